@@ -1,0 +1,64 @@
+// Command fanclub is the fan-club membership engine: it serves the API,
+// manages and audits exit policies, simulates journeys and runs benchmarks.
+// Every operations task is a subcommand of this one binary.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand: it gets the arguments after its name and
+// returns the process exit status.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+// commands is the table of subcommands, in the order help lists them.
+func commands() []command {
+	return []command{
+		{"serve", "run the HTTP API on SQLite (--demo seeds demo clubs and fans)", runServe},
+		{"policy", "list, show and validate exit policies", runPolicy},
+		{"compare", "compare policies dimension by dimension (md, html, json)", runCompare},
+		{"audit", "audit policies against the exit regulations", runAudit},
+		{"simulate", "run a journey on a virtual clock and print each step", runSimulate},
+		{"bench", "run the project's benchmarks (bench ingest)", runBench},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "fanclub: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: fanclub COMMAND [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'fanclub COMMAND -h' for a command's flags.")
+}
