@@ -2,8 +2,11 @@ package fanclub
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -36,6 +39,10 @@ type Engine struct {
 	passwords PasswordHasher
 	random    io.Reader
 	log       *slog.Logger
+
+	randMu sync.Mutex // serialises reads of random
+	locMu  sync.Mutex
+	locs   map[string]*time.Location
 }
 
 // NewEngine returns an engine over its dependencies.
@@ -44,7 +51,8 @@ func NewEngine(c EngineConfig) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log}
+	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log,
+		locs: make(map[string]*time.Location)}
 }
 
 // MembershipView is a membership with its values derived at a time.
@@ -56,7 +64,7 @@ type MembershipView struct {
 	Lit bool `json:"lit"`
 	// RetainedPoints are the points a rejoin now would restore (after decay).
 	RetainedPoints int64 `json:"retained_points"`
-	// RejoinFrom is when a rejoin is accepted (zero when it is now).
+	// CooldownUntil is when a rejoin is accepted; nil when it is now.
 	CooldownUntil *time.Time `json:"cooldown_until"`
 }
 
@@ -75,90 +83,116 @@ type ExitOutcome struct {
 	Impact     ExitImpact      `json:"impact"`
 }
 
-var errTODO = Errorf(EINTERNAL, "engine operation under construction")
-
-// CreateFan registers a fan with a password.
-func (e *Engine) CreateFan(ctx context.Context, handle, password string) (*Fan, error) {
-	return nil, errTODO
+// clubPolicy is a club with its resolved policy and time zone.
+type clubPolicy struct {
+	club   *Club
+	policy *Policy
+	loc    *time.Location
 }
 
-// CreateCreator registers a creator.
-func (e *Engine) CreateCreator(ctx context.Context, handle string) (*Creator, error) {
-	return nil, errTODO
+// location returns the time zone of a policy, cached by name; an empty name
+// is Asia/Shanghai, the default zone of every preset.
+func (e *Engine) location(name string) (*time.Location, error) {
+	if name == "" {
+		name = "Asia/Shanghai"
+	}
+	e.locMu.Lock()
+	defer e.locMu.Unlock()
+	if loc, ok := e.locs[name]; ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("load policy time zone %q: %w", name, err)
+	}
+	e.locs[name] = loc
+	return loc, nil
 }
 
-// CreateClub creates a club for a creator, running the named policy.
-func (e *Engine) CreateClub(ctx context.Context, creatorID int64, name, policy string) (*Club, error) {
-	return nil, errTODO
+// resolvePolicy returns a policy by name with its time zone.
+func (e *Engine) resolvePolicy(name string) (*Policy, *time.Location, error) {
+	if e.policies == nil {
+		return nil, nil, Errorf(EINTERNAL, "no policy source configured")
+	}
+	p, err := e.policies.Policy(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolve policy %q: %w", name, err)
+	}
+	loc, err := e.location(p.Metadata.TimeZone)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, loc, nil
 }
 
-// FindClub returns a club.
-func (e *Engine) FindClub(ctx context.Context, clubID int64) (*Club, error) { return nil, errTODO }
-
-// ListClubs lists clubs (creatorID 0: all).
-func (e *Engine) ListClubs(ctx context.Context, creatorID int64) ([]*Club, error) {
-	return nil, errTODO
+// loadClub reads a club in tx and resolves its policy.
+func (e *Engine) loadClub(ctx context.Context, tx Tx, clubID int64) (*clubPolicy, error) {
+	c, err := tx.FindClubByID(ctx, clubID)
+	if err != nil {
+		return nil, fmt.Errorf("find club %d: %w", clubID, err)
+	}
+	p, loc, err := e.resolvePolicy(c.Policy)
+	if err != nil {
+		return nil, err
+	}
+	return &clubPolicy{club: c, policy: p, loc: loc}, nil
 }
 
-// IssueToken creates a bearer token for a role and subject and returns its
-// plaintext, which is shown once and stored only hashed.
-func (e *Engine) IssueToken(ctx context.Context, role Role, subjectID int64) (string, error) {
-	return "", errTODO
+// clubCache resolves clubs once per operation.
+type clubCache map[int64]*clubPolicy
+
+// get returns the club, loading it on first use.
+func (cc clubCache) get(ctx context.Context, e *Engine, tx Tx, clubID int64) (*clubPolicy, error) {
+	if c, ok := cc[clubID]; ok {
+		return c, nil
+	}
+	c, err := e.loadClub(ctx, tx, clubID)
+	if err != nil {
+		return nil, err
+	}
+	cc[clubID] = c
+	return c, nil
 }
 
-// LoginFan checks a fan's password and issues a fan token.
-func (e *Engine) LoginFan(ctx context.Context, handle, password string) (string, *Fan, error) {
-	return "", nil, errTODO
+// inTx runs fn in a transaction, committing when fn returns nil.
+func (e *Engine) inTx(ctx context.Context, write bool, fn func(tx Tx) error) error {
+	if e.store == nil {
+		return Errorf(EINTERNAL, "no store configured")
+	}
+	tx, err := e.store.BeginTx(ctx, write)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
-// Authenticate resolves a bearer token (EUNAUTHORIZED when unknown).
-func (e *Engine) Authenticate(ctx context.Context, token string) (Principal, error) {
-	return Principal{}, errTODO
+// isNotFound reports whether err carries ENOTFOUND.
+func isNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
+
+// asDomain returns the domain error inside err, if any.
+func asDomain(err error) (*Error, bool) {
+	var de *Error
+	ok := errors.As(err, &de)
+	return de, ok
 }
 
-// Join makes a fan an active member of a club, applying rejoin rules.
-func (e *Engine) Join(ctx context.Context, fanID, clubID int64) (*MembershipView, error) {
-	return nil, errTODO
-}
-
-// Interact records one interaction through the ingest path.
-func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Action, amount int64) (*MembershipView, *EventResult, error) {
-	return nil, nil, errTODO
-}
-
-// Ingest applies a batch of interactions exactly once, in one transaction.
-func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
-	return nil, errTODO
-}
-
-// Membership returns a fan's membership in a club as of now.
-func (e *Engine) Membership(ctx context.Context, fanID, clubID int64) (*MembershipView, error) {
-	return nil, errTODO
-}
-
-// ListMemberships lists a fan's memberships (clubID 0) or a club's members (fanID 0).
-func (e *Engine) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*MembershipView, error) {
-	return nil, errTODO
-}
-
-// FanView returns a fan's general points and active effects.
-func (e *Engine) FanView(ctx context.Context, fanID int64) (*FanView, error) {
-	return nil, errTODO
-}
-
-// RequestExit starts an exit: it returns the challenges and the impact preview.
-func (e *Engine) RequestExit(ctx context.Context, fanID, clubID int64, choices map[string]string) (*ExitRequest, error) {
-	return nil, errTODO
-}
-
-// ExitCaptcha returns the digits of an exit request's captcha, for an
-// adapter to render as an image for the fan who owns the request.
-func (e *Engine) ExitCaptcha(ctx context.Context, fanID int64, requestID string) (string, error) {
-	return "", errTODO
-}
-
-// ConfirmExit checks the answers and executes the exit; a failed confirm
-// changes nothing but the attempt count.
-func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
-	return nil, errTODO
+// view derives a membership's read-time values at now.
+func view(m *Membership, cp *clubPolicy, now time.Time) *MembershipView {
+	v := &MembershipView{Membership: *m, At: now}
+	v.Lit = IsLit(*m, cp.policy.Engagement.LitWindow, cp.loc, now)
+	if m.Status == StatusLeft {
+		v.RetainedPoints = RetainedPointsAt(cp.policy.Engagement.Levels, *m, now)
+		if m.RejoinAfter.After(now) {
+			t := m.RejoinAfter
+			v.CooldownUntil = &t
+		}
+	}
+	return v
 }

@@ -1,0 +1,305 @@
+package fanclub
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// TokenPrefix starts every bearer token the engine issues.
+const TokenPrefix = "fc_"
+
+// Account input limits.
+const (
+	MinPasswordLen  = 8
+	MaxPasswordLen  = 256
+	MinHandleLen    = 3
+	MaxHandleLen    = 32
+	MaxClubNameLen  = 80
+	handleAllowed   = "3 to 32 of a-z, 0-9 and _"
+	passwordAllowed = "8 to 256 characters"
+)
+
+// ValidHandle reports whether a handle is 3 to 32 of [a-z0-9_].
+func ValidHandle(h string) bool {
+	if len(h) < MinHandleLen || len(h) > MaxHandleLen {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// handleField returns the field error for a bad handle, if any.
+func handleField(handle string) []FieldError {
+	if ValidHandle(handle) {
+		return nil
+	}
+	return []FieldError{{Path: "handle", Found: fmt.Sprintf("%q", handle), Allowed: handleAllowed, Message: "invalid handle"}}
+}
+
+// CreateFan registers a fan with a password.
+func (e *Engine) CreateFan(ctx context.Context, handle, password string) (*Fan, error) {
+	fields := handleField(handle)
+	if n := utf8.RuneCountInString(password); n < MinPasswordLen || len(password) > MaxPasswordLen {
+		fields = append(fields, FieldError{Path: "password", Found: fmt.Sprintf("%d characters", n), Allowed: passwordAllowed, Message: "invalid password"})
+	}
+	if len(fields) > 0 {
+		return nil, InvalidFields("Invalid fan.", fields)
+	}
+	if e.passwords == nil {
+		return nil, Errorf(EINTERNAL, "no password hasher configured")
+	}
+	hash, err := e.passwords.Hash(password)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	var f *Fan
+	err = e.inTx(ctx, true, func(tx Tx) error {
+		if _, err := tx.FindFanByHandle(ctx, handle); err == nil {
+			return Errorf(ECONFLICT, "Handle %q is taken.", handle)
+		} else if !isNotFound(err) {
+			return fmt.Errorf("find fan: %w", err)
+		}
+		f = &Fan{Handle: handle, PasswordHash: hash, CreatedAt: tx.Now()}
+		if err := tx.CreateFan(ctx, f); err != nil {
+			return fmt.Errorf("create fan: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// CreateCreator registers a creator. A taken handle is a conflict, reported
+// by the store.
+func (e *Engine) CreateCreator(ctx context.Context, handle string) (*Creator, error) {
+	if fields := handleField(handle); len(fields) > 0 {
+		return nil, InvalidFields("Invalid creator.", fields)
+	}
+	var c *Creator
+	err := e.inTx(ctx, true, func(tx Tx) error {
+		c = &Creator{Handle: handle, CreatedAt: tx.Now()}
+		if err := tx.CreateCreator(ctx, c); err != nil {
+			return fmt.Errorf("create creator: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// CreateClub creates a club for a creator, running the named policy.
+func (e *Engine) CreateClub(ctx context.Context, creatorID int64, name, policy string) (*Club, error) {
+	name = strings.TrimSpace(name)
+	var fields []FieldError
+	if n := utf8.RuneCountInString(name); n < 1 || n > MaxClubNameLen {
+		fields = append(fields, FieldError{Path: "name", Found: fmt.Sprintf("%d characters", n), Allowed: "1 to 80 characters", Message: "invalid club name"})
+	}
+	if _, _, err := e.resolvePolicy(policy); err != nil {
+		if !isNotFound(err) {
+			return nil, err
+		}
+		fields = append(fields, FieldError{Path: "policy", Found: fmt.Sprintf("%q", policy), Allowed: "a known policy name", Message: "unknown policy"})
+	}
+	if len(fields) > 0 {
+		return nil, InvalidFields("Invalid club.", fields)
+	}
+	var c *Club
+	err := e.inTx(ctx, true, func(tx Tx) error {
+		if _, err := tx.FindCreatorByID(ctx, creatorID); err != nil {
+			return fmt.Errorf("find creator %d: %w", creatorID, err)
+		}
+		c = &Club{CreatorID: creatorID, Name: name, Policy: policy, CreatedAt: tx.Now()}
+		if err := tx.CreateClub(ctx, c); err != nil {
+			return fmt.Errorf("create club: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// FindClub returns a club.
+func (e *Engine) FindClub(ctx context.Context, clubID int64) (*Club, error) {
+	var c *Club
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		var err error
+		c, err = tx.FindClubByID(ctx, clubID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ListClubs lists clubs (creatorID 0: all).
+func (e *Engine) ListClubs(ctx context.Context, creatorID int64) ([]*Club, error) {
+	var cs []*Club
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		var err error
+		cs, err = tx.ListClubs(ctx, creatorID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cs == nil {
+		cs = []*Club{}
+	}
+	return cs, nil
+}
+
+// HashToken returns the stored form of a bearer token: hex SHA-256.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueToken creates a bearer token for a role and subject and returns its
+// plaintext, which is shown once and stored only hashed.
+func (e *Engine) IssueToken(ctx context.Context, role Role, subjectID int64) (string, error) {
+	var tok string
+	err := e.inTx(ctx, true, func(tx Tx) error {
+		var err error
+		tok, err = e.issueToken(ctx, tx, role, subjectID)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// issueToken creates a token in tx.
+func (e *Engine) issueToken(ctx context.Context, tx Tx, role Role, subjectID int64) (string, error) {
+	switch role {
+	case RoleFan, RoleCreator, RoleAdmin:
+	default:
+		return "", InvalidFields("Invalid token role.", []FieldError{{Path: "role", Found: string(role), Allowed: "fan, creator, admin", Message: "unknown role"}})
+	}
+	b, err := e.randomBytes(32)
+	if err != nil {
+		return "", err
+	}
+	tok := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	t := &Token{Hash: HashToken(tok), Role: role, SubjectID: subjectID, CreatedAt: tx.Now()}
+	if err := tx.CreateToken(ctx, t); err != nil {
+		return "", fmt.Errorf("create token: %w", err)
+	}
+	return tok, nil
+}
+
+// LoginFan checks a fan's password and issues a fan token. An unknown
+// handle and a wrong password give the same EUNAUTHORIZED error.
+func (e *Engine) LoginFan(ctx context.Context, handle, password string) (string, *Fan, error) {
+	if e.passwords == nil {
+		return "", nil, Errorf(EINTERNAL, "no password hasher configured")
+	}
+	bad := Errorf(EUNAUTHORIZED, "Wrong handle or password.")
+	var f *Fan
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		var err error
+		f, err = tx.FindFanByHandle(ctx, handle)
+		if isNotFound(err) {
+			return bad
+		}
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	ok, err := e.passwords.Verify(f.PasswordHash, password)
+	if err != nil {
+		return "", nil, fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return "", nil, bad
+	}
+	tok, err := e.IssueToken(ctx, RoleFan, f.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	return tok, f, nil
+}
+
+// Authenticate resolves a bearer token (EUNAUTHORIZED when unknown).
+func (e *Engine) Authenticate(ctx context.Context, token string) (Principal, error) {
+	bad := Errorf(EUNAUTHORIZED, "Unknown or missing token.")
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 256 {
+		return Principal{}, bad
+	}
+	hash := HashToken(token)
+	var t *Token
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		var err error
+		t, err = tx.FindToken(ctx, hash)
+		if isNotFound(err) {
+			return bad
+		}
+		return err
+	})
+	if err != nil {
+		return Principal{}, err
+	}
+	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 {
+		return Principal{}, bad
+	}
+	return Principal{Role: t.Role, ID: t.SubjectID}, nil
+}
+
+// randomBytes reads n bytes from the engine's random source.
+func (e *Engine) randomBytes(n int) ([]byte, error) {
+	if e.random == nil {
+		return nil, Errorf(EINTERNAL, "no random source configured")
+	}
+	b := make([]byte, n)
+	e.randMu.Lock()
+	_, err := io.ReadFull(e.random, b)
+	e.randMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("read random: %w", err)
+	}
+	return b, nil
+}
+
+// randomID returns prefix followed by 128 random bits, base64url.
+func (e *Engine) randomID(prefix string) (string, error) {
+	b, err := e.randomBytes(16)
+	if err != nil {
+		return "", err
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// randomIntn returns a uniform integer in [0, n) for 0 < n ≤ 65536.
+func (e *Engine) randomIntn(n int) (int, error) {
+	limit := 65536 - 65536%n
+	for {
+		b, err := e.randomBytes(2)
+		if err != nil {
+			return 0, err
+		}
+		v := int(b[0])<<8 | int(b[1])
+		if v < limit {
+			return v % n, nil
+		}
+	}
+}

@@ -1,0 +1,302 @@
+package fanclub
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Exit request defaults, used when a policy leaves them zero.
+const (
+	DefaultChallengeTTL = 10 * time.Minute
+	DefaultMaxAttempts  = 3
+	// CaptchaDigits is the length of an exit captcha code.
+	CaptchaDigits = 6
+	// SliderWidth is the slider track width in pixels; targets are drawn
+	// from [SliderMin, SliderMax].
+	SliderWidth = 300
+	SliderMin   = 40
+	SliderMax   = 280
+)
+
+// RequestExit starts an exit: it returns the challenges and the impact
+// preview, computed by PlanExit at the request's time.
+func (e *Engine) RequestExit(ctx context.Context, fanID, clubID int64, choices map[string]string) (*ExitRequest, error) {
+	var req *ExitRequest
+	err := e.inTx(ctx, true, func(tx Tx) error {
+		now := tx.Now()
+		cp, err := e.loadClub(ctx, tx, clubID)
+		if err != nil {
+			return err
+		}
+		m, err := tx.FindMembership(ctx, fanID, clubID)
+		if isNotFound(err) {
+			return Errorf(ENOTMEMBER, "Fan %d is not a member of club %d.", fanID, clubID)
+		} else if err != nil {
+			return fmt.Errorf("find membership: %w", err)
+		}
+		plan, err := PlanExit(cp.policy, cp.loc, *m, choices, now)
+		if err != nil {
+			return err
+		}
+		req, err = e.newExitRequest(cp.policy, m, choices, plan, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateExitRequest(ctx, req); err != nil {
+			return fmt.Errorf("create exit request: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// newExitRequest builds a pending request with fresh challenge secrets.
+func (e *Engine) newExitRequest(p *Policy, m *Membership, choices map[string]string, plan ExitPlan, now time.Time) (*ExitRequest, error) {
+	id, err := e.randomID("ex_")
+	if err != nil {
+		return nil, err
+	}
+	ttl := p.Exit.ChallengeTTL
+	expires := now.Add(DefaultChallengeTTL)
+	if !ttl.IsZero() {
+		if end, ok := ttl.End(now, nil); ok {
+			expires = end
+		}
+	}
+	maxAttempts := p.Exit.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = DefaultMaxAttempts
+	}
+	var ch map[string]string
+	if len(choices) > 0 {
+		ch = make(map[string]string, len(choices))
+		for k, v := range choices {
+			ch[k] = v
+		}
+	}
+	req := &ExitRequest{
+		ID: id, FanID: m.FanID, ClubID: m.ClubID, Status: ExitPending,
+		CreatedAt: now, ExpiresAt: expires,
+		Challenges:  append([]Challenge(nil), p.Exit.Challenges...),
+		Choices:     ch,
+		MaxAttempts: maxAttempts, MembershipVersion: m.Version,
+		Impact: plan.Impact,
+	}
+	for _, c := range req.Challenges {
+		switch c {
+		case ChallengeCaptcha:
+			var b strings.Builder
+			for range CaptchaDigits {
+				d, err := e.randomIntn(10)
+				if err != nil {
+					return nil, err
+				}
+				b.WriteByte(byte('0' + d))
+			}
+			req.CaptchaCode = b.String()
+		case ChallengeSlider:
+			t, err := e.randomIntn(SliderMax - SliderMin + 1)
+			if err != nil {
+				return nil, err
+			}
+			req.SliderTarget = SliderMin + t
+			req.SliderWidth = SliderWidth
+			req.SliderTolerance = p.Exit.SliderTolerance
+		}
+	}
+	return req, nil
+}
+
+// ExitCaptcha returns the digits of an exit request's captcha, for an
+// adapter to render as an image for the fan who owns the request.
+func (e *Engine) ExitCaptcha(ctx context.Context, fanID int64, requestID string) (string, error) {
+	var code string
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		req, err := findOwnRequest(ctx, tx, fanID, requestID)
+		if err != nil {
+			return err
+		}
+		if req.CaptchaCode == "" {
+			return Errorf(ENOTFOUND, "Exit request %s has no captcha.", requestID)
+		}
+		if req.Status != ExitPending {
+			return Errorf(ECONFLICT, "Exit request %s is %s.", requestID, req.Status)
+		}
+		code = req.CaptchaCode
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return code, nil
+}
+
+// findOwnRequest reads an exit request that belongs to fanID (ENOTFOUND
+// otherwise, so ids of others' requests reveal nothing).
+func findOwnRequest(ctx context.Context, tx Tx, fanID int64, requestID string) (*ExitRequest, error) {
+	req, err := tx.FindExitRequest(ctx, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("find exit request: %w", err)
+	}
+	if req.FanID != fanID {
+		return nil, Errorf(ENOTFOUND, "Exit request %s not found.", requestID)
+	}
+	return req, nil
+}
+
+// ConfirmExit checks the answers and executes the exit; a failed confirm
+// changes nothing but the attempt count (and voids the request when the
+// attempts run out). A membership changed since the request (points
+// earned meanwhile) is a conflict: the fan must request a new preview.
+func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
+	var (
+		out     *ExitOutcome
+		refusal error // committed refusals: the request's new state is kept
+	)
+	err := e.inTx(ctx, true, func(tx Tx) error {
+		now := tx.Now()
+		req, err := findOwnRequest(ctx, tx, fanID, requestID)
+		if err != nil {
+			return err
+		}
+		if req.Status != ExitPending {
+			return Errorf(ECONFLICT, "Exit request %s is %s.", requestID, req.Status)
+		}
+		if !now.Before(req.ExpiresAt) {
+			req.Status = ExitVoid
+			refusal = Errorf(EEXPIRED, "Exit request %s expired at %s.", requestID, req.ExpiresAt.UTC().Format(time.RFC3339))
+			return tx.UpdateExitRequest(ctx, req)
+		}
+		failed, err := e.checkAnswers(ctx, tx, req, answers)
+		if err != nil {
+			return err
+		}
+		if failed != "" {
+			req.Attempts++
+			if req.Attempts >= req.MaxAttempts {
+				req.Status = ExitVoid
+			}
+			left := req.MaxAttempts - req.Attempts
+			refusal = &Error{Code: ECHALLENGE,
+				Message: fmt.Sprintf("Wrong answer to the %s challenge; %d attempts left.", failed, left),
+				Fields:  []FieldError{{Path: "answers." + string(failed), Message: "wrong answer", Allowed: fmt.Sprintf("%d attempts left", left)}}}
+			return tx.UpdateExitRequest(ctx, req)
+		}
+		cp, err := e.loadClub(ctx, tx, req.ClubID)
+		if err != nil {
+			return err
+		}
+		m, err := tx.FindMembership(ctx, fanID, req.ClubID)
+		if err != nil {
+			return fmt.Errorf("find membership: %w", err)
+		}
+		if m.Version != req.MembershipVersion {
+			req.Status = ExitVoid
+			refusal = Errorf(ECONFLICT, "The membership changed since the preview; request a new preview.")
+			return tx.UpdateExitRequest(ctx, req)
+		}
+		plan, err := PlanExit(cp.policy, cp.loc, *m, req.Choices, now)
+		if err != nil {
+			return err
+		}
+		if err := applyExitPlan(ctx, tx, req, plan); err != nil {
+			return err
+		}
+		req.Status = ExitConfirmed
+		if err := tx.UpdateExitRequest(ctx, req); err != nil {
+			return fmt.Errorf("update exit request: %w", err)
+		}
+		after := plan.Membership
+		out = &ExitOutcome{Request: req, Membership: view(&after, cp, now), Impact: plan.Impact}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	e.log.InfoContext(ctx, "exit confirmed", "fan", fanID, "club", out.Request.ClubID, "option", out.Impact.Option)
+	return out, nil
+}
+
+// applyExitPlan writes an exit plan in tx.
+func applyExitPlan(ctx context.Context, tx Tx, req *ExitRequest, plan ExitPlan) error {
+	m := plan.Membership
+	if err := tx.SaveMemberships(ctx, []*Membership{&m}); err != nil {
+		return fmt.Errorf("save membership: %w", err)
+	}
+	if c := plan.Impact.PointsConverted; c > 0 {
+		if err := tx.AddGeneralPoints(ctx, m.FanID, c, "exit_conversion", "exit:"+req.ID+":convert"); err != nil {
+			return fmt.Errorf("convert points: %w", err)
+		}
+	}
+	if plan.Impact.HistoryDeleted {
+		if err := tx.DeleteHistory(ctx, m.FanID, m.ClubID); err != nil {
+			return fmt.Errorf("delete history: %w", err)
+		}
+	}
+	if len(plan.Effects) > 0 {
+		if err := tx.InsertEffects(ctx, plan.Effects); err != nil {
+			return fmt.Errorf("insert effects: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkAnswers checks every challenge of req in order and returns the first
+// one answered wrongly ("" when all pass).
+func (e *Engine) checkAnswers(ctx context.Context, tx Tx, req *ExitRequest, a ExitAnswers) (Challenge, error) {
+	for _, c := range req.Challenges {
+		switch c {
+		case ChallengeConfirm:
+			if !a.Confirm {
+				return c, nil
+			}
+		case ChallengePassword:
+			if e.passwords == nil {
+				return "", Errorf(EINTERNAL, "no password hasher configured")
+			}
+			f, err := tx.FindFanByID(ctx, req.FanID)
+			if err != nil {
+				return "", fmt.Errorf("find fan: %w", err)
+			}
+			if a.Password == "" {
+				return c, nil
+			}
+			ok, err := e.passwords.Verify(f.PasswordHash, a.Password)
+			if err != nil {
+				return "", fmt.Errorf("verify password: %w", err)
+			}
+			if !ok {
+				return c, nil
+			}
+		case ChallengeCaptcha:
+			got := strings.ToLower(strings.TrimSpace(a.Captcha))
+			want := strings.ToLower(req.CaptchaCode)
+			if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+				return c, nil
+			}
+		case ChallengeSlider:
+			if a.Slider == nil {
+				return c, nil
+			}
+			d := *a.Slider - req.SliderTarget
+			if d < 0 {
+				d = -d
+			}
+			if d > req.SliderTolerance {
+				return c, nil
+			}
+		default:
+			return "", Errorf(EINTERNAL, "unknown challenge %s", describeChallenge(c))
+		}
+	}
+	return "", nil
+}

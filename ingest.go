@@ -1,0 +1,224 @@
+package fanclub
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Ingest limits.
+const (
+	// MaxBatchEvents is the most events one batch may hold.
+	MaxBatchEvents = 10000
+	// MaxEventIDLen is the longest event id, in bytes.
+	MaxEventIDLen = 128
+	// MaxProducerLen is the longest producer name, in bytes.
+	MaxProducerLen = 128
+	// MaxEventSkew is how far in the future an event's time may be.
+	MaxEventSkew = 5 * time.Minute
+)
+
+// Event result statuses.
+const (
+	EventAccepted  = "accepted"
+	EventDuplicate = "duplicate"
+	EventRejected  = "rejected"
+)
+
+// BulkEffectsTx is an optional extension of Tx: the effects of many fans,
+// not ended by at, in one query. Ingest uses it when the store offers it
+// and falls back to one ListEffects per fan otherwise.
+type BulkEffectsTx interface {
+	ListEffectsOfFans(ctx context.Context, fanIDs []int64, at time.Time) (map[int64][]Effect, error)
+}
+
+// Ingest applies a batch of interactions exactly once, in one transaction.
+//
+// A batch with a malformed event (empty or over-long id, unknown action,
+// negative amount, missing fan or club id, a time more than MaxEventSkew in
+// the future) is rejected whole with EINVALID and field paths such as
+// "events[3].action"; nothing changes. Otherwise each event is accepted,
+// a duplicate (its id already stored or repeated in the batch), or rejected
+// with a code: not_found (unknown club), not_member (no active membership),
+// invalid (action not in the club's policy), restricted (an exit effect
+// forbids the action). Accepted events earn points up to the daily caps
+// and are kept in the behaviour log; rejected events are reported, not
+// stored. With Producer set, a retried (Producer, Seq) returns the stored
+// result and changes nothing.
+func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
+	if err := validateBatchShape(b); err != nil {
+		return nil, err
+	}
+	var res *BatchResult
+	err := e.inTx(ctx, true, func(tx Tx) error {
+		var err error
+		res, _, err = e.ingestTx(ctx, tx, b, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Interact records one interaction through the ingest path. It returns the
+// membership after it and the event's result, and an error (restricted,
+// not_member, not_found, invalid) when the event was rejected.
+func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Action, amount int64) (*MembershipView, *EventResult, error) {
+	if amount < 1 {
+		return nil, nil, InvalidFields("Invalid interaction.", []FieldError{{Path: "amount", Found: fmt.Sprint(amount), Allowed: "1 or more", Message: "invalid amount"}})
+	}
+	id, err := e.randomID("ia_")
+	if err != nil {
+		return nil, nil, err
+	}
+	b := Batch{Events: []EventInput{{ID: id, FanID: fanID, ClubID: clubID, Action: action, Amount: amount}}}
+	if err := validateBatchShape(b); err != nil {
+		return nil, nil, err
+	}
+	var (
+		v      *MembershipView
+		result EventResult
+	)
+	err = e.inTx(ctx, true, func(tx Tx) error {
+		res, errs, err := e.ingestTx(ctx, tx, b, true)
+		if err != nil {
+			return err
+		}
+		result = res.Results[0]
+		if errs[0] != nil {
+			return errs[0]
+		}
+		cp, err := e.loadClub(ctx, tx, clubID)
+		if err != nil {
+			return err
+		}
+		m, err := tx.FindMembership(ctx, fanID, clubID)
+		if err != nil {
+			return fmt.Errorf("find membership: %w", err)
+		}
+		v = view(m, cp, tx.Now())
+		return nil
+	})
+	if err != nil {
+		if result.Status == EventRejected {
+			return nil, &result, err
+		}
+		return nil, nil, err
+	}
+	return v, &result, nil
+}
+
+// validateBatchShape checks what can be checked without the store.
+func validateBatchShape(b Batch) error {
+	var fields []FieldError
+	add := func(path, found, allowed, msg string) {
+		if len(fields) < 100 {
+			fields = append(fields, FieldError{Path: path, Found: found, Allowed: allowed, Message: msg})
+		}
+	}
+	if len(b.Producer) > MaxProducerLen {
+		add("producer", fmt.Sprintf("%d bytes", len(b.Producer)), "at most 128 bytes", "producer too long")
+	}
+	if b.Producer == "" && b.Seq != 0 {
+		add("seq", fmt.Sprint(b.Seq), "0 without a producer", "seq needs a producer")
+	}
+	if b.Seq < 0 {
+		add("seq", fmt.Sprint(b.Seq), "0 or more", "negative seq")
+	}
+	if len(b.Events) > MaxBatchEvents {
+		add("events", fmt.Sprintf("%d events", len(b.Events)), "at most 10000 events", "batch too large")
+		return InvalidFields("Invalid batch.", fields)
+	}
+	for i := range b.Events {
+		ev := &b.Events[i]
+		if ev.ID == "" || len(ev.ID) > MaxEventIDLen {
+			add(fmt.Sprintf("events[%d].id", i), fmt.Sprintf("%d bytes", len(ev.ID)), "1 to 128 bytes", "invalid event id")
+		}
+		if ev.FanID <= 0 {
+			add(fmt.Sprintf("events[%d].fan_id", i), fmt.Sprint(ev.FanID), "a positive id", "invalid fan id")
+		}
+		if ev.ClubID <= 0 {
+			add(fmt.Sprintf("events[%d].club_id", i), fmt.Sprint(ev.ClubID), "a positive id", "invalid club id")
+		}
+		if !knownAction(ev.Action) {
+			add(fmt.Sprintf("events[%d].action", i), fmt.Sprintf("%q", ev.Action), "watch_minutes, like, comment, share, gift", "unknown action")
+		}
+		if ev.Amount < 0 {
+			add(fmt.Sprintf("events[%d].amount", i), fmt.Sprint(ev.Amount), "1 or more (0 or absent: 1)", "invalid amount")
+		}
+	}
+	if len(fields) > 0 {
+		return InvalidFields("Invalid batch.", fields)
+	}
+	return nil
+}
+
+// knownAction reports whether a is one of Actions.
+func knownAction(a Action) bool {
+	switch a {
+	case ActionWatchMinutes, ActionLike, ActionComment, ActionShare, ActionGift:
+		return true
+	}
+	return false
+}
+
+// restricts reports whether an effect refuses action in club at t, for an
+// interaction_restricted effect (its Actions, or like and comment when it
+// names none).
+func restricts(ef *Effect, clubID int64, action Action, t time.Time) bool {
+	if ef.Kind != EffectInteractionRestricted || !ef.ActiveAt(t) {
+		return false
+	}
+	if ef.Scope != ScopeInstance && ef.ClubID != clubID {
+		return false
+	}
+	if len(ef.Actions) == 0 {
+		return action == ActionLike || action == ActionComment
+	}
+	for _, a := range ef.Actions {
+		if a == action {
+			return true
+		}
+	}
+	return false
+}
+
+// restrictedError is the error for an interaction an effect refuses.
+func restrictedError(ef *Effect, action Action) *Error {
+	err := Errorf(ERESTRICTED, "%s is restricted after an exit.", action)
+	if ef.Until != nil {
+		err.Until = ef.Until.UTC().Format(time.RFC3339)
+		err.Message = fmt.Sprintf("%s is restricted after an exit until %s.", action, err.Until)
+	}
+	return err
+}
+
+// dayCache remembers the calendar day last computed per time zone.
+type dayCache struct {
+	loc        *time.Location
+	start, end time.Time
+	key        string
+}
+
+// dayKey returns the day of t in loc, reusing the cached day when t is in it.
+func (d *dayCache) dayKey(t time.Time, loc *time.Location) string {
+	if d.loc == loc && !t.Before(d.start) && t.Before(d.end) {
+		return d.key
+	}
+	l := t.In(loc)
+	d.loc = loc
+	d.start = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	d.end = time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc)
+	d.key = l.Format(dayLayout)
+	return d.key
+}
+
+// addSaturating returns a+b, saturating at MaxInt64.
+func addSaturating(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}

@@ -1,0 +1,288 @@
+package fanclub
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ingestWork is the per-event state of a batch being applied.
+type ingestWork struct {
+	at     time.Time
+	amount int64
+	m      *Membership
+	cp     *clubPolicy
+	rule   ActionRule
+}
+
+// ingestTx applies a validated batch in tx. With wantErrs it also returns,
+// per event, the domain error of a rejected event (nil otherwise).
+func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*BatchResult, []*Error, error) {
+	now := tx.Now()
+	n := len(b.Events)
+	var errs []*Error
+	if wantErrs {
+		errs = make([]*Error, n)
+	}
+	if err := validateBatchTimes(b, now); err != nil {
+		return nil, nil, err
+	}
+	if b.Producer != "" {
+		stored, err := tx.FindBatch(ctx, b.Producer, b.Seq)
+		if err == nil {
+			return stored, errs, nil
+		} else if !isNotFound(err) {
+			return nil, nil, fmt.Errorf("find batch: %w", err)
+		}
+	}
+	res := &BatchResult{Results: make([]EventResult, n)}
+	work := make([]ingestWork, n)
+
+	// Duplicates within the batch, member keys and clubs.
+	seen := make(map[string]struct{}, n)
+	keys := make([]MemberKey, 0, 16)
+	keySet := make(map[MemberKey]struct{}, 16)
+	clubs := clubCache{}
+	clubMissing := map[int64]bool{}
+	minAt := now
+	for i := range b.Events {
+		ev := &b.Events[i]
+		r := &res.Results[i]
+		r.ID = ev.ID
+		if _, dup := seen[ev.ID]; dup {
+			r.Status = EventDuplicate
+			continue
+		}
+		seen[ev.ID] = struct{}{}
+		w := &work[i]
+		w.at, w.amount = now, ev.Amount
+		if ev.At != nil {
+			w.at = *ev.At
+		}
+		if w.amount == 0 {
+			w.amount = 1
+		}
+		if w.at.Before(minAt) {
+			minAt = w.at
+		}
+		if _, missing := clubMissing[ev.ClubID]; !missing {
+			cp, err := clubs.get(ctx, e, tx, ev.ClubID)
+			switch {
+			case isNotFound(err):
+				clubMissing[ev.ClubID] = true
+			case err != nil:
+				return nil, nil, err
+			default:
+				w.cp = cp
+			}
+		}
+		k := MemberKey{FanID: ev.FanID, ClubID: ev.ClubID}
+		if _, ok := keySet[k]; !ok {
+			keySet[k] = struct{}{}
+			keys = append(keys, k)
+		}
+	}
+	members, err := tx.FindMemberships(ctx, keys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find memberships: %w", err)
+	}
+	effects, err := e.effectsOf(ctx, tx, members, minAt)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	// Per-event checks; candidates go to the behaviour log.
+	reject := func(i int, err *Error) {
+		res.Results[i].Status = EventRejected
+		res.Results[i].Code = err.Code
+		if wantErrs {
+			errs[i] = err
+		}
+	}
+	cand := make([]Event, 0, n)
+	candIdx := make([]int, 0, n)
+	for i := range b.Events {
+		ev := &b.Events[i]
+		if res.Results[i].Status == EventDuplicate {
+			continue
+		}
+		w := &work[i]
+		if w.cp == nil {
+			reject(i, Errorf(ENOTFOUND, "Club %d does not exist.", ev.ClubID))
+			continue
+		}
+		m := members[MemberKey{FanID: ev.FanID, ClubID: ev.ClubID}]
+		if m == nil || m.Status != StatusActive {
+			reject(i, Errorf(ENOTMEMBER, "Fan %d is not a member of club %d.", ev.FanID, ev.ClubID))
+			continue
+		}
+		rule, ok := w.cp.policy.Engagement.ActionRule(ev.Action)
+		if !ok {
+			reject(i, InvalidFields("Action not in the club's policy.", []FieldError{{Path: fmt.Sprintf("events[%d].action", i), Found: string(ev.Action), Message: "action not in the club's policy"}}))
+			continue
+		}
+		if efs := effects[ev.FanID]; len(efs) > 0 {
+			var hit *Effect
+			for j := range efs {
+				if restricts(&efs[j], ev.ClubID, ev.Action, w.at) {
+					hit = &efs[j]
+					break
+				}
+			}
+			if hit != nil {
+				reject(i, restrictedError(hit, ev.Action))
+				continue
+			}
+		}
+		w.m, w.rule = m, rule
+		cand = append(cand, Event{ID: ev.ID, FanID: ev.FanID, ClubID: ev.ClubID, Action: ev.Action, Amount: w.amount, At: w.at})
+		candIdx = append(candIdx, i)
+	}
+	fresh, err := tx.InsertEvents(ctx, cand)
+	if err != nil {
+		return nil, nil, fmt.Errorf("insert events: %w", err)
+	}
+	if len(fresh) != len(cand) {
+		return nil, nil, Errorf(EINTERNAL, "store reported %d results for %d events", len(fresh), len(cand))
+	}
+
+	// Daily counters of capped actions, read once.
+	var dc dayCache
+	ckeys := make([]CounterKey, len(cand))
+	var capped []CounterKey
+	for j, ev := range cand {
+		if !fresh[j] {
+			continue
+		}
+		w := &work[candIdx[j]]
+		ckeys[j] = CounterKey{FanID: ev.FanID, ClubID: ev.ClubID, Day: dc.dayKey(ev.At, w.cp.loc), Action: ev.Action}
+		if w.rule.DailyCap > 0 {
+			capped = append(capped, ckeys[j])
+		}
+	}
+	counters := map[CounterKey]int64{}
+	if len(capped) > 0 {
+		counters, err = tx.DailyPoints(ctx, capped)
+		if err != nil {
+			return nil, nil, fmt.Errorf("daily points: %w", err)
+		}
+		if counters == nil {
+			counters = map[CounterKey]int64{}
+		}
+	}
+
+	// Earn, in batch order.
+	deltas := make(map[CounterKey]int64)
+	changed := make([]*Membership, 0, len(keys))
+	changedSet := make(map[*Membership]struct{}, len(keys))
+	for j := range cand {
+		i := candIdx[j]
+		r := &res.Results[i]
+		if !fresh[j] {
+			r.Status = EventDuplicate
+			continue
+		}
+		w := &work[i]
+		k := ckeys[j]
+		earned := Earn(w.rule, w.amount, counters[k])
+		if w.rule.DailyCap > 0 {
+			counters[k] += earned
+		}
+		if earned > 0 {
+			deltas[k] += earned
+		}
+		m := w.m
+		m.LevelPoints = addSaturating(m.LevelPoints, earned)
+		m.Level = LevelFor(w.cp.policy.Engagement.Levels, m.LevelPoints)
+		if w.at.After(m.LastInteractionAt) {
+			m.LastInteractionAt = w.at
+		}
+		if _, ok := changedSet[m]; !ok {
+			changedSet[m] = struct{}{}
+			changed = append(changed, m)
+		}
+		r.Status = EventAccepted
+		r.Points = earned
+	}
+	for _, m := range changed {
+		m.Version++
+	}
+	if len(changed) > 0 {
+		if err := tx.SaveMemberships(ctx, changed); err != nil {
+			return nil, nil, fmt.Errorf("save memberships: %w", err)
+		}
+	}
+	if len(deltas) > 0 {
+		if err := tx.AddDailyPoints(ctx, deltas); err != nil {
+			return nil, nil, fmt.Errorf("add daily points: %w", err)
+		}
+	}
+	for i := range res.Results {
+		switch res.Results[i].Status {
+		case EventAccepted:
+			res.Accepted++
+		case EventDuplicate:
+			res.Duplicates++
+		default:
+			res.Rejected++
+		}
+	}
+	if b.Producer != "" {
+		if err := tx.SaveBatch(ctx, b.Producer, b.Seq, res); err != nil {
+			return nil, nil, fmt.Errorf("save batch: %w", err)
+		}
+	}
+	return res, errs, nil
+}
+
+// validateBatchTimes rejects events more than MaxEventSkew after now.
+func validateBatchTimes(b Batch, now time.Time) error {
+	limit := now.Add(MaxEventSkew)
+	var fields []FieldError
+	for i := range b.Events {
+		if at := b.Events[i].At; at != nil && at.After(limit) && len(fields) < 100 {
+			fields = append(fields, FieldError{Path: fmt.Sprintf("events[%d].at", i), Found: at.UTC().Format(time.RFC3339), Allowed: "at most 5 minutes in the future", Message: "event time in the future"})
+		}
+	}
+	if len(fields) > 0 {
+		return InvalidFields("Invalid batch.", fields)
+	}
+	return nil
+}
+
+// effectsOf returns the effects, not ended by at, of the fans with an
+// active membership among members.
+func (e *Engine) effectsOf(ctx context.Context, tx Tx, members map[MemberKey]*Membership, at time.Time) (map[int64][]Effect, error) {
+	var fans []int64
+	seen := make(map[int64]struct{}, len(members))
+	for k, m := range members {
+		if m == nil || m.Status != StatusActive {
+			continue
+		}
+		if _, ok := seen[k.FanID]; !ok {
+			seen[k.FanID] = struct{}{}
+			fans = append(fans, k.FanID)
+		}
+	}
+	if len(fans) == 0 {
+		return nil, nil
+	}
+	if bt, ok := tx.(BulkEffectsTx); ok {
+		out, err := bt.ListEffectsOfFans(ctx, fans, at)
+		if err != nil {
+			return nil, fmt.Errorf("list effects: %w", err)
+		}
+		return out, nil
+	}
+	out := make(map[int64][]Effect)
+	for _, f := range fans {
+		efs, err := tx.ListEffects(ctx, f, at)
+		if err != nil {
+			return nil, fmt.Errorf("list effects of fan %d: %w", f, err)
+		}
+		if len(efs) > 0 {
+			out[f] = efs
+		}
+	}
+	return out, nil
+}
