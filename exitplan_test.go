@@ -43,8 +43,8 @@ func TestPlanExitPresets(t *testing.T) {
 		{policy: "kuaishou", option: "convert", levelAfter: 5, retained: 1000, converted: 1234, forever: true,
 			rejoinFrom: at, effect: EffectRecommendationWeight,
 			// exit day 2026-03-10 (Shanghai): ends 00:00 on 03-14 Shanghai = 03-13 16:00 UTC.
-			effectUntil:         ptr(time.Date(2026, 3, 13, 16, 0, 0, 0, time.UTC)),
-			restoreAfter8d:      1000, restoreLevelAfter8d: 5, membershipHasRetains: true},
+			effectUntil:    ptr(time.Date(2026, 3, 13, 16, 0, 0, 0, time.UTC)),
+			restoreAfter8d: 1000, restoreLevelAfter8d: 5, membershipHasRetains: true},
 		{policy: "fair", option: "erase", levelAfter: 0, lost: 1234, history: true, rejoinFrom: at, restoreLevelAfter8d: 1},
 		{policy: "fair", option: "keep", levelAfter: 5, retained: 1234, retainedUntil: ptr(at.Add(30 * 24 * time.Hour)),
 			rejoinFrom: at, restoreAfter8d: 1234, restoreLevelAfter8d: 5, membershipHasRetains: true},
