@@ -32,10 +32,10 @@ type ExitPlan struct {
 }
 
 // PlanExit computes what exiting m at `at` under policy p does, with
-// calendar days counted in loc. The membership must be active (else
-// ENOTMEMBER); choices may name a "progress" option and a "paid" option
-// (else EINVALID with the allowed values). It is pure: the same inputs
-// always give the same plan.
+// calendar days counted in loc; the times it computes are in UTC. The
+// membership must be active (else ENOTMEMBER); choices may name a
+// "progress" option and a "paid" option (else EINVALID with the allowed
+// values). It is pure: the same inputs always give the same plan.
 func PlanExit(p *Policy, loc *time.Location, m Membership, choices map[string]string, at time.Time) (ExitPlan, error) {
 	if m.Status != StatusActive {
 		return ExitPlan{}, Errorf(ENOTMEMBER, "Fan %d is not a member of club %d.", m.FanID, m.ClubID)
@@ -72,8 +72,8 @@ func PlanExit(p *Policy, loc *time.Location, m Membership, choices map[string]st
 	if !opt.Retention.IsZero() && im.Restore != RestoreNone {
 		r := &Retained{Option: opt.Name, Points: p0, Level: lvl, Decay: im.Decay, Restore: im.Restore}
 		if until, ok := opt.Retention.End(at, loc); ok {
-			r.Until = until
-			u := until
+			r.Until = until.UTC()
+			u := r.Until
 			im.RetainedUntil = &u
 		} else {
 			r.Forever = true
@@ -102,7 +102,7 @@ func PlanExit(p *Policy, loc *time.Location, m Membership, choices map[string]st
 	cd := p.Progress.RejoinCooldown
 	if !cd.IsZero() {
 		if end, ok := cd.End(at, loc); ok {
-			after.RejoinAfter = end
+			after.RejoinAfter = end.UTC()
 		} else {
 			after.RejoinAfter = neverRejoin
 		}
@@ -118,6 +118,7 @@ func PlanExit(p *Policy, loc *time.Location, m Membership, choices map[string]st
 		}
 		if !r.Duration.Forever && !(r.Duration.IsZero() && r.EndsOnRejoin) {
 			end, _ := r.Duration.End(at, loc)
+			end = end.UTC()
 			ef.Until = &end
 		}
 		effects = append(effects, ef)
