@@ -1,0 +1,156 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// This file is the queries layer of the bulk (ingest path) statements:
+// multi-row statements built for a fixed set of row counts, so that each
+// one is prepared once when the DB opens and reused by every transaction.
+
+// chunkSizes are the row counts of the multi-row statements, largest first.
+// Any number of rows is sent as a sum of them (greedy), so at most
+// len(chunkSizes)-1 statements run beyond the full chunks.
+var chunkSizes = [...]int{256, 128, 64, 32, 16, 8, 4, 2, 1}
+
+// chunks splits n rows into statement sizes, given as indexes into chunkSizes.
+func chunks(n int) []int {
+	var out []int
+	for i, c := range chunkSizes {
+		for n >= c {
+			out = append(out, i)
+			n -= c
+		}
+	}
+	return out
+}
+
+// valuesList returns rows comma-separated groups of cols placeholders.
+func valuesList(rows, cols int) string {
+	group := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	var b strings.Builder
+	b.Grow(rows * (len(group) + 1))
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(group)
+	}
+	return b.String()
+}
+
+const eventCols = 6
+
+func qInsertEvents(n int) string {
+	return `INSERT INTO events(id, fan_id, club_id, action, amount, at) VALUES ` + valuesList(n, eventCols)
+}
+
+func qInsertEventsReturning(n int) string {
+	return `INSERT INTO events(id, fan_id, club_id, action, amount, at) VALUES ` + valuesList(n, eventCols) +
+		` ON CONFLICT(id) DO NOTHING RETURNING id`
+}
+
+const counterCols = 5
+
+func qAddDailyPoints(n int) string {
+	return `INSERT INTO daily_points(fan_id, club_id, day, action, points) VALUES ` + valuesList(n, counterCols) +
+		` ON CONFLICT(fan_id, club_id, day, action) DO UPDATE SET points = points + excluded.points`
+}
+
+func qDailyPoints(n int) string {
+	return `SELECT d.fan_id, d.club_id, d.day, d.action, d.points FROM (VALUES ` + valuesList(n, 4) +
+		`) AS k JOIN daily_points AS d ON d.fan_id = k.column1 AND d.club_id = k.column2 AND d.day = k.column3 AND d.action = k.column4`
+}
+
+const membershipCols = 12
+
+const membershipSelect = `m.fan_id, m.club_id, m.status, m.level, m.level_points, m.joined_at,
+ m.last_interaction_at, m.left_at, m.exits, m.retained, m.rejoin_after, m.version`
+
+func qSaveMemberships(n int) string {
+	return `INSERT INTO memberships(fan_id, club_id, status, level, level_points, joined_at,
+ last_interaction_at, left_at, exits, retained, rejoin_after, version) VALUES ` + valuesList(n, membershipCols) +
+		` ON CONFLICT(fan_id, club_id) DO UPDATE SET status = excluded.status, level = excluded.level,
+ level_points = excluded.level_points, joined_at = excluded.joined_at,
+ last_interaction_at = excluded.last_interaction_at, left_at = excluded.left_at, exits = excluded.exits,
+ retained = excluded.retained, rejoin_after = excluded.rejoin_after, version = excluded.version`
+}
+
+func qFindMemberships(n int) string {
+	return `SELECT ` + membershipSelect + ` FROM (VALUES ` + valuesList(n, 2) +
+		`) AS k JOIN memberships AS m ON m.fan_id = k.column1 AND m.club_id = k.column2`
+}
+
+// bulkKind names one of the bulk statements.
+type bulkKind int
+
+// The bulk statements.
+const (
+	kInsertEvents bulkKind = iota
+	kInsertEventsReturning
+	kAddDailyPoints
+	kDailyPoints
+	kSaveMemberships
+	kFindMemberships
+	numBulkKinds
+)
+
+var bulkBuilders = [numBulkKinds]func(int) string{
+	kInsertEvents:          qInsertEvents,
+	kInsertEventsReturning: qInsertEventsReturning,
+	kAddDailyPoints:        qAddDailyPoints,
+	kDailyPoints:           qDailyPoints,
+	kSaveMemberships:       qSaveMemberships,
+	kFindMemberships:       qFindMemberships,
+}
+
+// bulkQueries holds the text of every bulk statement and, on the writer,
+// its prepared form.
+type bulkQueries struct {
+	text [numBulkKinds][len(chunkSizes)]string
+	stmt [numBulkKinds][len(chunkSizes)]*sql.Stmt
+}
+
+// newBulkQueries builds the statement texts.
+func newBulkQueries() *bulkQueries {
+	q := &bulkQueries{}
+	for k := range numBulkKinds {
+		for i, n := range chunkSizes {
+			q.text[k][i] = bulkBuilders[k](n)
+		}
+	}
+	return q
+}
+
+// prepared returns a copy of q whose statements are prepared on db, which
+// must have a free connection (a statement cannot be prepared on the
+// single writer connection while a transaction holds it).
+func (q *bulkQueries) prepared(ctx context.Context, db *sql.DB) (*bulkQueries, error) {
+	p := &bulkQueries{text: q.text}
+	for k := range numBulkKinds {
+		for i := range chunkSizes {
+			s, err := db.PrepareContext(ctx, q.text[k][i])
+			if err != nil {
+				p.close()
+				return nil, fmt.Errorf("sqlite: prepare: %w", err)
+			}
+			p.stmt[k][i] = s
+		}
+	}
+	return p, nil
+}
+
+// close closes the prepared statements.
+func (q *bulkQueries) close() {
+	for k := range numBulkKinds {
+		for i := range chunkSizes {
+			if s := q.stmt[k][i]; s != nil {
+				s.Close()
+				q.stmt[k][i] = nil
+			}
+		}
+	}
+}

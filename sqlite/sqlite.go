@@ -1,0 +1,165 @@
+// Package sqlite implements fanclub.Store on SQLite (modernc.org/sqlite,
+// pure Go). A file database runs in WAL mode with one writer connection,
+// whose transactions take the write lock at once (BEGIN IMMEDIATE), and a
+// pool of reader connections. The path ":memory:" gives a private
+// in-memory database on one shared connection.
+//
+// The schema is created by the numbered migrations embedded from
+// migrations/*.sql, applied on Open. Times are stored as integer Unix
+// nanoseconds in UTC.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"fanclub"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Options configures a DB.
+type Options struct {
+	// Now is the clock transactions read their time from (default time.Now).
+	Now func() time.Time
+	// Logger receives the store's diagnostics (default: discarded).
+	Logger *slog.Logger
+	// SyncFull makes every commit fsync the write-ahead log
+	// (synchronous=FULL), so a committed transaction also survives power
+	// loss. By default (synchronous=NORMAL) a committed transaction
+	// survives a crash or kill of the process; see docs/storage.md.
+	SyncFull bool
+	// Readers is the size of the reader pool of a file database (default 4).
+	Readers int
+}
+
+// DB is a SQLite-backed fanclub.Store.
+type DB struct {
+	writer  *sql.DB
+	reader  *sql.DB
+	now     func() time.Time
+	log     *slog.Logger
+	wbulk   *bulkQueries
+	rbulk   *bulkQueries
+	closeMu sync.Once
+}
+
+var _ fanclub.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database at path and applies the
+// pending migrations. path ":memory:" opens a private in-memory database.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	db := &DB{now: opts.Now, log: opts.Logger}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	syncMode := "NORMAL"
+	if opts.SyncFull {
+		syncMode = "FULL"
+	}
+	readers := opts.Readers
+	if readers <= 0 {
+		readers = 4
+	}
+	var err error
+	if path == ":memory:" {
+		// One connection holds the whole database: it must never be closed
+		// while the DB is open, and reads share it with writes.
+		db.writer, err = sql.Open("sqlite", "file::memory:?"+dsn("immediate", "MEMORY", syncMode, false))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open memory: %w", err)
+		}
+		db.writer.SetMaxOpenConns(1)
+		db.writer.SetMaxIdleConns(1)
+		db.writer.SetConnMaxLifetime(0)
+		db.writer.SetConnMaxIdleTime(0)
+		db.reader = db.writer
+	} else {
+		u := (&url.URL{Scheme: "file", Opaque: url.PathEscape(path)}).String()
+		db.writer, err = sql.Open("sqlite", u+"?"+dsn("immediate", "WAL", syncMode, false))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		db.writer.SetMaxOpenConns(1)
+		db.writer.SetMaxIdleConns(1)
+		db.writer.SetConnMaxIdleTime(0)
+		db.reader, err = sql.Open("sqlite", u+"?"+dsn("deferred", "WAL", syncMode, true))
+		if err != nil {
+			db.writer.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		db.reader.SetMaxOpenConns(readers)
+		db.reader.SetMaxIdleConns(readers)
+	}
+	if err := migrate(ctx, db.writer, db.now, db.log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.rbulk = newBulkQueries()
+	if db.wbulk, err = db.rbulk.prepared(ctx, db.writer); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.reader == db.writer {
+		db.rbulk = db.wbulk
+	}
+	return db, nil
+}
+
+// dsn builds the connection parameters shared by every connection.
+func dsn(txlock, journal, sync string, queryOnly bool) string {
+	q := url.Values{}
+	q.Set("_txlock", txlock)
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode("+journal+")")
+	q.Add("_pragma", "synchronous("+sync+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	if queryOnly {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return q.Encode()
+}
+
+// Close closes every connection; it is safe to call more than once.
+func (db *DB) Close() error {
+	var err error
+	db.closeMu.Do(func() {
+		if db.wbulk != nil {
+			db.wbulk.close()
+		}
+		if db.reader != nil && db.reader != db.writer {
+			err = db.reader.Close()
+		}
+		if db.writer != nil {
+			if werr := db.writer.Close(); err == nil {
+				err = werr
+			}
+		}
+	})
+	return err
+}
+
+// BeginTx starts a transaction whose time is read from the DB's clock.
+// A write transaction takes the write lock at once; write transactions of
+// one DB queue on its single writer connection.
+func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
+	conn, bulk := db.reader, db.rbulk
+	if write {
+		conn, bulk = db.writer, db.wbulk
+	}
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, internal("begin", err)
+	}
+	return &Tx{tx: stx, now: db.now().UTC(), bulk: bulk, write: write}, nil
+}

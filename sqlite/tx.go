@@ -1,0 +1,266 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"fanclub"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Tx is one SQLite transaction; it implements fanclub.Tx.
+type Tx struct {
+	tx    *sql.Tx
+	now   time.Time
+	bulk  *bulkQueries
+	write bool
+}
+
+var _ fanclub.Tx = (*Tx)(nil)
+
+// Now is the transaction's time, read from the DB's clock at BeginTx.
+func (t *Tx) Now() time.Time { return t.now }
+
+// Commit commits the transaction.
+func (t *Tx) Commit() error {
+	if err := t.tx.Commit(); err != nil {
+		return internal("commit", err)
+	}
+	return nil
+}
+
+// Rollback discards the transaction; after Commit or Rollback it is a no-op.
+func (t *Tx) Rollback() error {
+	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return internal("rollback", err)
+	}
+	return nil
+}
+
+// bulkExec runs bulk statement k for chunkSizes[size] rows.
+func (t *Tx) bulkExec(ctx context.Context, k bulkKind, size int, args []any) (sql.Result, error) {
+	if s := t.bulk.stmt[k][size]; s != nil {
+		return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, t.bulk.text[k][size], args...)
+}
+
+// bulkQuery runs bulk query k for chunkSizes[size] rows.
+func (t *Tx) bulkQuery(ctx context.Context, k bulkKind, size int, args []any) (*sql.Rows, error) {
+	if s := t.bulk.stmt[k][size]; s != nil {
+		return t.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, t.bulk.text[k][size], args...)
+}
+
+// internal wraps an unexpected database error.
+func internal(op string, err error) error {
+	return fmt.Errorf("sqlite: %s: %v: %w", op, err, &fanclub.Error{Code: fanclub.EINTERNAL, Message: "Storage error."})
+}
+
+// wrap maps a database error to a domain error: unique violations become
+// conflicts, everything else is internal. The driver's message is kept in
+// the wrapping text for logs.
+func wrap(op string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("sqlite: %s: %v: %w", op, err, fanclub.Errorf(fanclub.ECONFLICT, "%s already exists.", op))
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("sqlite: %s: %v: %w", op, err, fanclub.Errorf(fanclub.EINVALID, "%s refers to a missing record.", op))
+		}
+	}
+	return internal(op, err)
+}
+
+// notFound is the ENOTFOUND error of a finder.
+func notFound(what string, key any) error {
+	return fanclub.Errorf(fanclub.ENOTFOUND, "%s %v not found.", what, key)
+}
+
+// ts encodes a time as Unix nanoseconds; the zero time is 0.
+func ts(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromTS decodes ts.
+func fromTS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// CreateFan inserts a fan; a zero ID is assigned. A taken handle is a conflict.
+func (t *Tx) CreateFan(ctx context.Context, f *fanclub.Fan) error {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = t.now
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO fans(id, handle, password_hash, created_at) VALUES (NULLIF(?, 0), ?, ?, ?)`,
+		f.ID, f.Handle, f.PasswordHash, ts(f.CreatedAt))
+	if err != nil {
+		return wrap("fan", err)
+	}
+	if f.ID == 0 {
+		if f.ID, err = res.LastInsertId(); err != nil {
+			return wrap("fan", err)
+		}
+	}
+	return nil
+}
+
+// FindFanByID returns a fan.
+func (t *Tx) FindFanByID(ctx context.Context, id int64) (*fanclub.Fan, error) {
+	return t.findFan(ctx, `SELECT id, handle, password_hash, created_at FROM fans WHERE id = ?`, id)
+}
+
+// FindFanByHandle returns the fan with a handle.
+func (t *Tx) FindFanByHandle(ctx context.Context, handle string) (*fanclub.Fan, error) {
+	return t.findFan(ctx, `SELECT id, handle, password_hash, created_at FROM fans WHERE handle = ?`, handle)
+}
+
+func (t *Tx) findFan(ctx context.Context, q string, key any) (*fanclub.Fan, error) {
+	var f fanclub.Fan
+	var at int64
+	err := t.tx.QueryRowContext(ctx, q, key).Scan(&f.ID, &f.Handle, &f.PasswordHash, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Fan", key)
+	} else if err != nil {
+		return nil, wrap("fan", err)
+	}
+	f.CreatedAt = fromTS(at)
+	return &f, nil
+}
+
+// CreateCreator inserts a creator; a zero ID is assigned.
+func (t *Tx) CreateCreator(ctx context.Context, c *fanclub.Creator) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = t.now
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO creators(id, handle, created_at) VALUES (NULLIF(?, 0), ?, ?)`,
+		c.ID, c.Handle, ts(c.CreatedAt))
+	if err != nil {
+		return wrap("creator", err)
+	}
+	if c.ID == 0 {
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return wrap("creator", err)
+		}
+	}
+	return nil
+}
+
+// FindCreatorByID returns a creator.
+func (t *Tx) FindCreatorByID(ctx context.Context, id int64) (*fanclub.Creator, error) {
+	var c fanclub.Creator
+	var at int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id, handle, created_at FROM creators WHERE id = ?`, id).Scan(&c.ID, &c.Handle, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Creator", id)
+	} else if err != nil {
+		return nil, wrap("creator", err)
+	}
+	c.CreatedAt = fromTS(at)
+	return &c, nil
+}
+
+// CreateClub inserts a club; a zero ID is assigned.
+func (t *Tx) CreateClub(ctx context.Context, c *fanclub.Club) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = t.now
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO clubs(id, creator_id, name, policy, created_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?)`,
+		c.ID, c.CreatorID, c.Name, c.Policy, ts(c.CreatedAt))
+	if err != nil {
+		return wrap("club", err)
+	}
+	if c.ID == 0 {
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return wrap("club", err)
+		}
+	}
+	return nil
+}
+
+const clubCols = `id, creator_id, name, policy, created_at`
+
+func scanClub(s interface{ Scan(...any) error }) (*fanclub.Club, error) {
+	var c fanclub.Club
+	var at int64
+	if err := s.Scan(&c.ID, &c.CreatorID, &c.Name, &c.Policy, &at); err != nil {
+		return nil, err
+	}
+	c.CreatedAt = fromTS(at)
+	return &c, nil
+}
+
+// FindClubByID returns a club.
+func (t *Tx) FindClubByID(ctx context.Context, id int64) (*fanclub.Club, error) {
+	c, err := scanClub(t.tx.QueryRowContext(ctx, `SELECT `+clubCols+` FROM clubs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Club", id)
+	} else if err != nil {
+		return nil, wrap("club", err)
+	}
+	return c, nil
+}
+
+// ListClubs lists clubs by id; creatorID 0 lists all.
+func (t *Tx) ListClubs(ctx context.Context, creatorID int64) ([]*fanclub.Club, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+clubCols+` FROM clubs WHERE ? = 0 OR creator_id = ? ORDER BY id`, creatorID, creatorID)
+	if err != nil {
+		return nil, wrap("clubs", err)
+	}
+	defer rows.Close()
+	clubs := []*fanclub.Club{}
+	for rows.Next() {
+		c, err := scanClub(rows)
+		if err != nil {
+			return nil, wrap("clubs", err)
+		}
+		clubs = append(clubs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("clubs", err)
+	}
+	return clubs, nil
+}
+
+// CreateToken stores a token by its hash.
+func (t *Tx) CreateToken(ctx context.Context, tok *fanclub.Token) error {
+	if tok.CreatedAt.IsZero() {
+		tok.CreatedAt = t.now
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO tokens(hash, role, subject_id, created_at) VALUES (?, ?, ?, ?)`,
+		tok.Hash, string(tok.Role), tok.SubjectID, ts(tok.CreatedAt))
+	if err != nil {
+		return wrap("token", err)
+	}
+	return nil
+}
+
+// FindToken returns the token with a hash.
+func (t *Tx) FindToken(ctx context.Context, hash string) (*fanclub.Token, error) {
+	var tok fanclub.Token
+	var role string
+	var at int64
+	err := t.tx.QueryRowContext(ctx, `SELECT hash, role, subject_id, created_at FROM tokens WHERE hash = ?`, hash).
+		Scan(&tok.Hash, &role, &tok.SubjectID, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Token not found.")
+	} else if err != nil {
+		return nil, wrap("token", err)
+	}
+	tok.Role = fanclub.Role(role)
+	tok.CreatedAt = fromTS(at)
+	return &tok, nil
+}

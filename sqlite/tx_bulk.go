@@ -1,0 +1,369 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	"fanclub"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// FindMembership returns a fan's membership in a club.
+func (t *Tx) FindMembership(ctx context.Context, fanID, clubID int64) (*fanclub.Membership, error) {
+	m, err := scanMembership(t.tx.QueryRowContext(ctx,
+		`SELECT `+membershipSelect+` FROM memberships AS m WHERE m.fan_id = ? AND m.club_id = ?`, fanID, clubID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Fan %d has no membership in club %d.", fanID, clubID)
+	} else if err != nil {
+		return nil, wrap("membership", err)
+	}
+	return m, nil
+}
+
+// FindMemberships returns the memberships that exist among keys.
+func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map[fanclub.MemberKey]*fanclub.Membership, error) {
+	keys = uniqueSorted(keys, func(a, b fanclub.MemberKey) int {
+		if a.FanID != b.FanID {
+			return cmpInt(a.FanID, b.FanID)
+		}
+		return cmpInt(a.ClubID, b.ClubID)
+	})
+	out := make(map[fanclub.MemberKey]*fanclub.Membership, len(keys))
+	args := make([]any, 0, 2*chunkSizes[0])
+	for _, size := range chunks(len(keys)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, k := range keys[:n] {
+			args = append(args, k.FanID, k.ClubID)
+		}
+		keys = keys[n:]
+		rows, err := t.bulkQuery(ctx, kFindMemberships, size, args)
+		if err != nil {
+			return nil, wrap("memberships", err)
+		}
+		for rows.Next() {
+			m, err := scanMembership(rows)
+			if err != nil {
+				rows.Close()
+				return nil, wrap("memberships", err)
+			}
+			out[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = m
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap("memberships", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("memberships", err)
+		}
+	}
+	return out, nil
+}
+
+// ListMemberships lists a fan's memberships (clubID 0) or a club's (fanID 0),
+// ordered by club then fan.
+func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fanclub.Membership, error) {
+	q := `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.club_id = ? ORDER BY m.fan_id`
+	args := []any{clubID}
+	switch {
+	case fanID != 0 && clubID != 0:
+		q = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? AND m.club_id = ?`
+		args = []any{fanID, clubID}
+	case fanID != 0:
+		q = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? ORDER BY m.club_id`
+		args = []any{fanID}
+	}
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, wrap("memberships", err)
+	}
+	defer rows.Close()
+	ms := []*fanclub.Membership{}
+	for rows.Next() {
+		m, err := scanMembership(rows)
+		if err != nil {
+			return nil, wrap("memberships", err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("memberships", err)
+	}
+	return ms, nil
+}
+
+// SaveMemberships inserts or replaces memberships.
+func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) error {
+	args := make([]any, 0, membershipCols*min(len(ms), chunkSizes[0]))
+	for _, size := range chunks(len(ms)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, m := range ms[:n] {
+			var retained any
+			if m.Retained != nil {
+				b, err := json.Marshal(m.Retained)
+				if err != nil {
+					return internal("membership retained", err)
+				}
+				retained = string(b)
+			}
+			args = append(args, m.FanID, m.ClubID, string(m.Status), m.Level, m.LevelPoints, ts(m.JoinedAt),
+				ts(m.LastInteractionAt), ts(m.LeftAt), m.Exits, retained, ts(m.RejoinAfter), m.Version)
+		}
+		ms = ms[n:]
+		if _, err := t.bulkExec(ctx, kSaveMemberships, size, args); err != nil {
+			return wrap("memberships", err)
+		}
+	}
+	return nil
+}
+
+func scanMembership(s interface{ Scan(...any) error }) (*fanclub.Membership, error) {
+	var m fanclub.Membership
+	var status string
+	var joined, last, left, rejoin int64
+	var retained sql.NullString
+	if err := s.Scan(&m.FanID, &m.ClubID, &status, &m.Level, &m.LevelPoints, &joined, &last, &left,
+		&m.Exits, &retained, &rejoin, &m.Version); err != nil {
+		return nil, err
+	}
+	m.Status = fanclub.MembershipStatus(status)
+	m.JoinedAt, m.LastInteractionAt, m.LeftAt, m.RejoinAfter = fromTS(joined), fromTS(last), fromTS(left), fromTS(rejoin)
+	if retained.Valid {
+		m.Retained = new(fanclub.Retained)
+		if err := json.Unmarshal([]byte(retained.String), m.Retained); err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
+
+func compareCounterKeys(a, b fanclub.CounterKey) int {
+	if a.FanID != b.FanID {
+		return cmpInt(a.FanID, b.FanID)
+	}
+	if a.ClubID != b.ClubID {
+		return cmpInt(a.ClubID, b.ClubID)
+	}
+	if c := strings.Compare(a.Day, b.Day); c != 0 {
+		return c
+	}
+	return strings.Compare(string(a.Action), string(b.Action))
+}
+
+// DailyPoints returns the stored counters among keys (missing ones are 0).
+func (t *Tx) DailyPoints(ctx context.Context, keys []fanclub.CounterKey) (map[fanclub.CounterKey]int64, error) {
+	keys = uniqueSorted(keys, compareCounterKeys)
+	out := make(map[fanclub.CounterKey]int64, len(keys))
+	args := make([]any, 0, 4*chunkSizes[0])
+	for _, size := range chunks(len(keys)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, k := range keys[:n] {
+			args = append(args, k.FanID, k.ClubID, k.Day, string(k.Action))
+			out[k] = 0
+		}
+		keys = keys[n:]
+		rows, err := t.bulkQuery(ctx, kDailyPoints, size, args)
+		if err != nil {
+			return nil, wrap("daily points", err)
+		}
+		for rows.Next() {
+			var k fanclub.CounterKey
+			var action string
+			var p int64
+			if err := rows.Scan(&k.FanID, &k.ClubID, &k.Day, &action, &p); err != nil {
+				rows.Close()
+				return nil, wrap("daily points", err)
+			}
+			k.Action = fanclub.Action(action)
+			out[k] = p
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap("daily points", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("daily points", err)
+		}
+	}
+	return out, nil
+}
+
+// AddDailyPoints adds to counters, creating them as needed.
+func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]int64) error {
+	keys := make([]fanclub.CounterKey, 0, len(deltas))
+	for k := range deltas {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareCounterKeys)
+	args := make([]any, 0, counterCols*min(len(keys), chunkSizes[0]))
+	for _, size := range chunks(len(keys)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, k := range keys[:n] {
+			args = append(args, k.FanID, k.ClubID, k.Day, string(k.Action), deltas[k])
+		}
+		keys = keys[n:]
+		if _, err := t.bulkExec(ctx, kAddDailyPoints, size, args); err != nil {
+			return wrap("daily points", err)
+		}
+	}
+	return nil
+}
+
+// DeleteHistory erases a fan's daily counters in a club.
+func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM daily_points WHERE fan_id = ? AND club_id = ?`, fanID, clubID); err != nil {
+		return wrap("history", err)
+	}
+	return nil
+}
+
+// InsertEvents appends events, skipping ids already stored; fresh[i]
+// reports whether events[i] was new (a repeat of an id earlier in the same
+// call is not). Each chunk first tries a plain multi-row INSERT; only when
+// it hits a stored id does it fall back to INSERT ... ON CONFLICT DO
+// NOTHING RETURNING id to learn which rows were new.
+func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, error) {
+	fresh := make([]bool, len(events))
+	// idx are the positions of the first occurrence of each id.
+	idx := make([]int, 0, len(events))
+	seen := make(map[string]struct{}, len(events))
+	for i, e := range events {
+		if _, dup := seen[e.ID]; dup {
+			continue
+		}
+		seen[e.ID] = struct{}{}
+		idx = append(idx, i)
+	}
+	args := make([]any, 0, eventCols*min(len(idx), chunkSizes[0]))
+	for _, size := range chunks(len(idx)) {
+		n := chunkSizes[size]
+		part := idx[:n]
+		idx = idx[n:]
+		args = args[:0]
+		for _, i := range part {
+			e := &events[i]
+			args = append(args, e.ID, e.FanID, e.ClubID, string(e.Action), e.Amount, ts(e.At))
+		}
+		_, err := t.bulkExec(ctx, kInsertEvents, size, args)
+		if err == nil {
+			for _, i := range part {
+				fresh[i] = true
+			}
+			continue
+		}
+		if !isUnique(err) {
+			return nil, wrap("events", err)
+		}
+		// The failed statement changed nothing; learn which ids are new.
+		if err := t.insertEventsReturning(ctx, size, args, part, events, fresh); err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
+}
+
+func (t *Tx) insertEventsReturning(ctx context.Context, size int, args []any, part []int, events []fanclub.Event, fresh []bool) error {
+	rows, err := t.bulkQuery(ctx, kInsertEventsReturning, size, args)
+	if err != nil {
+		return wrap("events", err)
+	}
+	inserted := make(map[string]struct{}, len(part))
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return wrap("events", err)
+		}
+		inserted[id] = struct{}{}
+	}
+	if err := rows.Close(); err != nil {
+		return wrap("events", err)
+	}
+	if err := rows.Err(); err != nil {
+		return wrap("events", err)
+	}
+	for _, i := range part {
+		_, fresh[i] = inserted[events[i].ID]
+	}
+	return nil
+}
+
+// isUnique reports whether err is a unique or primary key violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code()
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// ListEvents lists a fan's events in a club, oldest first.
+func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Event, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, fan_id, club_id, action, amount, at FROM events
+ WHERE fan_id = ? AND club_id = ? ORDER BY at, id`, fanID, clubID)
+	if err != nil {
+		return nil, wrap("events", err)
+	}
+	defer rows.Close()
+	evs := []fanclub.Event{}
+	for rows.Next() {
+		var e fanclub.Event
+		var action string
+		var at int64
+		if err := rows.Scan(&e.ID, &e.FanID, &e.ClubID, &action, &e.Amount, &at); err != nil {
+			return nil, wrap("events", err)
+		}
+		e.Action, e.At = fanclub.Action(action), fromTS(at)
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("events", err)
+	}
+	return evs, nil
+}
+
+// AddGeneralPoints books a ledger entry; a second entry with the same
+// non-empty key is ignored. An empty key books unconditionally.
+func (t *Tx) AddGeneralPoints(ctx context.Context, fanID int64, delta int64, reason, key string) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO general_point_entries(fan_id, delta, reason, key, created_at)
+ VALUES (?, ?, ?, NULLIF(?, ''), ?) ON CONFLICT(key) DO NOTHING`, fanID, delta, reason, key, ts(t.now))
+	if err != nil {
+		return wrap("general points", err)
+	}
+	return nil
+}
+
+// GeneralPoints is the sum of the fan's ledger entries.
+func (t *Tx) GeneralPoints(ctx context.Context, fanID int64) (int64, error) {
+	var sum int64
+	err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(delta), 0) FROM general_point_entries WHERE fan_id = ?`, fanID).Scan(&sum)
+	if err != nil {
+		return 0, wrap("general points", err)
+	}
+	return sum, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// uniqueSorted returns keys sorted and without repeats (keys is not modified).
+func uniqueSorted[K any](keys []K, cmp func(a, b K) int) []K {
+	out := slices.Clone(keys)
+	slices.SortFunc(out, cmp)
+	return slices.CompactFunc(out, func(a, b K) bool { return cmp(a, b) == 0 })
+}

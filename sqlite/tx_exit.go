@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"fanclub"
+)
+
+// InsertEffects stores effects.
+func (t *Tx) InsertEffects(ctx context.Context, effects []fanclub.Effect) error {
+	for _, e := range effects {
+		actions, err := json.Marshal(e.Actions)
+		if err != nil {
+			return internal("effect actions", err)
+		}
+		var until any
+		if e.Until != nil {
+			until = ts(*e.Until)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO effects(fan_id, club_id, kind, scope, start, until, ends_on_rejoin, factor, actions)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.FanID, e.ClubID, string(e.Kind), string(e.Scope), ts(e.Start), until,
+			e.EndsOnRejoin, e.Factor, string(actions)); err != nil {
+			return wrap("effect", err)
+		}
+	}
+	return nil
+}
+
+// ListEffects lists a fan's effects that have not ended by at (including
+// those that start later), in insertion order.
+func (t *Tx) ListEffects(ctx context.Context, fanID int64, at time.Time) ([]fanclub.Effect, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT fan_id, club_id, kind, scope, start, until, ends_on_rejoin, factor, actions
+ FROM effects WHERE fan_id = ? AND (until IS NULL OR until > ?) ORDER BY id`, fanID, ts(at))
+	if err != nil {
+		return nil, wrap("effects", err)
+	}
+	defer rows.Close()
+	effects := []fanclub.Effect{}
+	for rows.Next() {
+		var e fanclub.Effect
+		var kind, scope, actions string
+		var start int64
+		var until sql.NullInt64
+		if err := rows.Scan(&e.FanID, &e.ClubID, &kind, &scope, &start, &until, &e.EndsOnRejoin, &e.Factor, &actions); err != nil {
+			return nil, wrap("effects", err)
+		}
+		e.Kind, e.Scope, e.Start = fanclub.EffectKind(kind), fanclub.Scope(scope), fromTS(start)
+		if until.Valid {
+			u := fromTS(until.Int64)
+			e.Until = &u
+		}
+		if err := json.Unmarshal([]byte(actions), &e.Actions); err != nil {
+			return nil, wrap("effects", err)
+		}
+		effects = append(effects, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("effects", err)
+	}
+	return effects, nil
+}
+
+// EndRejoinEffects ends, at at, the fan's effects in a club that end on
+// rejoin and are still running at at.
+func (t *Tx) EndRejoinEffects(ctx context.Context, fanID, clubID int64, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE effects SET until = ?1
+ WHERE fan_id = ?2 AND club_id = ?3 AND ends_on_rejoin AND (until IS NULL OR until > ?1)`, ts(at), fanID, clubID)
+	if err != nil {
+		return wrap("effects", err)
+	}
+	return nil
+}
+
+// exitRequestRow is an exit request's JSON columns.
+type exitRequestRow struct {
+	challenges, choices, impact string
+}
+
+func encodeExitRequest(r *fanclub.ExitRequest) (exitRequestRow, error) {
+	var row exitRequestRow
+	for _, f := range []struct {
+		dst *string
+		v   any
+	}{{&row.challenges, r.Challenges}, {&row.choices, r.Choices}, {&row.impact, r.Impact}} {
+		b, err := json.Marshal(f.v)
+		if err != nil {
+			return row, internal("exit request", err)
+		}
+		*f.dst = string(b)
+	}
+	return row, nil
+}
+
+// CreateExitRequest stores an exit request; a taken id is a conflict.
+func (t *Tx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) error {
+	row, err := encodeExitRequest(r)
+	if err != nil {
+		return err
+	}
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = t.now
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO exit_requests(id, fan_id, club_id, status, created_at, expires_at,
+ challenges, choices, attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance,
+ membership_version, impact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.FanID, r.ClubID, string(r.Status), ts(r.CreatedAt), ts(r.ExpiresAt), row.challenges, row.choices,
+		r.Attempts, r.MaxAttempts, r.CaptchaCode, r.SliderTarget, r.SliderWidth, r.SliderTolerance,
+		r.MembershipVersion, row.impact)
+	if err != nil {
+		return wrap("exit request", err)
+	}
+	return nil
+}
+
+// FindExitRequest returns an exit request, secrets included.
+func (t *Tx) FindExitRequest(ctx context.Context, id string) (*fanclub.ExitRequest, error) {
+	var r fanclub.ExitRequest
+	var status, challenges, choices, impact string
+	var created, expires int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id, fan_id, club_id, status, created_at, expires_at, challenges, choices,
+ attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance, membership_version, impact
+ FROM exit_requests WHERE id = ?`, id).Scan(&r.ID, &r.FanID, &r.ClubID, &status, &created, &expires,
+		&challenges, &choices, &r.Attempts, &r.MaxAttempts, &r.CaptchaCode, &r.SliderTarget, &r.SliderWidth,
+		&r.SliderTolerance, &r.MembershipVersion, &impact)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Exit request", id)
+	} else if err != nil {
+		return nil, wrap("exit request", err)
+	}
+	r.Status, r.CreatedAt, r.ExpiresAt = fanclub.ExitRequestStatus(status), fromTS(created), fromTS(expires)
+	for _, f := range []struct {
+		src string
+		dst any
+	}{{challenges, &r.Challenges}, {choices, &r.Choices}, {impact, &r.Impact}} {
+		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
+			return nil, wrap("exit request", err)
+		}
+	}
+	return &r, nil
+}
+
+// UpdateExitRequest replaces a stored exit request's mutable fields.
+func (t *Tx) UpdateExitRequest(ctx context.Context, r *fanclub.ExitRequest) error {
+	row, err := encodeExitRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE exit_requests SET status = ?, expires_at = ?, challenges = ?, choices = ?,
+ attempts = ?, max_attempts = ?, captcha_code = ?, slider_target = ?, slider_width = ?, slider_tolerance = ?,
+ membership_version = ?, impact = ? WHERE id = ?`, string(r.Status), ts(r.ExpiresAt), row.challenges, row.choices,
+		r.Attempts, r.MaxAttempts, r.CaptchaCode, r.SliderTarget, r.SliderWidth, r.SliderTolerance,
+		r.MembershipVersion, row.impact, r.ID)
+	if err != nil {
+		return wrap("exit request", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap("exit request", err)
+	} else if n == 0 {
+		return notFound("Exit request", r.ID)
+	}
+	return nil
+}
+
+// FindBatch returns the stored result of a producer's batch.
+func (t *Tx) FindBatch(ctx context.Context, producer string, seq int64) (*fanclub.BatchResult, error) {
+	var raw string
+	err := t.tx.QueryRowContext(ctx, `SELECT result FROM batches WHERE producer = ? AND seq = ?`, producer, seq).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Batch %s/%d not found.", producer, seq)
+	} else if err != nil {
+		return nil, wrap("batch", err)
+	}
+	var r fanclub.BatchResult
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return nil, wrap("batch", err)
+	}
+	return &r, nil
+}
+
+// SaveBatch stores a batch's result; a batch already stored is a conflict.
+func (t *Tx) SaveBatch(ctx context.Context, producer string, seq int64, r *fanclub.BatchResult) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return internal("batch", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO batches(producer, seq, result, created_at) VALUES (?, ?, ?, ?)`,
+		producer, seq, string(b), ts(t.now)); err != nil {
+		return wrap("batch", err)
+	}
+	return nil
+}
