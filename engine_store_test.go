@@ -149,7 +149,6 @@ func TestIngestBatch(t *testing.T) {
 	}
 }
 
-
 func TestDouyinExitRestrictsEverywhere(t *testing.T) {
 	t.Parallel()
 	e, clock, db := engineOnSQLite(t)
