@@ -6,12 +6,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sync"
-	"testing"
 	"time"
 
 	"fanclub"
 	"fanclub/sqlite"
 )
+
+// testingT is what the helpers need of *testing.T and *rapid.T.
+type testingT interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
 
 // testClock is a settable clock for the store.
 type testClock struct {
@@ -61,7 +67,7 @@ func (h plainHasher) Verify(enc, pw string) (bool, error) {
 }
 
 // engineOnSQLite opens an in-memory store with a test clock and an engine on it.
-func engineOnSQLite(t testing.TB) (*fanclub.Engine, *testClock, *sqlite.DB) {
+func engineOnSQLite(t testingT) (*fanclub.Engine, *testClock, *sqlite.DB) {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)}
 	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: clock.Now})
@@ -80,7 +86,7 @@ type world struct {
 }
 
 // worldWithClubs creates a club per preset and n fans with password "password1".
-func worldWithClubs(t testing.TB, e *fanclub.Engine, n int) world {
+func worldWithClubs(t testingT, e *fanclub.Engine, n int) world {
 	t.Helper()
 	ctx := context.Background()
 	cr, err := e.CreateCreator(ctx, "creator")
@@ -106,7 +112,7 @@ func worldWithClubs(t testing.TB, e *fanclub.Engine, n int) world {
 }
 
 // requestFromStore reads an exit request with its secrets.
-func requestFromStore(t testing.TB, db *sqlite.DB, id string) *fanclub.ExitRequest {
+func requestFromStore(t testingT, db *sqlite.DB, id string) *fanclub.ExitRequest {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, false)
@@ -122,14 +128,14 @@ func requestFromStore(t testing.TB, db *sqlite.DB, id string) *fanclub.ExitReque
 }
 
 // rightAnswers answers every challenge of a request correctly.
-func rightAnswers(t testing.TB, db *sqlite.DB, id string) fanclub.ExitAnswers {
+func rightAnswers(t testingT, db *sqlite.DB, id string) fanclub.ExitAnswers {
 	r := requestFromStore(t, db, id)
 	target := r.SliderTarget
 	return fanclub.ExitAnswers{Confirm: true, Password: "password1", Captcha: r.CaptchaCode, Slider: &target}
 }
 
 // wrongAnswers fails the first challenge of a request.
-func wrongAnswers(t testing.TB, db *sqlite.DB, id string) fanclub.ExitAnswers {
+func wrongAnswers(t testingT, db *sqlite.DB, id string) fanclub.ExitAnswers {
 	a := rightAnswers(t, db, id)
 	r := requestFromStore(t, db, id)
 	switch r.Challenges[0] {
