@@ -1,0 +1,285 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"fanclub"
+)
+
+func testEffects(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	now := c.Now()
+	day := 24 * time.Hour
+	ends := now.Add(7 * day)
+	timed := fanclub.Effect{FanID: 1, ClubID: 2, Kind: fanclub.EffectKind("restrict"), Scope: fanclub.Scope("club"),
+		Start: now, Until: &ends, Factor: 0.5, Actions: []fanclub.Action{fanclub.ActionComment, fanclub.ActionShare}}
+	open := fanclub.Effect{FanID: 1, ClubID: 3, Kind: fanclub.EffectKind("badge_hidden"), Scope: fanclub.Scope("account"),
+		Start: now, EndsOnRejoin: true}
+	later := fanclub.Effect{FanID: 1, ClubID: 2, Kind: fanclub.EffectKind("restrict"), Scope: fanclub.Scope("club"),
+		Start: now.Add(2 * day)}
+	otherFan := open
+	otherFan.FanID = 9
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		must(t, "InsertEffects", tx.InsertEffects(ctx, []fanclub.Effect{timed, open, later, otherFan}))
+	})
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		got, err := tx.ListEffects(ctx, 1, now)
+		must(t, "ListEffects(now)", err)
+		wantEqual(t, "ListEffects(now)", got, []fanclub.Effect{timed, open, later})
+		got, err = tx.ListEffects(ctx, 1, ends.Add(-time.Nanosecond))
+		must(t, "ListEffects(just before end)", err)
+		if len(got) != 3 {
+			t.Fatalf("ListEffects just before Until = %d effects, want 3", len(got))
+		}
+		got, err = tx.ListEffects(ctx, 1, ends)
+		must(t, "ListEffects(at end)", err)
+		wantEqual(t, "ListEffects(at Until: ended)", got, []fanclub.Effect{open, later})
+		got, err = tx.ListEffects(ctx, 2, now)
+		must(t, "ListEffects(no effects)", err)
+		if len(got) != 0 {
+			t.Fatalf("ListEffects(fan without effects) = %v", got)
+		}
+	})
+}
+
+func testEndRejoinEffects(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	now := c.Now()
+	past := now.Add(-time.Hour)
+	farEnd := now.Add(30 * 24 * time.Hour)
+	rejoinOpen := fanclub.Effect{FanID: 1, ClubID: 2, Kind: "a", Scope: "club", Start: past, EndsOnRejoin: true}
+	rejoinTimed := fanclub.Effect{FanID: 1, ClubID: 2, Kind: "b", Scope: "club", Start: past, Until: &farEnd, EndsOnRejoin: true}
+	stays := fanclub.Effect{FanID: 1, ClubID: 2, Kind: "c", Scope: "club", Start: past}
+	otherClub := fanclub.Effect{FanID: 1, ClubID: 3, Kind: "d", Scope: "club", Start: past, EndsOnRejoin: true}
+	otherFan := fanclub.Effect{FanID: 5, ClubID: 2, Kind: "e", Scope: "club", Start: past, EndsOnRejoin: true}
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		must(t, "InsertEffects", tx.InsertEffects(ctx, []fanclub.Effect{rejoinOpen, rejoinTimed, stays, otherClub, otherFan}))
+	})
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		must(t, "EndRejoinEffects", tx.EndRejoinEffects(ctx, 1, 2, now))
+	})
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		before, err := tx.ListEffects(ctx, 1, now.Add(-time.Nanosecond))
+		must(t, "ListEffects(before rejoin)", err)
+		if len(before) != 4 {
+			t.Fatalf("ListEffects before the rejoin = %d effects, want 4", len(before))
+		}
+		for _, e := range before {
+			if e.EndsOnRejoin && e.ClubID == 2 && (e.Until == nil || !e.Until.Equal(now)) {
+				t.Fatalf("effect %s Until = %v, want the rejoin time %v", e.Kind, e.Until, now)
+			}
+		}
+		got, err := tx.ListEffects(ctx, 1, now)
+		must(t, "ListEffects(at rejoin)", err)
+		wantEqual(t, "ListEffects after rejoin", got, []fanclub.Effect{stays, otherClub})
+		got, err = tx.ListEffects(ctx, 5, now)
+		must(t, "ListEffects(other fan)", err)
+		wantEqual(t, "other fan's effects untouched", got, []fanclub.Effect{otherFan})
+	})
+}
+
+// exitRequestAt builds a pending exit request with secrets and an impact.
+func exitRequestAt(id string, at time.Time) *fanclub.ExitRequest {
+	until := at.Add(30 * 24 * time.Hour)
+	return &fanclub.ExitRequest{
+		ID: id, FanID: 1, ClubID: 2, Status: fanclub.ExitPending,
+		CreatedAt: at, ExpiresAt: at.Add(10 * time.Minute),
+		Challenges:  []fanclub.Challenge{fanclub.Challenge("password"), fanclub.Challenge("captcha")},
+		Choices:     map[string]string{"progress": "keep"},
+		MaxAttempts: 3, CaptchaCode: "4821", SliderTarget: 173, SliderWidth: 300, SliderTolerance: 4,
+		MembershipVersion: 7,
+		Impact: fanclub.ExitImpact{At: at, Option: "keep", LevelBefore: 5, LevelPointsBefore: 900,
+			PointsRetained: 900, RetainedUntil: &until, RejoinFrom: at.Add(24 * time.Hour),
+			Effects: []fanclub.Effect{{ClubID: 2, Kind: "badge_hidden", Scope: "club", Start: at, EndsOnRejoin: true}}},
+	}
+}
+
+func testExitRequests(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	r := exitRequestAt("req-1", c.Now())
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		_, err := tx.FindExitRequest(ctx, "req-1")
+		wantCode(t, "FindExitRequest(unknown)", err, fanclub.ENOTFOUND)
+		must(t, "CreateExitRequest", tx.CreateExitRequest(ctx, r))
+	})
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		err := tx.CreateExitRequest(ctx, exitRequestAt("req-1", c.Now()))
+		wantCode(t, "CreateExitRequest(duplicate id)", err, fanclub.ECONFLICT)
+		got, err := tx.FindExitRequest(ctx, "req-1")
+		must(t, "FindExitRequest", err)
+		wantEqual(t, "FindExitRequest (secrets included)", got, r)
+		got.Attempts, got.Status = 1, fanclub.ExitConfirmed
+		got.Choices["progress"] = "convert"
+		must(t, "UpdateExitRequest", tx.UpdateExitRequest(ctx, got))
+		r = got
+		err = tx.UpdateExitRequest(ctx, exitRequestAt("req-unknown", c.Now()))
+		wantCode(t, "UpdateExitRequest(unknown)", err, fanclub.ENOTFOUND)
+	})
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		got, err := tx.FindExitRequest(ctx, "req-1")
+		must(t, "FindExitRequest", err)
+		wantEqual(t, "FindExitRequest after update", got, r)
+	})
+}
+
+func testBatches(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	res := &fanclub.BatchResult{Accepted: 1, Duplicates: 1, Rejected: 1, Results: []fanclub.EventResult{
+		{ID: "a", Status: "accepted", Points: 3},
+		{ID: "b", Status: "duplicate"},
+		{ID: "c", Status: "rejected", Code: fanclub.ENOTMEMBER},
+	}}
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		_, err := tx.FindBatch(ctx, "p1", 1)
+		wantCode(t, "FindBatch(unseen)", err, fanclub.ENOTFOUND)
+		must(t, "SaveBatch", tx.SaveBatch(ctx, "p1", 1, res))
+	})
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		got, err := tx.FindBatch(ctx, "p1", 1)
+		must(t, "FindBatch", err)
+		wantEqual(t, "FindBatch", got, res)
+		_, err = tx.FindBatch(ctx, "p1", 2)
+		wantCode(t, "FindBatch(other seq)", err, fanclub.ENOTFOUND)
+		_, err = tx.FindBatch(ctx, "p2", 1)
+		wantCode(t, "FindBatch(other producer)", err, fanclub.ENOTFOUND)
+	})
+}
+
+func testTokens(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	tok := &fanclub.Token{Hash: "sha256:abc", Role: fanclub.RoleCreator, SubjectID: 42, CreatedAt: c.Now()}
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		must(t, "CreateToken", tx.CreateToken(ctx, tok))
+	})
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		got, err := tx.FindToken(ctx, "sha256:abc")
+		must(t, "FindToken", err)
+		wantEqual(t, "FindToken", got, tok)
+		_, err = tx.FindToken(ctx, "sha256:nope")
+		wantCode(t, "FindToken(unknown)", err, fanclub.ENOTFOUND)
+	})
+}
+
+func testRollbackDiscards(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	k := fanclub.CounterKey{FanID: 1, ClubID: 1, Day: "2026-03-01", Action: fanclub.ActionLike}
+	tx := beginTx(t, s, true)
+	must(t, "CreateFan", tx.CreateFan(ctx, &fanclub.Fan{Handle: "ghost", PasswordHash: "h"}))
+	_, err := tx.InsertEvents(ctx, []fanclub.Event{eventAt("ghost-event", 1, 1, c.Now())})
+	must(t, "InsertEvents", err)
+	must(t, "AddDailyPoints", tx.AddDailyPoints(ctx, map[fanclub.CounterKey]int64{k: 5}))
+	must(t, "AddGeneralPoints", tx.AddGeneralPoints(ctx, 1, 10, "r", "k"))
+	must(t, "Rollback", tx.Rollback())
+	must(t, "second Rollback", tx.Rollback())
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		_, err := tx.FindFanByHandle(ctx, "ghost")
+		wantCode(t, "FindFanByHandle after rollback", err, fanclub.ENOTFOUND)
+		evs, err := tx.ListEvents(ctx, 1, 1)
+		must(t, "ListEvents", err)
+		if len(evs) != 0 {
+			t.Fatalf("events survived rollback: %v", evs)
+		}
+		pts, err := tx.DailyPoints(ctx, []fanclub.CounterKey{k})
+		must(t, "DailyPoints", err)
+		if pts[k] != 0 {
+			t.Fatalf("counter survived rollback: %d", pts[k])
+		}
+		bal, err := tx.GeneralPoints(ctx, 1)
+		must(t, "GeneralPoints", err)
+		if bal != 0 {
+			t.Fatalf("general points survived rollback: %d", bal)
+		}
+	})
+	// The rolled-back event id is free again.
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		fresh, err := tx.InsertEvents(ctx, []fanclub.Event{eventAt("ghost-event", 1, 1, c.Now())})
+		must(t, "InsertEvents", err)
+		wantEqual(t, "fresh after rollback", fresh, []bool{true})
+	})
+	// Rollback after Commit is a no-op.
+	tx = beginTx(t, s, true)
+	must(t, "CreateFan", tx.CreateFan(ctx, &fanclub.Fan{Handle: "kept", PasswordHash: "h"}))
+	must(t, "Commit", tx.Commit())
+	must(t, "Rollback after Commit", tx.Rollback())
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		_, err := tx.FindFanByHandle(ctx, "kept")
+		must(t, "FindFanByHandle after Commit+Rollback", err)
+	})
+}
+
+func testCommittedVisible(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	for i := range 3 {
+		h := fmt.Sprint("visible-", i)
+		inWriteTx(t, s, func(tx fanclub.Tx) {
+			must(t, "CreateFan", tx.CreateFan(ctx, &fanclub.Fan{Handle: h, PasswordHash: "h"}))
+		})
+		inReadTx(t, s, func(tx fanclub.Tx) {
+			_, err := tx.FindFanByHandle(ctx, h)
+			must(t, "FindFanByHandle right after commit", err)
+		})
+	}
+}
+
+// testConcurrentWriters runs read-modify-write transactions from several
+// goroutines; each must succeed (no busy errors) and none may lose an
+// update, so the store must serialize write transactions.
+func testConcurrentWriters(t *testing.T, s fanclub.Store, c *Clock) {
+	ctx := context.Background()
+	const workers, rounds = 4, 25
+	k := fanclub.CounterKey{FanID: 1, ClubID: 1, Day: "2026-03-01", Action: fanclub.ActionLike}
+	errs := make(chan error, workers*rounds)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for r := range rounds {
+				errs <- func() error {
+					tx, err := s.BeginTx(ctx, true)
+					if err != nil {
+						return err
+					}
+					defer tx.Rollback()
+					pts, err := tx.DailyPoints(ctx, []fanclub.CounterKey{k})
+					if err != nil {
+						return err
+					}
+					// Book the value read: interleaved transactions would
+					// book repeated values and break the sum below.
+					if err := tx.AddDailyPoints(ctx, map[fanclub.CounterKey]int64{k: 1}); err != nil {
+						return err
+					}
+					if err := tx.AddGeneralPoints(ctx, 1, pts[k]+1, "mirror", fmt.Sprintf("w%d-r%d", w, r)); err != nil {
+						return err
+					}
+					return tx.Commit()
+				}()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent write transaction failed: %v", err)
+		}
+	}
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		pts, err := tx.DailyPoints(ctx, []fanclub.CounterKey{k})
+		must(t, "DailyPoints", err)
+		if pts[k] != workers*rounds {
+			t.Fatalf("counter = %d, want %d", pts[k], workers*rounds)
+		}
+		// Serialized, the transactions saw 0, 1, 2, … so the mirrored
+		// values sum to 1+2+…+n.
+		bal, err := tx.GeneralPoints(ctx, 1)
+		must(t, "GeneralPoints", err)
+		n := int64(workers * rounds)
+		if bal != n*(n+1)/2 {
+			t.Fatalf("sum of values read in transactions = %d, want %d: write transactions interleaved", bal, n*(n+1)/2)
+		}
+	})
+}
