@@ -84,6 +84,14 @@ func qFindMemberships(n int) string {
 		`) AS k JOIN memberships AS m ON m.fan_id = k.column1 AND m.club_id = k.column2`
 }
 
+const effectSelect = `e.fan_id, e.club_id, e.kind, e.scope, e.start, e.until, e.ends_on_rejoin, e.factor, e.actions`
+
+// qEffectsOfFans takes n fan ids, then the time effects must not have ended by.
+func qEffectsOfFans(n int) string {
+	return `SELECT ` + effectSelect + ` FROM (VALUES ` + valuesList(n, 1) +
+		`) AS k JOIN effects AS e ON e.fan_id = k.column1 WHERE e.until IS NULL OR e.until > ? ORDER BY e.id`
+}
+
 // bulkKind names one of the bulk statements.
 type bulkKind int
 
@@ -95,6 +103,7 @@ const (
 	kDailyPoints
 	kSaveMemberships
 	kFindMemberships
+	kEffectsOfFans
 	numBulkKinds
 )
 
@@ -105,6 +114,7 @@ var bulkBuilders = [numBulkKinds]func(int) string{
 	kDailyPoints:           qDailyPoints,
 	kSaveMemberships:       qSaveMemberships,
 	kFindMemberships:       qFindMemberships,
+	kEffectsOfFans:         qEffectsOfFans,
 }
 
 // bulkQueries holds the text of every bulk statement and, on the writer,

@@ -30,30 +30,21 @@ func (t *Tx) InsertEffects(ctx context.Context, effects []fanclub.Effect) error 
 	return nil
 }
 
+var _ fanclub.BulkEffectsTx = (*Tx)(nil)
+
 // ListEffects lists a fan's effects that have not ended by at (including
 // those that start later), in insertion order.
 func (t *Tx) ListEffects(ctx context.Context, fanID int64, at time.Time) ([]fanclub.Effect, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT fan_id, club_id, kind, scope, start, until, ends_on_rejoin, factor, actions
- FROM effects WHERE fan_id = ? AND (until IS NULL OR until > ?) ORDER BY id`, fanID, ts(at))
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+effectSelect+`
+ FROM effects AS e WHERE e.fan_id = ? AND (e.until IS NULL OR e.until > ?) ORDER BY e.id`, fanID, ts(at))
 	if err != nil {
 		return nil, wrap("effects", err)
 	}
 	defer rows.Close()
 	effects := []fanclub.Effect{}
 	for rows.Next() {
-		var e fanclub.Effect
-		var kind, scope, actions string
-		var start int64
-		var until sql.NullInt64
-		if err := rows.Scan(&e.FanID, &e.ClubID, &kind, &scope, &start, &until, &e.EndsOnRejoin, &e.Factor, &actions); err != nil {
-			return nil, wrap("effects", err)
-		}
-		e.Kind, e.Scope, e.Start = fanclub.EffectKind(kind), fanclub.Scope(scope), fromTS(start)
-		if until.Valid {
-			u := fromTS(until.Int64)
-			e.Until = &u
-		}
-		if err := json.Unmarshal([]byte(actions), &e.Actions); err != nil {
+		e, err := scanEffect(rows)
+		if err != nil {
 			return nil, wrap("effects", err)
 		}
 		effects = append(effects, e)
@@ -62,6 +53,61 @@ func (t *Tx) ListEffects(ctx context.Context, fanID int64, at time.Time) ([]fanc
 		return nil, wrap("effects", err)
 	}
 	return effects, nil
+}
+
+// ListEffectsOfFans returns, for each of fanIDs with any, the fan's effects
+// not ended by at (fanclub.BulkEffectsTx).
+func (t *Tx) ListEffectsOfFans(ctx context.Context, fanIDs []int64, at time.Time) (map[int64][]fanclub.Effect, error) {
+	ids := uniqueSorted(fanIDs, cmpInt)
+	out := map[int64][]fanclub.Effect{}
+	args := make([]any, 0, chunkSizes[0]+1)
+	for _, size := range chunks(len(ids)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		ids = ids[n:]
+		args = append(args, ts(at))
+		rows, err := t.bulkQuery(ctx, kEffectsOfFans, size, args)
+		if err != nil {
+			return nil, wrap("effects", err)
+		}
+		for rows.Next() {
+			e, err := scanEffect(rows)
+			if err != nil {
+				rows.Close()
+				return nil, wrap("effects", err)
+			}
+			out[e.FanID] = append(out[e.FanID], e)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap("effects", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("effects", err)
+		}
+	}
+	return out, nil
+}
+
+func scanEffect(s interface{ Scan(...any) error }) (fanclub.Effect, error) {
+	var e fanclub.Effect
+	var kind, scope, actions string
+	var start int64
+	var until sql.NullInt64
+	if err := s.Scan(&e.FanID, &e.ClubID, &kind, &scope, &start, &until, &e.EndsOnRejoin, &e.Factor, &actions); err != nil {
+		return e, err
+	}
+	e.Kind, e.Scope, e.Start = fanclub.EffectKind(kind), fanclub.Scope(scope), fromTS(start)
+	if until.Valid {
+		u := fromTS(until.Int64)
+		e.Until = &u
+	}
+	if err := json.Unmarshal([]byte(actions), &e.Actions); err != nil {
+		return e, err
+	}
+	return e, nil
 }
 
 // EndRejoinEffects ends, at at, the fan's effects in a club that end on

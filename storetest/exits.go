@@ -43,6 +43,12 @@ func testEffects(t *testing.T, s fanclub.Store, c *Clock) {
 		if len(got) != 0 {
 			t.Fatalf("ListEffects(fan without effects) = %v", got)
 		}
+		// The optional bulk form agrees with ListEffects fan by fan.
+		if bt, ok := tx.(fanclub.BulkEffectsTx); ok {
+			bulk, err := bt.ListEffectsOfFans(ctx, []int64{1, 2, 9, 1}, ends)
+			must(t, "ListEffectsOfFans", err)
+			wantEqual(t, "ListEffectsOfFans", bulk, map[int64][]fanclub.Effect{1: {open, later}, 9: {otherFan}})
+		}
 	})
 }
 
