@@ -249,3 +249,64 @@ func TestWechatCooldownAndKuaishouConversion(t *testing.T) {
 		t.Fatalf("effects after three calendar days: %+v", fv.Effects)
 	}
 }
+
+func TestConfirmExitRefusals(t *testing.T) {
+	t.Parallel()
+	e, clock, db := engineOnSQLite(t)
+	ctx := context.Background()
+	w := worldWithClubs(t, e, 2)
+	fan, other, club := w.fans[0], w.fans[1], w.clubs["kuaishou"]
+	if _, err := e.Join(ctx, fan, club); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.RequestExit(ctx, other, club, nil); fanclub.ErrorCode(err) != fanclub.ENOTMEMBER {
+		t.Fatalf("exit of a non-member: %v", err)
+	}
+	if _, err := e.RequestExit(ctx, fan, club, map[string]string{"progress": "keep"}); fanclub.ErrorCode(err) != fanclub.EINVALID {
+		t.Fatalf("unknown option: %v", err)
+	}
+	req, err := e.RequestExit(ctx, fan, club, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := e.ExitCaptcha(ctx, fan, req.ID)
+	if err != nil || len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		t.Fatalf("captcha %q: %v", code, err)
+	}
+	if _, err := e.ExitCaptcha(ctx, other, req.ID); fanclub.ErrorCode(err) != fanclub.ENOTFOUND {
+		t.Fatalf("captcha of another fan's request: %v", err)
+	}
+	if _, err := e.ConfirmExit(ctx, other, req.ID, rightAnswers(t, db, req.ID)); fanclub.ErrorCode(err) != fanclub.ENOTFOUND {
+		t.Fatalf("confirm of another fan's request: %v", err)
+	}
+	for i := 1; i <= 3; i++ {
+		_, err := e.ConfirmExit(ctx, fan, req.ID, fanclub.ExitAnswers{Captcha: "000000x"})
+		if fanclub.ErrorCode(err) != fanclub.ECHALLENGE || fanclub.ErrorFields(err)[0].Path != "answers.captcha" {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if r := requestFromStore(t, db, req.ID); r.Status != fanclub.ExitVoid || r.Attempts != 3 {
+		t.Fatalf("after max attempts: %+v", r)
+	}
+	if _, err := e.ConfirmExit(ctx, fan, req.ID, rightAnswers(t, db, req.ID)); fanclub.ErrorCode(err) != fanclub.ECONFLICT {
+		t.Fatalf("confirm of a void request: %v", err)
+	}
+	req, _ = e.RequestExit(ctx, fan, club, nil)
+	clock.Advance(5 * time.Minute)
+	if _, err := e.ConfirmExit(ctx, fan, req.ID, rightAnswers(t, db, req.ID)); fanclub.ErrorCode(err) != fanclub.EEXPIRED {
+		t.Fatalf("expired request: %v", err)
+	}
+	if r := requestFromStore(t, db, req.ID); r.Status != fanclub.ExitVoid {
+		t.Fatalf("expired request status %s", r.Status)
+	}
+	v, _ := e.Membership(ctx, fan, club)
+	if v.Status != fanclub.StatusActive || v.Exits != 0 {
+		t.Fatalf("refused exits changed the membership: %+v", v)
+	}
+	req, _ = e.RequestExit(ctx, fan, club, nil)
+	answers := rightAnswers(t, db, req.ID)
+	answers.Captcha = " " + strings.ToUpper(answers.Captcha) + " "
+	if _, err := e.ConfirmExit(ctx, fan, req.ID, answers); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+}
