@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -342,6 +343,52 @@ func TestRegistryHoldsExactlyTheFourPresets(t *testing.T) {
 		}
 		if fields := p.Validate(); len(fields) > 0 {
 			t.Errorf("preset %s: invalid: %v", name, fields)
+		}
+	}
+}
+
+// seedWords are the seed's table cells for each platform, dimensions 1–7.
+var seedWords = map[string][]string{
+	"wechat-channels": {
+		"个人主页→粉丝团标识→退出按钮", "二次弹窗确认", "约30秒",
+		"立即清零", "同步清除历史数据", "72小时冷却期",
+		"退出即关闭", "按月折算退款", "24小时内失效",
+		"创作者主页不再显示粉丝团成员数量",
+		"保留180天", "清除设备标识", "解除关注绑定",
+		"按周结算扣除", "不返还已兑换权益", "团队任务失败扣罚",
+		"强制绑定银行卡", "自动触发人脸核验", "支持远程注销",
+	},
+	"douyin": {
+		"主页右上角→粉丝团→退出选项", "滑动验证+密码输入", "约45秒",
+		"保留7天", "按日衰减扣除", "即时重置",
+		"需手动取消", "季度订阅可退50%", "周期结束终止",
+		"退出后24小时内限制点赞、评论等互动功能",
+		"永久存储", "保留IMEI信息", "维持单向关注",
+		"即时冻结未发放收益", "按比例折算返还", "阶梯式惩罚机制",
+		"允许虚拟身份注册", "需主动申报退款", "需公证材料证明",
+	},
+	"kuaishou": {
+		"设置→账号管理→粉丝团解除", "图文验证码", "约60秒",
+		"永久保留", "转化为普通积分", "无限制重入",
+		"关联支付协议", "年度订阅不退款", "立即终止",
+		"降低搜索推荐权重,持续3个自然日",
+		"30天缓冲期", "更新设备指纹", "保留互动记录",
+		"标记异常账户审查", "全额扣除违约金", "永久取消资格",
+		"默认继承家长账号", "无独立消费记录", "禁止单方面解绑",
+	},
+}
+
+func TestPresetFilesQuoteTheSeed(t *testing.T) {
+	t.Parallel()
+	for name, words := range seedWords {
+		data, err := os.ReadFile(filepath.Join("presets", name+".yaml"))
+		if err != nil {
+			t.Fatalf("preset %s: %v", name, err)
+		}
+		for _, w := range words {
+			if !strings.Contains(string(data), w) {
+				t.Errorf("preset %s: file does not quote the seed's %q", name, w)
+			}
 		}
 	}
 }
