@@ -12,8 +12,14 @@ func (p *Policy) validatePaid(v *validator) {
 		v.add("paid.currency", "not an ISO 4217 code", quoted(r.Currency), "three upper-case letters such as CNY")
 	}
 	enumList(v, "paid.plans", r.Plans, Plans)
+	if len(r.Plans) == 0 && len(r.Tiers) > 0 {
+		v.add("paid.plans", "tiers without plans", "none", "one or more of "+joinEnum(Plans))
+	}
 	v.names("paid.tiers", p.tierNames())
 	for i, t := range r.Tiers {
+		if len(r.Plans) == 0 {
+			break // prices cannot be checked against plans that are not there
+		}
 		path := index("paid.tiers", i)
 		for j, pr := range t.Prices {
 			pp := index(path+".prices", j)
@@ -49,6 +55,7 @@ func (p *Policy) validatePaid(v *validator) {
 		for j, rf := range o.Refunds {
 			rp := index(path+".refunds", j)
 			switch {
+			case len(r.Plans) == 0:
 			case !slices.Contains(r.Plans, rf.Plan):
 				v.add(rp+".plan", "refund rule for a plan not offered in paid.plans", quoted(string(rf.Plan)), joinEnum(r.Plans))
 			case slices.ContainsFunc(o.Refunds[:j], func(x RefundRule) bool { return x.Plan == rf.Plan }):
