@@ -9,25 +9,33 @@ import (
 	"pgregory.net/rapid"
 
 	"fanclub"
+	"fanclub/policyfile"
 )
 
 // presetNames are the presets the property test draws clubs from.
 var presetNames = []string{"wechat-channels", "douyin", "kuaishou", "fair"}
 
-// TestExitExecutesItsPreview drives random joins, interactions, time
+// TestExitExecutesItsPreview runs the exit property on the shipped preset
+// files and on the presets built in Go.
+func TestExitExecutesItsPreview(t *testing.T) {
+	t.Parallel()
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		t.Fatalf("preset registry: %v", err)
+	}
+	t.Run("preset files", func(t *testing.T) { t.Parallel(); checkExitProperty(t, reg) })
+	t.Run("go presets", func(t *testing.T) { t.Parallel(); checkExitProperty(t, presetSource{}) })
+}
+
+// checkExitProperty drives random joins, interactions, time
 // advances and exits through the engine on SQLite and checks that every
 // confirmed exit does exactly what its preview said, that a wrong answer
 // changes nothing but the attempt count, and that a rejoin restores what
 // the membership view promised.
-func TestExitExecutesItsPreview(t *testing.T) {
-	t.Parallel()
-	shanghai, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
+func checkExitProperty(t *testing.T, src fanclub.PolicySource) {
 	rapid.Check(t, func(rt *rapid.T) {
 		ctx := context.Background()
-		e, clock, db := engineOnSQLite(rt)
+		e, clock, db := engineWithPolicies(rt, src)
 		w := worldWithClubs(rt, e, 2)
 		pick := func() (int64, string, int64) {
 			fan := rapid.SampledFrom(w.fans).Draw(rt, "fan")
@@ -72,7 +80,7 @@ func TestExitExecutesItsPreview(t *testing.T) {
 						rt.Fatalf("join in cooldown: %v", err)
 					}
 				default:
-					levels := fanclub.PresetPolicyForTest(preset).Engagement.Levels
+					levels := mustPolicy(rt, src, preset).Engagement.Levels
 					lvl, pts := fanclub.RestoreAt(levels, before.Membership, clock.Now())
 					if err != nil || v.Level != lvl || v.LevelPoints != pts || v.LevelPoints != before.RetainedPoints || v.Retained != nil {
 						rt.Fatalf("rejoin: %v got L%d/%d want L%d/%d (view promised %d)", err, v.Level, v.LevelPoints, lvl, pts, before.RetainedPoints)
@@ -97,7 +105,7 @@ func TestExitExecutesItsPreview(t *testing.T) {
 				case err != nil:
 					rt.Fatalf("interact: %v", err)
 				default:
-					levels := fanclub.PresetPolicyForTest(preset).Engagement.Levels
+					levels := mustPolicy(rt, src, preset).Engagement.Levels
 					if v.LevelPoints != before.LevelPoints+r.Points || v.Level != fanclub.LevelFor(levels, v.LevelPoints) || !v.Lit {
 						rt.Fatalf("interact: before %+v result %+v after %+v", before, r, v)
 					}
@@ -105,7 +113,7 @@ func TestExitExecutesItsPreview(t *testing.T) {
 			},
 			"exit": func(rt *rapid.T) {
 				fan, preset, club := pick()
-				p := fanclub.PresetPolicyForTest(preset)
+				p := mustPolicy(rt, src, preset)
 				var choices map[string]string
 				if preset == "fair" {
 					choices = map[string]string{fanclub.ChoiceProgress: rapid.SampledFrom([]string{"erase", "keep"}).Draw(rt, "option")}
@@ -146,7 +154,11 @@ func TestExitExecutesItsPreview(t *testing.T) {
 					return
 				}
 				now := clock.Now()
-				plan, err := fanclub.PlanExit(p, shanghai, before.Membership, choices, now)
+				loc, err := p.Location()
+				if err != nil {
+					rt.Fatalf("policy zone: %v", err)
+				}
+				plan, err := fanclub.PlanExit(p, loc, before.Membership, choices, now)
 				if err != nil {
 					rt.Fatalf("plan: %v", err)
 				}
@@ -185,4 +197,14 @@ func TestExitExecutesItsPreview(t *testing.T) {
 			},
 		})
 	})
+}
+
+// mustPolicy resolves a policy or fails the test.
+func mustPolicy(t testingT, src fanclub.PolicySource, name string) *fanclub.Policy {
+	t.Helper()
+	p, err := src.Policy(name)
+	if err != nil {
+		t.Fatalf("policy %s: %v", name, err)
+	}
+	return p
 }

@@ -66,8 +66,15 @@ func (h plainHasher) Verify(enc, pw string) (bool, error) {
 	return got == enc, nil
 }
 
-// engineOnSQLite opens an in-memory store with a test clock and an engine on it.
+// engineOnSQLite opens an in-memory store with a test clock and an engine
+// on it, resolving the presets built in Go.
 func engineOnSQLite(t testingT) (*fanclub.Engine, *testClock, *sqlite.DB) {
+	t.Helper()
+	return engineWithPolicies(t, presetSource{})
+}
+
+// engineWithPolicies is engineOnSQLite with a given policy source.
+func engineWithPolicies(t testingT, src fanclub.PolicySource) (*fanclub.Engine, *testClock, *sqlite.DB) {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)}
 	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: clock.Now})
@@ -75,7 +82,7 @@ func engineOnSQLite(t testingT) (*fanclub.Engine, *testClock, *sqlite.DB) {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: presetSource{}, Passwords: plainHasher{}, Random: rand.Reader})
+	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: src, Passwords: plainHasher{}, Random: rand.Reader})
 	return e, clock, db
 }
 
