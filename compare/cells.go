@@ -87,6 +87,8 @@ func progressRow(c *catalogue, p *fanclub.Policy) ([]string, map[string]any) {
 	})
 	var rejoin string
 	switch {
+	case r.RejoinCooldown.Forever:
+		rejoin = c.t("rejoin.never")
 	case !r.RejoinCooldown.IsZero():
 		rejoin = c.t("rejoin.cooldown", "span", c.span(r.RejoinCooldown))
 	case restoresForever(r.Options):
