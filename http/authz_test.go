@@ -1,0 +1,159 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"fanclub"
+)
+
+// authzFixture is a small world: creator A runs a kuaishou club (captcha
+// exits) of which fan 1 is a member with a pending exit request; fan 2 and
+// creator B are strangers to it.
+type authzFixture struct {
+	api                *testAPI
+	fan1, fan2         fanclub.Fan
+	creatorA, creatorB fanclub.Creator
+	club               fanclub.Club
+	exitID             string
+	tokens             map[string]string
+}
+
+// newAuthzFixture builds the fixture through the API.
+func newAuthzFixture(t *testing.T) *authzFixture {
+	a := newTestAPI(t)
+	f := &authzFixture{api: a}
+	var tFan1, tFan2, tCA, tCB string
+	f.fan1, tFan1 = a.newFan("fan_one")
+	f.fan2, tFan2 = a.newFan("fan_two")
+	f.creatorA, tCA = a.newCreator("creator_a")
+	f.creatorB, tCB = a.newCreator("creator_b")
+	f.club = a.newClub(tCA, "A club", "kuaishou")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", f.club.ID), tFan1, nil)
+	var req exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", f.club.ID), tFan1, map[string]any{}).JSON(t, &req)
+	f.exitID = req.ID
+	f.tokens = map[string]string{"none": "", "fan": tFan1, "other_fan": tFan2, "creator": tCA, "other_creator": tCB, "admin": a.Admin}
+	return f
+}
+
+// roles are the callers every route is tried with, in table column order.
+var roles = []string{"none", "fan", "other_fan", "creator", "other_creator", "admin"}
+
+// authzCase is one route tried by every role.
+type authzCase struct {
+	method, pattern string
+	// path and body build the request from the fixture.
+	path func(f *authzFixture) string
+	body func(f *authzFixture) any
+	// want is the status per role, in the order of roles.
+	want [6]int
+}
+
+func clubPath(suffix string) func(f *authzFixture) string {
+	return func(f *authzFixture) string { return fmt.Sprintf("/v1/clubs/%d%s", f.club.ID, suffix) }
+}
+
+func exitPath(suffix string) func(f *authzFixture) string {
+	return func(f *authzFixture) string { return "/v1/exit-requests/" + f.exitID + suffix }
+}
+
+func fixed(p string) func(*authzFixture) string { return func(*authzFixture) string { return p } }
+
+func authzCases() []authzCase {
+	const u, x = 401, 403
+	return []authzCase{
+		{"GET", "/healthz", fixed("/healthz"), nil, [6]int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/v1/openapi.json", fixed("/v1/openapi.json"), nil, [6]int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/v1/policies", fixed("/v1/policies"), nil, [6]int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/v1/policies/{name}", fixed("/v1/policies/fair"), nil, [6]int{200, 200, 200, 200, 200, 200}},
+		{"POST", "/v1/sessions", fixed("/v1/sessions"), func(*authzFixture) any {
+			return map[string]string{"handle": "fan_one", "password": "pw-fan_one"}
+		}, [6]int{201, 201, 201, 201, 201, 201}},
+		{"POST", "/v1/fans", fixed("/v1/fans"), func(*authzFixture) any {
+			return map[string]string{"handle": "newcomer", "password": "a long password"}
+		}, [6]int{u, x, x, x, x, 201}},
+		{"POST", "/v1/creators", fixed("/v1/creators"), func(*authzFixture) any {
+			return map[string]string{"handle": "new_creator"}
+		}, [6]int{u, x, x, x, x, 201}},
+		{"POST", "/v1/tokens", fixed("/v1/tokens"), func(f *authzFixture) any {
+			return map[string]any{"role": "fan", "subject_id": f.fan1.ID}
+		}, [6]int{u, x, x, x, x, 201}},
+		{"POST", "/v1/events:batch", fixed("/v1/events:batch"), func(f *authzFixture) any {
+			return fanclub.Batch{Producer: "p", Seq: 1, Events: []fanclub.EventInput{{ID: "e1", FanID: f.fan1.ID, ClubID: f.club.ID, Action: fanclub.ActionLike}}}
+		}, [6]int{u, x, x, x, x, 200}},
+		{"POST", "/v1/clubs", fixed("/v1/clubs"), func(f *authzFixture) any {
+			return map[string]any{"name": "Second", "policy": "fair", "creator_id": f.creatorA.ID}
+		}, [6]int{u, x, x, 201, x, 201}},
+		{"GET", "/v1/clubs", fixed("/v1/clubs"), nil, [6]int{u, 200, 200, 200, 200, 200}},
+		{"GET", "/v1/clubs/{club}", clubPath(""), nil, [6]int{u, 200, 200, 200, 200, 200}},
+		{"GET", "/v1/clubs/{club}/members", clubPath("/members"), nil, [6]int{u, x, x, 200, x, 200}},
+		{"GET", "/v1/me", fixed("/v1/me"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"GET", "/v1/me/memberships", fixed("/v1/me/memberships"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"PUT", "/v1/clubs/{club}/membership", clubPath("/membership"), nil, [6]int{u, 200, 201, x, x, x}},
+		{"GET", "/v1/clubs/{club}/membership", clubPath("/membership"), nil, [6]int{u, 200, 404, x, x, x}},
+		{"POST", "/v1/clubs/{club}/interactions", clubPath("/interactions"), func(*authzFixture) any {
+			return map[string]any{"action": "like"}
+		}, [6]int{u, 200, 409, x, x, x}},
+		{"POST", "/v1/clubs/{club}/exit-requests", clubPath("/exit-requests"), func(*authzFixture) any {
+			return map[string]any{}
+		}, [6]int{u, 201, 409, x, x, x}},
+		{"GET", "/v1/exit-requests/{id}/captcha.png", exitPath("/captcha.png"), nil, [6]int{u, 200, 404, x, x, x}},
+		{"POST", "/v1/exit-requests/{id}/confirm", exitPath("/confirm"), func(f *authzFixture) any {
+			code, err := f.api.Engine.ExitCaptcha(context.Background(), f.fan1.ID, f.exitID)
+			if err != nil {
+				f.api.t.Fatalf("captcha code: %v", err)
+			}
+			return fanclub.ExitAnswers{Captcha: code}
+		}, [6]int{u, 200, 404, x, x, x}},
+	}
+}
+
+// TestEveryRouteForEveryRole runs each route as each role, on one fresh
+// fixture per route (only one role of each route changes state in a way
+// another role's request could see), and checks the status, and that
+// refusals are problem documents.
+func TestEveryRouteForEveryRole(t *testing.T) {
+	t.Parallel()
+	cases := authzCases()
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.method+" "+c.pattern] = true
+	}
+	for _, rt := range (&Server{}).routes() {
+		if !covered[rt.method+" "+rt.pattern] {
+			t.Errorf("route %s %s has no authorization case", rt.method, rt.pattern)
+		}
+	}
+	if len(covered) != len((&Server{}).routes()) {
+		t.Errorf("%d cases for %d routes", len(covered), len((&Server{}).routes()))
+	}
+	for _, c := range cases {
+		t.Run(strings.NewReplacer("/", "_", "{", "", "}", "").Replace(c.method+c.pattern), func(t *testing.T) {
+			t.Parallel()
+			f := newAuthzFixture(t)
+			var body any
+			if c.body != nil {
+				body = c.body(f)
+			}
+			for i, role := range roles {
+				res := f.api.do(c.method, c.path(f), f.tokens[role], body)
+				if res.Status != c.want[i] {
+					t.Errorf("%s: status %d, want %d: %s", role, res.Status, c.want[i], res.Body)
+					continue
+				}
+				if res.Status >= 400 {
+					p := res.Problem(t)
+					if p.Status != res.Status || p.Type != ProblemTypeBase+p.Code {
+						t.Errorf("%s: problem %+v does not match status %d", role, p, res.Status)
+					}
+				}
+				if res.Status == 401 && res.Header.Get("WWW-Authenticate") == "" {
+					t.Errorf("%s: 401 without WWW-Authenticate", role)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,167 @@
+package http
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+
+	"fanclub"
+)
+
+// Fan routes act on the caller's own account: the fan id always comes from
+// the token, never from the path or the body.
+
+// me returns the fan's general points and active effects.
+func (s *Server) me(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	v, err := s.engine.FanView(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	if v.Effects == nil {
+		v.Effects = []fanclub.Effect{}
+	}
+	return s.respond(w, r, http.StatusOK, v)
+}
+
+// myMemberships lists the fan's memberships.
+func (s *Server) myMemberships(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	ms, err := s.engine.ListMemberships(r.Context(), p.ID, 0)
+	if err != nil {
+		return err
+	}
+	if ms == nil {
+		ms = []*fanclub.MembershipView{}
+	}
+	return s.respond(w, r, http.StatusOK, map[string]any{"memberships": ms})
+}
+
+// join makes the fan a member: 201 when the membership became active, 200
+// when it already was (PUT is idempotent).
+func (s *Server) join(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	club, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	v, err := s.engine.Join(r.Context(), p.ID, club)
+	if isCode(err, fanclub.EALREADYMEMBER) {
+		if v, err = s.engine.Membership(r.Context(), p.ID, club); err != nil {
+			return err
+		}
+		return s.respond(w, r, http.StatusOK, v)
+	}
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusCreated, v)
+}
+
+// myMembership returns the fan's membership in a club.
+func (s *Server) myMembership(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	club, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	v, err := s.engine.Membership(r.Context(), p.ID, club)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, v)
+}
+
+// InteractionResult is the response to an interaction.
+type InteractionResult struct {
+	Membership *fanclub.MembershipView `json:"membership"`
+	Result     *fanclub.EventResult    `json:"result"`
+}
+
+// interact records one interaction of the fan in a club.
+func (s *Server) interact(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	club, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Action fanclub.Action `json:"action"`
+		Amount *int64         `json:"amount,omitempty"`
+	}
+	if err := decodeBody(w, r, &in); err != nil {
+		return err
+	}
+	amount := int64(1)
+	if in.Amount != nil {
+		amount = *in.Amount
+	}
+	v, res, err := s.engine.Interact(r.Context(), p.ID, club, in.Action, amount)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, InteractionResult{Membership: v, Result: res})
+}
+
+// ExitRequestResponse is an exit request with links to its captcha image
+// (when the policy asks for one) and its confirm endpoint.
+type ExitRequestResponse struct {
+	*fanclub.ExitRequest
+	Links ExitLinks `json:"links"`
+}
+
+// ExitLinks are the URLs a fan uses to finish an exit.
+type ExitLinks struct {
+	Captcha string `json:"captcha,omitempty"`
+	Confirm string `json:"confirm"`
+}
+
+// requestExit starts an exit and returns its challenges and preview.
+func (s *Server) requestExit(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	club, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Choices map[string]string `json:"choices,omitempty"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, &in); err != nil {
+			return err
+		}
+	}
+	req, err := s.engine.RequestExit(r.Context(), p.ID, club, in.Choices)
+	if err != nil {
+		return err
+	}
+	links := ExitLinks{Confirm: "/v1/exit-requests/" + req.ID + "/confirm"}
+	if slices.Contains(req.Challenges, fanclub.ChallengeCaptcha) {
+		links.Captcha = "/v1/exit-requests/" + req.ID + "/captcha.png"
+	}
+	w.Header().Set("Location", "/v1/exit-requests/"+req.ID)
+	return s.respond(w, r, http.StatusCreated, ExitRequestResponse{ExitRequest: req, Links: links})
+}
+
+// exitCaptcha renders the captcha of the fan's own exit request.
+func (s *Server) exitCaptcha(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	code, err := s.engine.ExitCaptcha(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.captcha.WritePNG(&buf, code); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// confirmExit answers an exit request's challenges and executes the exit.
+func (s *Server) confirmExit(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	var in fanclub.ExitAnswers
+	if err := decodeBody(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.engine.ConfirmExit(r.Context(), p.ID, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, out)
+}

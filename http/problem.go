@@ -1,0 +1,127 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"fanclub"
+)
+
+// ProblemTypeBase prefixes the type URI of every problem: a problem with
+// code "cooldown" has type ProblemTypeBase + "cooldown".
+const ProblemTypeBase = "https://fanclub.dev/problems/"
+
+// Problem is an RFC 9457 problem document with the domain error's code and
+// field errors as extension members.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	// Code is the domain error code (fanclub.E*).
+	Code string `json:"code"`
+	// Errors are field-level errors of invalid input.
+	Errors []fanclub.FieldError `json:"errors,omitempty"`
+	// Until is when a cooldown or restriction ends (RFC 3339).
+	Until string `json:"until,omitempty"`
+}
+
+// StatusOf maps a domain error code to its HTTP status. It is the only
+// place codes become statuses.
+func StatusOf(code string) int {
+	switch code {
+	case fanclub.EINVALID:
+		return http.StatusBadRequest
+	case fanclub.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case fanclub.EFORBIDDEN, fanclub.ERESTRICTED:
+		return http.StatusForbidden
+	case fanclub.ENOTFOUND:
+		return http.StatusNotFound
+	case fanclub.ECONFLICT, fanclub.EALREADYMEMBER, fanclub.ECOOLDOWN, fanclub.ENOTMEMBER:
+		return http.StatusConflict
+	case fanclub.EEXPIRED:
+		return http.StatusGone
+	case fanclub.ECHALLENGE:
+		return http.StatusUnprocessableEntity
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// titles are the short, fixed summaries of each code.
+var titles = map[string]string{
+	fanclub.EINVALID:       "Invalid input",
+	fanclub.EUNAUTHORIZED:  "Authentication required",
+	fanclub.EFORBIDDEN:     "Not allowed",
+	fanclub.ERESTRICTED:    "Restricted by an exit effect",
+	fanclub.ENOTFOUND:      "Not found",
+	fanclub.ECONFLICT:      "Conflict with current state",
+	fanclub.EALREADYMEMBER: "Already a member",
+	fanclub.ECOOLDOWN:      "Rejoin cooldown",
+	fanclub.ENOTMEMBER:     "Not a member",
+	fanclub.EEXPIRED:       "Expired",
+	fanclub.ECHALLENGE:     "Challenge failed",
+	fanclub.EINTERNAL:      "Internal error",
+}
+
+// problemOf builds the problem for an error. Internal errors keep their
+// detail out of the response.
+func problemOf(err error) Problem {
+	code := fanclub.ErrorCode(err)
+	if _, ok := titles[code]; !ok {
+		code = fanclub.EINTERNAL
+	}
+	p := Problem{Type: ProblemTypeBase + code, Title: titles[code], Status: StatusOf(code), Code: code}
+	if code == fanclub.EINTERNAL {
+		p.Detail = "The server could not complete the request; it has been logged."
+		return p
+	}
+	p.Detail = fanclub.ErrorMessage(err)
+	p.Errors = fanclub.ErrorFields(err)
+	if de, ok := asDomain(err); ok {
+		p.Until = de.Until
+	}
+	return p
+}
+
+// writeError writes err as a problem, logging internal errors.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	p := problemOf(err)
+	if p.Status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="fanclub"`)
+	}
+	if p.Until != "" {
+		if t, perr := time.Parse(time.RFC3339, p.Until); perr == nil && p.Code == fanclub.ECOOLDOWN {
+			w.Header().Set("Retry-After", t.UTC().Format(http.TimeFormat))
+		}
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// respond writes v as JSON with a status. It returns nil so handlers can
+// end with it; a failed write (the client went away) is only logged.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		s.log.DebugContext(r.Context(), "write response", "path", r.URL.Path, "err", err)
+	}
+	return nil
+}
+
+// asDomain returns the domain error inside err, if any.
+func asDomain(err error) (*fanclub.Error, bool) {
+	var de *fanclub.Error
+	ok := errors.As(err, &de)
+	return de, ok
+}

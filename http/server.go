@@ -1,0 +1,182 @@
+// Package http serves the fan-club engine as a JSON API under /v1. Every
+// route, with the permission it needs, is listed in one table (routes);
+// handlers decode input strictly, call the engine and write JSON or an RFC
+// 9457 problem. Business rules stay in the engine: handlers only decide
+// who may call what, and which ids come from the token.
+package http
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"fanclub"
+	"fanclub/captcha"
+)
+
+// PolicyLister is a policy source that can also list its policy names.
+type PolicyLister interface {
+	fanclub.PolicySource
+	Names() []string
+}
+
+// CaptchaRenderer draws a captcha code as a PNG image.
+type CaptchaRenderer interface {
+	WritePNG(w io.Writer, digits string) error
+}
+
+// Config holds the server's dependencies.
+type Config struct {
+	Engine   *fanclub.Engine
+	Policies PolicyLister
+	Logger   *slog.Logger
+	// Captcha renders exit captchas; nil uses captcha.New with defaults.
+	Captcha CaptchaRenderer
+}
+
+// Server is the HTTP API over one engine.
+type Server struct {
+	engine   *fanclub.Engine
+	policies PolicyLister
+	log      *slog.Logger
+	captcha  CaptchaRenderer
+	openapi  []byte
+}
+
+// NewServer returns a server over cfg.
+func NewServer(cfg Config) *Server {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cr := cfg.Captcha
+	if cr == nil {
+		cr = captcha.New(captcha.Config{})
+	}
+	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON()}
+}
+
+// permission is who may call a route.
+type permission string
+
+// Permissions, from open to narrow.
+const (
+	permPublic    permission = "public"        // no token needed
+	permAnyone    permission = "authenticated" // any valid token
+	permFan       permission = "fan"           // a fan, acting on their own account
+	permClubOwner permission = "club_owner"    // the club's creator, or an admin
+	permCreator   permission = "creator|admin" // a creator for themselves, or an admin
+	permAdmin     permission = "admin"
+)
+
+// handlerFunc handles a request for an authenticated (or anonymous, on
+// public routes) principal; a returned error is written as a problem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error
+
+// route is one entry of the route table.
+type route struct {
+	method  string
+	pattern string
+	perm    permission
+	handle  handlerFunc
+}
+
+// routes is the API: every route and the permission it needs.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", permPublic, s.healthz},
+		{"GET", "/v1/openapi.json", permPublic, s.openAPI},
+		{"GET", "/v1/policies", permPublic, s.listPolicies},
+		{"GET", "/v1/policies/{name}", permPublic, s.getPolicy},
+		{"POST", "/v1/sessions", permPublic, s.login},
+		{"POST", "/v1/fans", permAdmin, s.createFan},
+		{"POST", "/v1/creators", permAdmin, s.createCreator},
+		{"POST", "/v1/tokens", permAdmin, s.issueToken},
+		{"POST", "/v1/events:batch", permAdmin, s.ingest},
+		{"POST", "/v1/clubs", permCreator, s.createClub},
+		{"GET", "/v1/clubs", permAnyone, s.listClubs},
+		{"GET", "/v1/clubs/{club}", permAnyone, s.getClub},
+		{"GET", "/v1/clubs/{club}/members", permClubOwner, s.listMembers},
+		{"GET", "/v1/me", permFan, s.me},
+		{"GET", "/v1/me/memberships", permFan, s.myMemberships},
+		{"PUT", "/v1/clubs/{club}/membership", permFan, s.join},
+		{"GET", "/v1/clubs/{club}/membership", permFan, s.myMembership},
+		{"POST", "/v1/clubs/{club}/interactions", permFan, s.interact},
+		{"POST", "/v1/clubs/{club}/exit-requests", permFan, s.requestExit},
+		{"GET", "/v1/exit-requests/{id}/captcha.png", permFan, s.exitCaptcha},
+		{"POST", "/v1/exit-requests/{id}/confirm", permFan, s.confirmExit},
+	}
+}
+
+// Handler returns the API's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, fanclub.Errorf(fanclub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+// principalKey is the context key of the authenticated principal.
+type principalKey struct{}
+
+// PrincipalFrom returns the principal a request was authenticated as.
+func PrincipalFrom(ctx context.Context) (fanclub.Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(fanclub.Principal)
+	return p, ok
+}
+
+// wrap authenticates a request, checks the route's permission, runs the
+// handler and writes its error, if any.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p fanclub.Principal
+		if rt.perm != permPublic {
+			var err error
+			p, err = s.authenticate(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			if !rt.perm.allows(p.Role) {
+				s.writeError(w, r, fanclub.Errorf(fanclub.EFORBIDDEN, "This route needs the %s permission; the token is a %s token.", rt.perm, p.Role))
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		}
+		if err := rt.handle(w, r, p); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// allows reports whether a role passes the permission's role check; routes
+// with ownership rules (club_owner, creator) check the subject themselves.
+func (pm permission) allows(role fanclub.Role) bool {
+	switch pm {
+	case permPublic, permAnyone:
+		return true
+	case permFan:
+		return role == fanclub.RoleFan
+	case permClubOwner, permCreator:
+		return role == fanclub.RoleCreator || role == fanclub.RoleAdmin
+	case permAdmin:
+		return role == fanclub.RoleAdmin
+	}
+	return false
+}
+
+// authenticate resolves the request's bearer token.
+func (s *Server) authenticate(r *http.Request) (fanclub.Principal, error) {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return fanclub.Principal{}, fanclub.Errorf(fanclub.EUNAUTHORIZED, "Send a bearer token: Authorization: Bearer <token>.")
+	}
+	return s.engine.Authenticate(r.Context(), h[len(prefix):])
+}
