@@ -191,3 +191,30 @@ func bl(v bool) string { return strconv.FormatBool(v) }
 func loc(en, zh string, args ...any) fanclub.Localized {
 	return fanclub.Localized{EN: fmt.Sprintf(en, args...), ZH: fmt.Sprintf(zh, args...)}
 }
+
+// zhChallenge names exit challenges in Chinese.
+var zhChallenge = map[fanclub.Challenge]string{
+	fanclub.ChallengeConfirm:  "确认",
+	fanclub.ChallengeSlider:   "滑动验证",
+	fanclub.ChallengePassword: "密码输入",
+	fanclub.ChallengeCaptcha:  "图文验证码",
+}
+
+// zhPlan names billing plans in Chinese.
+var zhPlan = map[fanclub.Plan]string{
+	fanclub.PlanMonthly:   "月度",
+	fanclub.PlanQuarterly: "季度",
+	fanclub.PlanAnnual:    "年度",
+}
+
+// zhList joins values by their Chinese names, falling back to the value.
+func zhList[T ~string](vs []T, names map[T]string) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = string(v)
+		if n, ok := names[v]; ok {
+			parts[i] = n
+		}
+	}
+	return strings.Join(parts, "、")
+}

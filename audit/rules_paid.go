@@ -69,7 +69,10 @@ func paidRules() []Rule {
 					for j, r := range o.Refunds {
 						if r.Method != fanclub.RefundNone && r.Ratio < 1 {
 							hs = append(hs, hit{field: fmt.Sprintf("paid.options[%d].refunds[%d].ratio", i, j), found: fmt.Sprintf("%g", r.Ratio),
-								message: loc("Option %q refunds only %g%% of the unused value of %s plans.", "选项 %[1]q 对 %[3]s 套餐只退还未使用价值的 %[2]g%%。", o.Name, r.Ratio*100, r.Plan)})
+								message: fanclub.Localized{
+									EN: fmt.Sprintf("Option %q refunds only %g%% of the unused value of %s plans.", o.Name, r.Ratio*100, r.Plan),
+									ZH: fmt.Sprintf("选项 %q 对%s套餐只退还未使用价值的 %g%%。", o.Name, zhPlan[r.Plan], r.Ratio*100),
+								}})
 						}
 					}
 				}
@@ -90,7 +93,10 @@ func paidRules() []Rule {
 					for j, r := range o.Refunds {
 						if r.Method == fanclub.RefundUnusedMonths {
 							hs = append(hs, hit{field: fmt.Sprintf("paid.options[%d].refunds[%d].method", i, j), found: string(r.Method),
-								message: loc("Option %q refunds only whole unused months of %s plans while benefits end at exit: the days left in the current month are paid for and lost.", "选项 %q 对 %s 套餐只按整月退款,而权益在退出后即结束:当月剩余天数已付费却被吞。", o.Name, r.Plan)})
+								message: fanclub.Localized{
+									EN: fmt.Sprintf("Option %q refunds only whole unused months of %s plans while benefits end at exit: the days left in the current month are paid for and lost.", o.Name, r.Plan),
+									ZH: fmt.Sprintf("选项 %q 对%s套餐只按整月退款,而权益在退出后即结束:当月剩余天数已付费却被吞。", o.Name, zhPlan[r.Plan]),
+								}})
 						}
 					}
 				}
@@ -164,8 +170,14 @@ func checkNoRefund(p *fanclub.Policy) []hit {
 		return nil
 	}
 	plans := strings.Join(bare, ", ")
-	return []hit{{field: "paid.options", found: plans,
-		message: loc("For %s plans no exit option refunds the unused value or keeps benefits to the period end: the fan loses what they prepaid.", "%s 套餐没有任何退出选项退还未使用价值或保留权益至周期结束:粉丝预付的钱白白损失。", plans)}}
+	zh := make([]string, len(bare))
+	for i, b := range bare {
+		zh[i] = zhPlan[fanclub.Plan(b)]
+	}
+	return []hit{{field: "paid.options", found: plans, message: fanclub.Localized{
+		EN: fmt.Sprintf("For %s plans no exit option refunds the unused value or keeps benefits to the period end: the fan loses what they prepaid.", plans),
+		ZH: fmt.Sprintf("%s套餐没有任何退出选项退还未使用价值或保留权益至周期结束:粉丝预付的钱白白损失。", strings.Join(zh, "、")),
+	}}}
 }
 
 // effectRules are the checks of dimension 4: effects on the leaver's account.
