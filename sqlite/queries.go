@@ -122,6 +122,8 @@ var bulkBuilders = [numBulkKinds]func(int) string{
 type bulkQueries struct {
 	text [numBulkKinds][len(chunkSizes)]string
 	stmt [numBulkKinds][len(chunkSizes)]*sql.Stmt
+	// single holds the prepared single-row statements by text.
+	single map[string]*sql.Stmt
 }
 
 // newBulkQueries builds the statement texts.
@@ -139,7 +141,15 @@ func newBulkQueries() *bulkQueries {
 // must have a free connection (a statement cannot be prepared on the
 // single writer connection while a transaction holds it).
 func (q *bulkQueries) prepared(ctx context.Context, db *sql.DB) (*bulkQueries, error) {
-	p := &bulkQueries{text: q.text}
+	p := &bulkQueries{text: q.text, single: make(map[string]*sql.Stmt, len(singleQueries))}
+	for _, text := range singleQueries {
+		s, err := db.PrepareContext(ctx, text)
+		if err != nil {
+			p.close()
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		p.single[text] = s
+	}
 	for k := range numBulkKinds {
 		for i := range chunkSizes {
 			s, err := db.PrepareContext(ctx, q.text[k][i])
@@ -155,6 +165,10 @@ func (q *bulkQueries) prepared(ctx context.Context, db *sql.DB) (*bulkQueries, e
 
 // close closes the prepared statements.
 func (q *bulkQueries) close() {
+	for text, s := range q.single {
+		s.Close()
+		delete(q.single, text)
+	}
 	for k := range numBulkKinds {
 		for i := range chunkSizes {
 			if s := q.stmt[k][i]; s != nil {
@@ -164,3 +178,17 @@ func (q *bulkQueries) close() {
 		}
 	}
 }
+
+// Hot single-row statements, prepared on the writer when the DB opens.
+const (
+	qFindClub       = `SELECT ` + clubCols + ` FROM clubs WHERE id = ?`
+	qFindFanByID    = `SELECT id, handle, password_hash, created_at FROM fans WHERE id = ?`
+	qFindToken      = `SELECT hash, role, subject_id, created_at FROM tokens WHERE hash = ?`
+	qCreateFan      = `INSERT INTO fans(id, handle, password_hash, created_at) VALUES (NULLIF(?, 0), ?, ?, ?)`
+	qFindBatch      = `SELECT result FROM batches WHERE producer = ? AND seq = ?`
+	qSaveBatch      = `INSERT INTO batches(producer, seq, result, created_at) VALUES (?, ?, ?, ?)`
+	qFindMembership = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? AND m.club_id = ?`
+)
+
+// singleQueries lists the single-row statements to prepare.
+var singleQueries = []string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership}

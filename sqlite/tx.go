@@ -47,7 +47,7 @@ func (t *Tx) bulkExec(ctx context.Context, k bulkKind, size int, args []any) (sq
 	if s := t.bulk.stmt[k][size]; s != nil {
 		return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, t.bulk.text[k][size], args...)
+	return t.execOne(ctx, t.bulk.text[k][size], args...)
 }
 
 // bulkQuery runs bulk query k for chunkSizes[size] rows.
@@ -56,6 +56,22 @@ func (t *Tx) bulkQuery(ctx context.Context, k bulkKind, size int, args []any) (*
 		return t.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, t.bulk.text[k][size], args...)
+}
+
+// queryRow runs a single-row query, prepared when it is a hot one.
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s, ok := t.bulk.single[query]; ok {
+		return t.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// execOne runs a single statement, prepared when it is a hot one.
+func (t *Tx) execOne(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s, ok := t.bulk.single[query]; ok {
+		return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
 }
 
 // internal wraps an unexpected database error.
@@ -105,7 +121,7 @@ func (t *Tx) CreateFan(ctx context.Context, f *fanclub.Fan) error {
 	if f.CreatedAt.IsZero() {
 		f.CreatedAt = t.now
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO fans(id, handle, password_hash, created_at) VALUES (NULLIF(?, 0), ?, ?, ?)`,
+	res, err := t.execOne(ctx, qCreateFan,
 		f.ID, f.Handle, f.PasswordHash, ts(f.CreatedAt))
 	if err != nil {
 		return wrap("fan", err)
@@ -120,7 +136,7 @@ func (t *Tx) CreateFan(ctx context.Context, f *fanclub.Fan) error {
 
 // FindFanByID returns a fan.
 func (t *Tx) FindFanByID(ctx context.Context, id int64) (*fanclub.Fan, error) {
-	return t.findFan(ctx, `SELECT id, handle, password_hash, created_at FROM fans WHERE id = ?`, id)
+	return t.findFan(ctx, qFindFanByID, id)
 }
 
 // FindFanByHandle returns the fan with a handle.
@@ -131,7 +147,7 @@ func (t *Tx) FindFanByHandle(ctx context.Context, handle string) (*fanclub.Fan, 
 func (t *Tx) findFan(ctx context.Context, q string, key any) (*fanclub.Fan, error) {
 	var f fanclub.Fan
 	var at int64
-	err := t.tx.QueryRowContext(ctx, q, key).Scan(&f.ID, &f.Handle, &f.PasswordHash, &at)
+	err := t.queryRow(ctx, q, key).Scan(&f.ID, &f.Handle, &f.PasswordHash, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Fan", key)
 	} else if err != nil {
@@ -146,7 +162,7 @@ func (t *Tx) CreateCreator(ctx context.Context, c *fanclub.Creator) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = t.now
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO creators(id, handle, created_at) VALUES (NULLIF(?, 0), ?, ?)`,
+	res, err := t.execOne(ctx, `INSERT INTO creators(id, handle, created_at) VALUES (NULLIF(?, 0), ?, ?)`,
 		c.ID, c.Handle, ts(c.CreatedAt))
 	if err != nil {
 		return wrap("creator", err)
@@ -163,7 +179,7 @@ func (t *Tx) CreateCreator(ctx context.Context, c *fanclub.Creator) error {
 func (t *Tx) FindCreatorByID(ctx context.Context, id int64) (*fanclub.Creator, error) {
 	var c fanclub.Creator
 	var at int64
-	err := t.tx.QueryRowContext(ctx, `SELECT id, handle, created_at FROM creators WHERE id = ?`, id).Scan(&c.ID, &c.Handle, &at)
+	err := t.queryRow(ctx, `SELECT id, handle, created_at FROM creators WHERE id = ?`, id).Scan(&c.ID, &c.Handle, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Creator", id)
 	} else if err != nil {
@@ -178,7 +194,7 @@ func (t *Tx) CreateClub(ctx context.Context, c *fanclub.Club) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = t.now
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO clubs(id, creator_id, name, policy, created_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?)`,
+	res, err := t.execOne(ctx, `INSERT INTO clubs(id, creator_id, name, policy, created_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?)`,
 		c.ID, c.CreatorID, c.Name, c.Policy, ts(c.CreatedAt))
 	if err != nil {
 		return wrap("club", err)
@@ -205,7 +221,7 @@ func scanClub(s interface{ Scan(...any) error }) (*fanclub.Club, error) {
 
 // FindClubByID returns a club.
 func (t *Tx) FindClubByID(ctx context.Context, id int64) (*fanclub.Club, error) {
-	c, err := scanClub(t.tx.QueryRowContext(ctx, `SELECT `+clubCols+` FROM clubs WHERE id = ?`, id))
+	c, err := scanClub(t.queryRow(ctx, qFindClub, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Club", id)
 	} else if err != nil {
@@ -240,7 +256,7 @@ func (t *Tx) CreateToken(ctx context.Context, tok *fanclub.Token) error {
 	if tok.CreatedAt.IsZero() {
 		tok.CreatedAt = t.now
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO tokens(hash, role, subject_id, created_at) VALUES (?, ?, ?, ?)`,
+	_, err := t.execOne(ctx, `INSERT INTO tokens(hash, role, subject_id, created_at) VALUES (?, ?, ?, ?)`,
 		tok.Hash, string(tok.Role), tok.SubjectID, ts(tok.CreatedAt))
 	if err != nil {
 		return wrap("token", err)
@@ -253,7 +269,7 @@ func (t *Tx) FindToken(ctx context.Context, hash string) (*fanclub.Token, error)
 	var tok fanclub.Token
 	var role string
 	var at int64
-	err := t.tx.QueryRowContext(ctx, `SELECT hash, role, subject_id, created_at FROM tokens WHERE hash = ?`, hash).
+	err := t.queryRow(ctx, qFindToken, hash).
 		Scan(&tok.Hash, &role, &tok.SubjectID, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Token not found.")

@@ -16,8 +16,8 @@ import (
 
 // FindMembership returns a fan's membership in a club.
 func (t *Tx) FindMembership(ctx context.Context, fanID, clubID int64) (*fanclub.Membership, error) {
-	m, err := scanMembership(t.tx.QueryRowContext(ctx,
-		`SELECT `+membershipSelect+` FROM memberships AS m WHERE m.fan_id = ? AND m.club_id = ?`, fanID, clubID))
+	m, err := scanMembership(t.queryRow(ctx,
+		qFindMembership, fanID, clubID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Fan %d has no membership in club %d.", fanID, clubID)
 	} else if err != nil {
@@ -218,7 +218,7 @@ func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]i
 
 // DeleteHistory erases a fan's daily counters in a club.
 func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM daily_points WHERE fan_id = ? AND club_id = ?`, fanID, clubID); err != nil {
+	if _, err := t.execOne(ctx, `DELETE FROM daily_points WHERE fan_id = ? AND club_id = ?`, fanID, clubID); err != nil {
 		return wrap("history", err)
 	}
 	return nil
@@ -333,7 +333,7 @@ func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Eve
 // AddGeneralPoints books a ledger entry; a second entry with the same
 // non-empty key is ignored. An empty key books unconditionally.
 func (t *Tx) AddGeneralPoints(ctx context.Context, fanID int64, delta int64, reason, key string) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO general_point_entries(fan_id, delta, reason, key, created_at)
+	_, err := t.execOne(ctx, `INSERT INTO general_point_entries(fan_id, delta, reason, key, created_at)
  VALUES (?, ?, ?, NULLIF(?, ''), ?) ON CONFLICT(key) DO NOTHING`, fanID, delta, reason, key, ts(t.now))
 	if err != nil {
 		return wrap("general points", err)
@@ -344,7 +344,7 @@ func (t *Tx) AddGeneralPoints(ctx context.Context, fanID int64, delta int64, rea
 // GeneralPoints is the sum of the fan's ledger entries.
 func (t *Tx) GeneralPoints(ctx context.Context, fanID int64) (int64, error) {
 	var sum int64
-	err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(delta), 0) FROM general_point_entries WHERE fan_id = ?`, fanID).Scan(&sum)
+	err := t.queryRow(ctx, `SELECT COALESCE(SUM(delta), 0) FROM general_point_entries WHERE fan_id = ?`, fanID).Scan(&sum)
 	if err != nil {
 		return 0, wrap("general points", err)
 	}

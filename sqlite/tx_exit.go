@@ -21,7 +21,7 @@ func (t *Tx) InsertEffects(ctx context.Context, effects []fanclub.Effect) error 
 		if e.Until != nil {
 			until = ts(*e.Until)
 		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO effects(fan_id, club_id, kind, scope, start, until, ends_on_rejoin, factor, actions)
+		if _, err := t.execOne(ctx, `INSERT INTO effects(fan_id, club_id, kind, scope, start, until, ends_on_rejoin, factor, actions)
  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.FanID, e.ClubID, string(e.Kind), string(e.Scope), ts(e.Start), until,
 			e.EndsOnRejoin, e.Factor, string(actions)); err != nil {
 			return wrap("effect", err)
@@ -113,7 +113,7 @@ func scanEffect(s interface{ Scan(...any) error }) (fanclub.Effect, error) {
 // EndRejoinEffects ends, at at, the fan's effects in a club that end on
 // rejoin and are still running at at.
 func (t *Tx) EndRejoinEffects(ctx context.Context, fanID, clubID int64, at time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE effects SET until = ?1
+	_, err := t.execOne(ctx, `UPDATE effects SET until = ?1
  WHERE fan_id = ?2 AND club_id = ?3 AND ends_on_rejoin AND (until IS NULL OR until > ?1)`, ts(at), fanID, clubID)
 	if err != nil {
 		return wrap("effects", err)
@@ -150,7 +150,7 @@ func (t *Tx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = t.now
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO exit_requests(id, fan_id, club_id, status, created_at, expires_at,
+	_, err = t.execOne(ctx, `INSERT INTO exit_requests(id, fan_id, club_id, status, created_at, expires_at,
  challenges, choices, attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance,
  membership_version, impact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.FanID, r.ClubID, string(r.Status), ts(r.CreatedAt), ts(r.ExpiresAt), row.challenges, row.choices,
@@ -167,7 +167,7 @@ func (t *Tx) FindExitRequest(ctx context.Context, id string) (*fanclub.ExitReque
 	var r fanclub.ExitRequest
 	var status, challenges, choices, impact string
 	var created, expires int64
-	err := t.tx.QueryRowContext(ctx, `SELECT id, fan_id, club_id, status, created_at, expires_at, challenges, choices,
+	err := t.queryRow(ctx, `SELECT id, fan_id, club_id, status, created_at, expires_at, challenges, choices,
  attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance, membership_version, impact
  FROM exit_requests WHERE id = ?`, id).Scan(&r.ID, &r.FanID, &r.ClubID, &status, &created, &expires,
 		&challenges, &choices, &r.Attempts, &r.MaxAttempts, &r.CaptchaCode, &r.SliderTarget, &r.SliderWidth,
@@ -195,7 +195,7 @@ func (t *Tx) UpdateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 	if err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE exit_requests SET status = ?, expires_at = ?, challenges = ?, choices = ?,
+	res, err := t.execOne(ctx, `UPDATE exit_requests SET status = ?, expires_at = ?, challenges = ?, choices = ?,
  attempts = ?, max_attempts = ?, captcha_code = ?, slider_target = ?, slider_width = ?, slider_tolerance = ?,
  membership_version = ?, impact = ? WHERE id = ?`, string(r.Status), ts(r.ExpiresAt), row.challenges, row.choices,
 		r.Attempts, r.MaxAttempts, r.CaptchaCode, r.SliderTarget, r.SliderWidth, r.SliderTolerance,
@@ -214,7 +214,7 @@ func (t *Tx) UpdateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 // FindBatch returns the stored result of a producer's batch.
 func (t *Tx) FindBatch(ctx context.Context, producer string, seq int64) (*fanclub.BatchResult, error) {
 	var raw string
-	err := t.tx.QueryRowContext(ctx, `SELECT result FROM batches WHERE producer = ? AND seq = ?`, producer, seq).Scan(&raw)
+	err := t.queryRow(ctx, qFindBatch, producer, seq).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Batch %s/%d not found.", producer, seq)
 	} else if err != nil {
@@ -233,7 +233,7 @@ func (t *Tx) SaveBatch(ctx context.Context, producer string, seq int64, r *fancl
 	if err != nil {
 		return internal("batch", err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO batches(producer, seq, result, created_at) VALUES (?, ?, ?, ?)`,
+	if _, err := t.execOne(ctx, qSaveBatch,
 		producer, seq, string(b), ts(t.now)); err != nil {
 		return wrap("batch", err)
 	}

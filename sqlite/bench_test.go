@@ -1,0 +1,46 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+
+	"fanclub/sqlite/benchload"
+)
+
+// BenchmarkIngest measures the three ingest paths on the reference
+// workload; each reports events/s.
+func BenchmarkIngest(b *testing.B) {
+	ctx := context.Background()
+	cfg := benchload.DefaultConfig()
+	if testing.Short() {
+		cfg.Fans, cfg.Events = 10_000, 20_000
+	}
+	w := benchload.Generate(cfg)
+	bench, err := benchload.NewBench(ctx, b.TempDir(), w, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	modes := []struct {
+		name string
+		run  func() (benchload.Result, error)
+	}{
+		{benchload.ModeEngine, func() (benchload.Result, error) { return bench.Engine(ctx) }},
+		{benchload.ModeNaive, func() (benchload.Result, error) { return bench.Naive(ctx, 2_000) }},
+		{benchload.ModeRaw, func() (benchload.Result, error) { return bench.Raw(ctx) }},
+	}
+	for _, m := range modes {
+		b.Run(m.name, func(b *testing.B) {
+			var events int
+			var secs float64
+			for b.Loop() {
+				r, err := m.run()
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += r.Events
+				secs += r.Elapsed.Seconds()
+			}
+			b.ReportMetric(float64(events)/secs, "events/s")
+		})
+	}
+}
