@@ -2,12 +2,268 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"fanclub"
+	"fanclub/argon2id"
+	fanhttp "fanclub/http"
+	"fanclub/policyfile"
+	"fanclub/sqlite"
 )
 
-// runServe runs 'fanclub serve'.
+// serveConfig is what 'fanclub serve' runs with.
+type serveConfig struct {
+	db, addr string
+	demo     bool
+}
+
+// parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
+// defaults.
+func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
+	fs := flag.NewFlagSet("fanclub serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := serveConfig{db: envOr("FANCLUB_DB", "fanclub.db"), addr: envOr("FANCLUB_ADDR", "127.0.0.1:8080")}
+	fs.StringVar(&c.db, "db", c.db, "SQLite database `path` (env FANCLUB_DB)")
+	fs.StringVar(&c.addr, "addr", c.addr, "listen `address` (env FANCLUB_ADDR)")
+	fs.BoolVar(&c.demo, "demo", false, "create a demo creator, one club per preset and fans alice, bob and carol")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--demo]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, nil
+}
+
+// envOr returns the environment variable key, or def when it is empty.
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// runServe runs 'fanclub serve': the HTTP API on a SQLite database until
+// ctx ends (SIGINT or SIGTERM), then shuts down gracefully.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "fanclub serve: not built yet")
-	return 2
+	cfg, err := parseServe(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := serve(ctx, cfg, log, stdout); err != nil {
+		log.Error("serve", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve opens the store, prints an admin token (and the demo), and serves
+// until ctx ends.
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
+	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("open %s: %w", cfg.db, err)
+	}
+	defer db.Close()
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		return fmt.Errorf("load policies: %w", err)
+	}
+	eng := fanclub.NewEngine(fanclub.EngineConfig{
+		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
+	})
+	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
+	if err != nil {
+		return fmt.Errorf("issue admin token: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\nadmin token: %s\n", base, cfg.db, admin)
+	if cfg.demo {
+		d, err := seedDemo(ctx, eng, reg.Names())
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
+		d.print(stdout, base, admin)
+	}
+	srv := &http.Server{
+		Handler:           fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log}).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.db)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Demo accounts.
+const (
+	demoCreator  = "demo_creator"
+	demoPassword = "fanclub-demo"
+	demoProducer = "fanclub-demo"
+)
+
+// demoFans are the demo fans, in the order they are shown.
+var demoFans = []string{"alice", "bob", "carol"}
+
+// demo is what seedDemo made or found, with fresh tokens.
+type demo struct {
+	creatorToken string
+	fans         []demoFan
+	clubs        []*fanclub.Club
+}
+
+// demoFan is a demo fan with a fresh token.
+type demoFan struct {
+	fan   *fanclub.Fan
+	token string
+}
+
+// seedDemo creates, unless they exist, the demo creator, one club per
+// policy (named after it), and the demo fans; joins every fan to every club
+// and records a few interactions (idempotent per club through the batch
+// producer sequence).
+func seedDemo(ctx context.Context, eng *fanclub.Engine, policies []string) (*demo, error) {
+	creatorID, err := demoCreatorID(ctx, eng, policies)
+	if err != nil {
+		return nil, err
+	}
+	d := &demo{}
+	if d.creatorToken, err = eng.IssueToken(ctx, fanclub.RoleCreator, creatorID); err != nil {
+		return nil, err
+	}
+	existing, err := eng.ListClubs(ctx, creatorID)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*fanclub.Club{}
+	for _, c := range existing {
+		byName[c.Name] = c
+	}
+	for _, p := range policies {
+		c, ok := byName[p]
+		if !ok {
+			if c, err = eng.CreateClub(ctx, creatorID, p, p); err != nil {
+				return nil, fmt.Errorf("create club %s: %w", p, err)
+			}
+		}
+		d.clubs = append(d.clubs, c)
+	}
+	for _, h := range demoFans {
+		if _, err := eng.CreateFan(ctx, h, demoPassword); err != nil && fanclub.ErrorCode(err) != fanclub.ECONFLICT {
+			return nil, fmt.Errorf("create fan %s: %w", h, err)
+		}
+		tok, f, err := eng.LoginFan(ctx, h, demoPassword)
+		if err != nil {
+			return nil, fmt.Errorf("log in %s: %w", h, err)
+		}
+		d.fans = append(d.fans, demoFan{fan: f, token: tok})
+	}
+	for _, c := range d.clubs {
+		var events []fanclub.EventInput
+		for i, f := range d.fans {
+			_, err := eng.Join(ctx, f.fan.ID, c.ID)
+			switch fanclub.ErrorCode(err) {
+			case "", fanclub.EALREADYMEMBER, fanclub.ECOOLDOWN:
+			default:
+				return nil, fmt.Errorf("join %s to %s: %w", f.fan.Handle, c.Name, err)
+			}
+			for n, a := range []fanclub.Action{fanclub.ActionWatchMinutes, fanclub.ActionLike, fanclub.ActionComment} {
+				events = append(events, fanclub.EventInput{
+					ID: fmt.Sprintf("demo-%d-%d-%d", c.ID, f.fan.ID, n), FanID: f.fan.ID, ClubID: c.ID,
+					Action: a, Amount: int64(10 * (len(d.fans) - i)),
+				})
+			}
+		}
+		if _, err := eng.Ingest(ctx, fanclub.Batch{Producer: demoProducer, Seq: c.ID, Events: events}); err != nil {
+			return nil, fmt.Errorf("demo interactions in %s: %w", c.Name, err)
+		}
+	}
+	return d, nil
+}
+
+// demoCreatorID creates the demo creator, or finds it through its clubs
+// when a previous run created it.
+func demoCreatorID(ctx context.Context, eng *fanclub.Engine, policies []string) (int64, error) {
+	c, err := eng.CreateCreator(ctx, demoCreator)
+	if err == nil {
+		return c.ID, nil
+	}
+	if fanclub.ErrorCode(err) != fanclub.ECONFLICT {
+		return 0, fmt.Errorf("create creator: %w", err)
+	}
+	clubs, err := eng.ListClubs(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range clubs {
+		for _, p := range policies {
+			if c.Name == p && c.Policy == p {
+				return c.CreatorID, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("creator %s exists but owns no demo club", demoCreator)
+}
+
+// print writes the demo's tokens, clubs and a curl line to try.
+func (d *demo) print(w io.Writer, base, admin string) {
+	fmt.Fprintln(w, "\ndemo (password for every fan: "+demoPassword+"):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tWHO\tTOKEN")
+	fmt.Fprintf(tw, "admin\t-\t%s\n", admin)
+	fmt.Fprintf(tw, "creator\t%s\t%s\n", demoCreator, d.creatorToken)
+	for _, f := range d.fans {
+		fmt.Fprintf(tw, "fan\t%s (id %d)\t%s\n", f.fan.Handle, f.fan.ID, f.token)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "\nCLUB ID  POLICY")
+	for _, c := range d.clubs {
+		fmt.Fprintf(w, "%7d  %s\n", c.ID, c.Policy)
+	}
+	if len(d.fans) > 0 && len(d.clubs) > 0 {
+		c := d.clubs[len(d.clubs)-1]
+		fmt.Fprintf(w, "\ntry: curl -s -X POST -H 'Authorization: Bearer %s' -d '{}' %s/v1/clubs/%d/exit-requests\n",
+			d.fans[0].token, base, c.ID)
+	}
 }
