@@ -2,12 +2,130 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"slices"
+
+	"fanclub"
+	"fanclub/audit"
+	"fanclub/policyfile"
 )
 
-// runAudit runs 'fanclub audit'.
+// auditUsage describes 'fanclub audit'.
+const auditUsage = `usage: fanclub audit NAME|FILE... [--lang zh|en] [--format md|json] [--fail-on high|medium|low]
+       fanclub audit --rules [--lang zh|en]
+
+Audits each policy (a registered name or a policy file) against the exit
+regulations and prints its findings. Exit status: 1 when any finding is at
+or above --fail-on (default high), 0 otherwise, 2 on usage errors or a
+policy that cannot be loaded.
+
+flags:
+`
+
+// runAudit runs 'fanclub audit'. Flags may come before or after the policy
+// names.
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "fanclub audit: not built yet")
-	return 2
+	fs := flag.NewFlagSet("fanclub audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	lang := fs.String("lang", "en", "language of the report: zh or en")
+	format := fs.String("format", audit.FormatMarkdown, "output format: md or json")
+	failOn := fs.String("fail-on", string(audit.High), "lowest severity that makes the exit status 1: high, medium or low")
+	rules := fs.Bool("rules", false, "print the rule catalogue instead of auditing")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), auditUsage)
+		fs.PrintDefaults()
+	}
+	names, code := parseInterleaved(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if *lang != "en" && *lang != "zh" && *lang != "zh-CN" {
+		fmt.Fprintf(stderr, "fanclub audit: unknown --lang %q; allowed: zh, en\n", *lang)
+		return 2
+	}
+	if *format != audit.FormatMarkdown && *format != audit.FormatJSON {
+		fmt.Fprintf(stderr, "fanclub audit: unknown --format %q; allowed: md, json\n", *format)
+		return 2
+	}
+	threshold := audit.Severity(*failOn)
+	if !slices.Contains(audit.Severities, threshold) {
+		fmt.Fprintf(stderr, "fanclub audit: unknown --fail-on %q; allowed: high, medium, low\n", *failOn)
+		return 2
+	}
+	if *rules {
+		if len(names) > 0 {
+			fmt.Fprintln(stderr, "fanclub audit: --rules takes no policy names")
+			return 2
+		}
+		if err := audit.WriteCatalogue(stdout, *lang); err != nil {
+			fmt.Fprintf(stderr, "fanclub audit: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(stderr, "fanclub audit: name at least one policy or policy file")
+		fs.Usage()
+		return 2
+	}
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		fmt.Fprintf(stderr, "fanclub audit: %v\n", err)
+		return 1
+	}
+	reports := make([]audit.Report, 0, len(names))
+	for _, name := range names {
+		p, err := reg.Resolve(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "fanclub audit: %s: %s\n", name, fanclub.ErrorMessage(err))
+			for _, f := range fanclub.ErrorFields(err) {
+				fmt.Fprintf(stderr, "  %s\n", f)
+			}
+			return 2
+		}
+		reports = append(reports, audit.Audit(p))
+	}
+	if err := audit.Render(stdout, reports, *format, *lang); err != nil {
+		fmt.Fprintf(stderr, "fanclub audit: %v\n", err)
+		return 1
+	}
+	if failing(reports, threshold) {
+		return 1
+	}
+	return 0
+}
+
+// failing reports whether any finding is at or above a severity.
+func failing(reports []audit.Report, threshold audit.Severity) bool {
+	limit := slices.Index(audit.Severities, threshold)
+	for _, r := range reports {
+		for _, f := range r.Findings {
+			if i := slices.Index(audit.Severities, f.Severity); i >= 0 && i <= limit {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments. It returns the positional arguments and the exit status to
+// use when parsing ended the command (-1 to go on).
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		} else if err != nil {
+			return nil, 2
+		}
+		if fs.NArg() == 0 {
+			return pos, -1
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
