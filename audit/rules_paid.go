@@ -13,7 +13,7 @@ func paidRules() []Rule {
 	renewal := []Basis{whole(LawMIIT), see(LawOTSM), whole(LawCAARL)}
 	return []Rule{
 		{
-			ID: "PAID-CANCEL-ELSEWHERE", Dimension: 3, Severity: Medium, Basis: []Basis{whole(LawMIIT), whole(LawCAARL), art(LawDSA, "25")},
+			ID: "PAID-CANCEL-ELSEWHERE", Dimension: 3, Severity: Medium, Basis: []Basis{whole(LawMIIT), whole(LawCAARL), art(LawDSA, "25"), whole(LawFTC)},
 			Title:  loc("Renewal can only be stopped outside the app", "只能在应用外停止续费"),
 			Passes: loc("paid.autoRenew.stoppedBy is exit or manual_cancel.", "paid.autoRenew.stoppedBy 为 exit 或 manual_cancel。"),
 			Fix:    loc("Set paid.autoRenew.stoppedBy: exit and let fans cancel where they subscribed, without revoking a payment agreement.", "设置 paid.autoRenew.stoppedBy: exit,让粉丝在订阅的地方取消,无需解除支付协议。"),
