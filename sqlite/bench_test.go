@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"fanclub/sqlite/benchload"
@@ -16,7 +17,7 @@ func BenchmarkIngest(b *testing.B) {
 		cfg.Fans, cfg.Events = 10_000, 20_000
 	}
 	w := benchload.Generate(cfg)
-	bench, err := benchload.NewBench(ctx, b.TempDir(), w, nil)
+	bench, err := benchload.NewBench(ctx, filepath.Join(b.TempDir(), "bench.db"), w, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

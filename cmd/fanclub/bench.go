@@ -2,12 +2,156 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"fanclub/sqlite/benchload"
 )
 
-// runBench runs 'fanclub bench'.
+// benchUsage describes 'fanclub bench'.
+const benchUsage = `usage: fanclub bench ingest [flags]
+
+Measures ingest into a file-backed SQLite database on a fixed-seed workload
+(fans spread over clubs by Zipf popularity, 70% like, 20% watch_minutes,
+8% comment, 2% share, timestamps over one day), in three modes:
+
+  engine  engine.Ingest, one transaction per batch (durable at ack)
+  naive   engine.Ingest of one-event batches: a transaction per event
+  raw     multi-row INSERT of the batch's rows into the events table only
+
+and prints events/s per run and the median.
+`
+
+// runBench runs 'fanclub bench ingest'.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "fanclub bench: not built yet")
+	if len(args) == 0 {
+		fmt.Fprint(stderr, benchUsage)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, benchUsage)
+		return 0
+	case "ingest":
+		return runBenchIngest(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "fanclub bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return 2
+}
+
+// runBenchIngest runs 'fanclub bench ingest'.
+func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := benchload.DefaultConfig()
+	fs := flag.NewFlagSet("fanclub bench ingest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), benchUsage+"\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&cfg.Events, "events", cfg.Events, "events per run (engine and raw modes)")
+	fs.IntVar(&cfg.Fans, "fans", cfg.Fans, "fans, each a member of one club")
+	fs.IntVar(&cfg.Clubs, "clubs", cfg.Clubs, "clubs")
+	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "events per batch")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "workload seed")
+	naive := fs.Int("naive", 2000, "events of the naive (transaction per event) mode; 0 skips it")
+	runs := fs.Int("runs", 3, "runs of each mode; the median is reported")
+	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 || cfg.Events < 1 || cfg.Fans < 1 || cfg.Clubs < 2 || cfg.BatchSize < 1 || *runs < 1 || *naive < 0 {
+		fmt.Fprintln(stderr, "fanclub bench ingest: --events, --fans, --batch and --runs must be positive, --clubs at least 2, and no arguments")
+		return 2
+	}
+	path := *dbPath
+	if path == "" {
+		dir, err := os.MkdirTemp("", "fanclub-bench-")
+		if err != nil {
+			fmt.Fprintf(stderr, "fanclub bench ingest: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "bench.db")
+	}
+
+	fmt.Fprintf(stdout, "workload: %d events, %d fans, %d clubs (Zipf s=%.1f), batches of %d, seed %d\n",
+		cfg.Events, cfg.Fans, cfg.Clubs, cfg.ZipfS, cfg.BatchSize, cfg.Seed)
+	fmt.Fprintf(stdout, "machine: %d CPUs, %s, %s/%s, database %s\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, path)
+	start := time.Now()
+	w := benchload.Generate(cfg)
+	b, err := benchload.NewBench(ctx, path, w, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "fanclub bench ingest: seed: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "seeded in %s\n\n", time.Since(start).Round(time.Millisecond))
+
+	modes := []struct {
+		name string
+		run  func() (benchload.Result, error)
+	}{
+		{benchload.ModeEngine, func() (benchload.Result, error) { return b.Engine(ctx) }},
+		{benchload.ModeNaive, func() (benchload.Result, error) { return b.Naive(ctx, *naive) }},
+		{benchload.ModeRaw, func() (benchload.Result, error) { return b.Raw(ctx) }},
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "mode\tevents\t")
+	for i := range *runs {
+		fmt.Fprintf(tw, "run %d\t", i+1)
+	}
+	fmt.Fprint(tw, "median events/s\t\n")
+	for _, m := range modes {
+		if m.name == benchload.ModeNaive && *naive == 0 {
+			continue
+		}
+		rates := make([]float64, 0, *runs)
+		events := 0
+		fmt.Fprintf(tw, "%s\t", m.name)
+		for range *runs {
+			if err := ctx.Err(); err != nil {
+				tw.Flush()
+				fmt.Fprintf(stderr, "fanclub bench ingest: %v\n", err)
+				return 1
+			}
+			r, err := m.run()
+			if err != nil {
+				tw.Flush()
+				fmt.Fprintf(stderr, "\nfanclub bench ingest: %s: %v\n", m.name, err)
+				return 1
+			}
+			events = r.Events
+			rates = append(rates, r.PerSecond())
+		}
+		fmt.Fprintf(tw, "%d\t", events)
+		for _, r := range rates {
+			fmt.Fprintf(tw, "%.0f\t", r)
+		}
+		fmt.Fprintf(tw, "%.0f\t\n", median(rates))
+	}
+	tw.Flush()
+	return 0
+}
+
+// median returns the median of xs (the mean of the middle two for an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"fanclub"
@@ -42,18 +41,18 @@ func (r Result) PerSecond() float64 {
 // Bench runs the modes on copies of one seeded database file.
 type Bench struct {
 	W        *Workload
-	Dir      string
 	template string
 	log      *slog.Logger
 }
 
-// NewBench seeds a template database in dir (which it owns) for w.
-func NewBench(ctx context.Context, dir string, w *Workload, log *slog.Logger) (*Bench, error) {
+// NewBench seeds the database file path (replacing it) for w; each run
+// works on a copy of it beside it, PATH.MODE, removed afterwards.
+func NewBench(ctx context.Context, path string, w *Workload, log *slog.Logger) (*Bench, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bench{W: w, Dir: dir, template: filepath.Join(dir, "template.db"), log: log}
-	os.Remove(b.template)
+	b := &Bench{W: w, template: path, log: log}
+	removeDB(path)
 	db, err := sqlite.Open(ctx, b.template, sqlite.Options{Now: w.End, Logger: log})
 	if err != nil {
 		return nil, err
@@ -70,10 +69,8 @@ func NewBench(ctx context.Context, dir string, w *Workload, log *slog.Logger) (*
 
 // fresh copies the template to a new database file and opens it.
 func (b *Bench) fresh(ctx context.Context, name string) (*sqlite.DB, string, error) {
-	path := filepath.Join(b.Dir, name+".db")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix)
-	}
+	path := b.template + "." + name
+	removeDB(path)
 	src, err := os.Open(b.template)
 	if err != nil {
 		return nil, "", err
@@ -97,6 +94,11 @@ func (b *Bench) fresh(ctx context.Context, name string) (*sqlite.DB, string, err
 // cleanup closes db and removes its files.
 func cleanup(db *sqlite.DB, path string) {
 	db.Close()
+	removeDB(path)
+}
+
+// removeDB removes a database file and its WAL and shared-memory files.
+func removeDB(path string) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBenchIngestSmall(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	db := filepath.Join(t.TempDir(), "b.db")
+	code := run(context.Background(), []string{"bench", "ingest", "--events", "600", "--fans", "200", "--clubs", "5",
+		"--batch", "100", "--naive", "20", "--runs", "1", "--db", db}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"workload: 600 events, 200 fans, 5 clubs", "engine", "naive", "raw", "median events/s"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for _, mode := range []string{"engine", "naive", "raw"} {
+		found := false
+		for _, l := range lines {
+			f := strings.Fields(l)
+			if len(f) == 4 && f[0] == mode {
+				found = true
+				if f[2] == "0" || f[3] == "0" {
+					t.Errorf("%s reported no throughput: %q", mode, l)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no result row for %s:\n%s", mode, out.String())
+		}
+	}
+}
+
+func TestBenchUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no benchmark", []string{"bench"}, 2},
+		{"unknown benchmark", []string{"bench", "egress"}, 2},
+		{"bad flag", []string{"bench", "ingest", "--nope"}, 2},
+		{"zero events", []string{"bench", "ingest", "--events", "0"}, 2},
+		{"help", []string{"bench", "-h"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), tc.args, &out, &errb); code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.code, errb.String())
+			}
+		})
+	}
+}
