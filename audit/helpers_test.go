@@ -45,3 +45,8 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from golden; run go test ./audit -update and review the diff\n--- got ---\n%s", name, got)
 	}
 }
+
+// readPreset reads a shipped preset's YAML text.
+func readPreset(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("..", "policyfile", "presets", name+".yaml"))
+}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 
 	"fanclub"
 )
@@ -21,18 +22,9 @@ func minorsRules() []Rule {
 					return []hit{{field: "minors.spendingCaps", found: "[]",
 						message: loc("Minors can spend without any cap by age.", "未成年人消费没有任何按年龄的上限。")}}
 				}
-				for a := 0; a < p.Minors.AdultAge; a++ {
-					covered := false
-					for _, c := range p.Minors.SpendingCaps {
-						if c.MinAge <= a && a <= c.MaxAge {
-							covered = true
-							break
-						}
-					}
-					if !covered {
-						return []hit{{field: "minors.spendingCaps", found: fmt.Sprintf("%d bands", len(p.Minors.SpendingCaps)),
-							message: loc("No spending cap covers age %d.", "没有消费上限覆盖 %d 岁。", a)}}
-					}
+				if gap, ok := uncoveredAge(p.Minors.SpendingCaps, p.Minors.AdultAge); ok {
+					return []hit{{field: "minors.spendingCaps", found: fmt.Sprintf("%d bands", len(p.Minors.SpendingCaps)),
+						message: loc("No spending cap covers age %d.", "没有消费上限覆盖 %d 岁。", gap)}}
 				}
 				return nil
 			},
@@ -185,4 +177,22 @@ func exportRules() []Rule {
 			},
 		},
 	}
+}
+
+// uncoveredAge returns the youngest age below adultAge that no spending cap
+// band covers, and whether there is one.
+func uncoveredAge(caps []fanclub.SpendingCap, adultAge int) (int, bool) {
+	bands := slices.Clone(caps)
+	slices.SortFunc(bands, func(a, b fanclub.SpendingCap) int { return a.MinAge - b.MinAge })
+	next := 0 // youngest age not yet covered
+	for _, c := range bands {
+		if c.MinAge > next {
+			break
+		}
+		next = max(next, c.MaxAge+1)
+	}
+	if next < adultAge {
+		return next, true
+	}
+	return 0, false
 }
