@@ -60,7 +60,7 @@ func exitRules() []Rule {
 				if len(p.Exit.Path) <= len(p.Join.Path) {
 					return nil
 				}
-				return []hit{{field: "exit.path", found: fmt.Sprintf("%d steps", len(p.Exit.Path)),
+				return []hit{{field: "exit.path", found: fmt.Sprintf("%d > %d", len(p.Exit.Path), len(p.Join.Path)),
 					message: loc("Leaving takes %d steps; joining takes %d.", "退出需要 %d 步,加入只需 %d 步。", len(p.Exit.Path), len(p.Join.Path))}}
 			},
 		},
