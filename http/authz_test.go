@@ -70,7 +70,7 @@ func authzCases() []authzCase {
 		{"GET", "/v1/policies", fixed("/v1/policies"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"GET", "/v1/policies/{name}", fixed("/v1/policies/fair"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"POST", "/v1/sessions", fixed("/v1/sessions"), func(*authzFixture) any {
-			return map[string]string{"handle": "fan_one", "password": "pw-fan_one"}
+			return map[string]string{"handle": "fan_one", "password": "pw-fan_one-secret"}
 		}, [6]int{201, 201, 201, 201, 201, 201}},
 		{"POST", "/v1/fans", fixed("/v1/fans"), func(*authzFixture) any {
 			return map[string]string{"handle": "newcomer", "password": "a long password"}

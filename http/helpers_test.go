@@ -151,9 +151,9 @@ func (a *testAPI) must(want int, method, path, token string, body any) response 
 func (a *testAPI) newFan(handle string) (fanclub.Fan, string) {
 	a.t.Helper()
 	var f fanclub.Fan
-	a.must(201, "POST", "/v1/fans", a.Admin, map[string]string{"handle": handle, "password": "pw-" + handle}).JSON(a.t, &f)
+	a.must(201, "POST", "/v1/fans", a.Admin, map[string]string{"handle": handle, "password": "pw-" + handle + "-secret"}).JSON(a.t, &f)
 	var s struct{ Token string }
-	a.must(201, "POST", "/v1/sessions", "", map[string]string{"handle": handle, "password": "pw-" + handle}).JSON(a.t, &s)
+	a.must(201, "POST", "/v1/sessions", "", map[string]string{"handle": handle, "password": "pw-" + handle + "-secret"}).JSON(a.t, &s)
 	return f, s.Token
 }
 

@@ -1,0 +1,146 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"testing"
+	"time"
+
+	"fanclub"
+)
+
+// TestResponsesMatchTheOpenAPISchemas walks every route's success answer
+// (and a problem) through the documented schemas.
+func TestResponsesMatchTheOpenAPISchemas(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	checkSchema(t, "Health", a.must(200, "GET", "/healthz", "", nil).Body)
+	checkSchema(t, "PolicyList", a.must(200, "GET", "/v1/policies", "", nil).Body)
+	checkSchema(t, "Policy", a.must(200, "GET", "/v1/policies/douyin", "", nil).Body)
+	checkSchema(t, "Fan", a.must(201, "POST", "/v1/fans", a.Admin, map[string]string{"handle": "erin", "password": "erin-secret"}).Body)
+	checkSchema(t, "Session", a.must(201, "POST", "/v1/sessions", "", map[string]string{"handle": "erin", "password": "erin-secret"}).Body)
+	var cr fanclub.Creator
+	res := a.must(201, "POST", "/v1/creators", a.Admin, map[string]string{"handle": "maker"})
+	checkSchema(t, "Creator", res.Body)
+	res.JSON(t, &cr)
+	tokRes := a.must(201, "POST", "/v1/tokens", a.Admin, map[string]any{"role": "creator", "subject_id": cr.ID})
+	checkSchema(t, "IssuedToken", tokRes.Body)
+	var tok struct{ Token string }
+	tokRes.JSON(t, &tok)
+	clubRes := a.must(201, "POST", "/v1/clubs", a.Admin, map[string]any{"name": "Kept", "policy": "fair", "creator_id": cr.ID})
+	checkSchema(t, "Club", clubRes.Body)
+	var club fanclub.Club
+	clubRes.JSON(t, &club)
+	checkSchema(t, "ClubList", a.must(200, "GET", "/v1/clubs?creator_id="+fmt.Sprint(cr.ID), tok.Token, nil).Body)
+	checkSchema(t, "Club", a.must(200, "GET", fmt.Sprintf("/v1/clubs/%d", club.ID), tok.Token, nil).Body)
+
+	fan, fanTok := a.newFan("frank")
+	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
+	checkSchema(t, "Membership", a.must(201, "PUT", base+"/membership", fanTok, nil).Body)
+	checkSchema(t, "Membership", a.must(200, "PUT", base+"/membership", fanTok, nil).Body)
+	checkSchema(t, "InteractionResult", a.must(200, "POST", base+"/interactions", fanTok, map[string]any{"action": "comment", "amount": 2}).Body)
+	checkSchema(t, "BatchResult", a.must(200, "POST", "/v1/events:batch", a.Admin, fanclub.Batch{Producer: "app", Seq: 1, Events: []fanclub.EventInput{
+		{ID: "a", FanID: fan.ID, ClubID: club.ID, Action: fanclub.ActionLike},
+		{ID: "b", FanID: fan.ID, ClubID: club.ID + 99, Action: fanclub.ActionLike},
+	}}).Body)
+	checkSchema(t, "MembershipList", a.must(200, "GET", base+"/members", tok.Token, nil).Body)
+	checkSchema(t, "Membership", a.must(200, "GET", base+"/membership", fanTok, nil).Body)
+	exitRes := a.must(201, "POST", base+"/exit-requests", fanTok, map[string]any{"choices": map[string]string{"progress": "keep"}})
+	checkSchema(t, "ExitRequest", exitRes.Body)
+	var req exitRequest
+	exitRes.JSON(t, &req)
+	if req.Links.Captcha != "" || req.Links.Confirm != "/v1/exit-requests/"+req.ID+"/confirm" {
+		t.Errorf("links = %+v", req.Links)
+	}
+	checkSchema(t, "ExitOutcome", a.must(200, "POST", req.Links.Confirm, fanTok, map[string]bool{"confirm": true}).Body)
+	checkSchema(t, "FanView", a.must(200, "GET", "/v1/me", fanTok, nil).Body)
+	checkSchema(t, "MembershipList", a.must(200, "GET", "/v1/me/memberships", fanTok, nil).Body)
+	checkSchema(t, "Problem", a.must(400, "POST", base+"/interactions", fanTok, `{"action":"like","amont":2}`).Body)
+}
+
+func TestRejoinDuringCooldownIs409WithUntil(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("wx_creator")
+	club := a.newClub(creator, "Channels", "wechat-channels")
+	_, fan := a.newFan("gina")
+	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
+	a.must(201, "PUT", base+"/membership", fan, nil)
+	var req exitRequest
+	a.must(201, "POST", base+"/exit-requests", fan, nil).JSON(t, &req)
+	a.must(200, "POST", req.Links.Confirm, fan, map[string]bool{"confirm": true})
+	a.Clock.Advance(time.Hour)
+	res := a.must(409, "PUT", base+"/membership", fan, nil)
+	p := res.Problem(t)
+	until, err := time.Parse(time.RFC3339, p.Until)
+	if p.Code != fanclub.ECOOLDOWN || err != nil {
+		t.Fatalf("problem = %+v (%v)", p, err)
+	}
+	if want := a.Clock.Now().Add(71 * time.Hour); !until.Equal(want) {
+		t.Errorf("until = %s, want %s (72h after the exit)", until, want)
+	}
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("cooldown without Retry-After")
+	}
+	a.must(409, "POST", base+"/interactions", fan, map[string]string{"action": "like"})
+	a.Clock.Advance(71 * time.Hour)
+	a.must(201, "PUT", base+"/membership", fan, nil)
+}
+
+func TestCaptchaExitFlow(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("ks_creator")
+	club := a.newClub(creator, "Kuai", "kuaishou")
+	fan, fanTok := a.newFan("hugo")
+	_, otherTok := a.newFan("ivy")
+	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
+	a.must(201, "PUT", base+"/membership", fanTok, nil)
+
+	var req exitRequest
+	a.must(201, "POST", base+"/exit-requests", fanTok, map[string]any{}).JSON(t, &req)
+	if req.Links.Captcha != "/v1/exit-requests/"+req.ID+"/captcha.png" {
+		t.Fatalf("captcha link = %q", req.Links.Captcha)
+	}
+	img := a.must(200, "GET", req.Links.Captcha, fanTok, nil)
+	if img.Header.Get("Content-Type") != "image/png" || img.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("captcha headers = %v", img.Header)
+	}
+	if _, err := png.Decode(bytes.NewReader(img.Body)); err != nil {
+		t.Fatalf("captcha is not a PNG: %v", err)
+	}
+	a.must(404, "GET", req.Links.Captcha, otherTok, nil)
+	a.must(404, "POST", req.Links.Confirm, otherTok, map[string]string{"captcha": "000000"})
+
+	code, err := a.Engine.ExitCaptcha(context.Background(), fan.ID, req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for i := 0; i < 3; i++ {
+		p := a.must(422, "POST", req.Links.Confirm, fanTok, map[string]string{"captcha": wrong}).Problem(t)
+		if p.Code != fanclub.ECHALLENGE || len(p.Errors) != 1 || p.Errors[0].Path != "answers.captcha" {
+			t.Fatalf("attempt %d: problem = %+v", i+1, p)
+		}
+	}
+	a.must(409, "POST", req.Links.Confirm, fanTok, map[string]string{"captcha": code})
+	a.must(409, "GET", req.Links.Captcha, fanTok, nil)
+
+	a.must(201, "POST", base+"/exit-requests", fanTok, nil).JSON(t, &req)
+	a.Clock.Advance(time.Hour)
+	code, err = a.Engine.ExitCaptcha(context.Background(), fan.ID, req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.must(410, "POST", req.Links.Confirm, fanTok, map[string]string{"captcha": code}).Problem(t)
+
+	a.must(201, "POST", base+"/exit-requests", fanTok, nil).JSON(t, &req)
+	code, _ = a.Engine.ExitCaptcha(context.Background(), fan.ID, req.ID)
+	a.must(200, "POST", req.Links.Confirm, fanTok, map[string]string{"captcha": code})
+	a.must(409, "POST", base+"/exit-requests", fanTok, nil)
+}
