@@ -28,6 +28,10 @@ type Problem struct {
 	Until string `json:"until,omitempty"`
 }
 
+// CodeMethodNotAllowed is the problem code of a known path called with a
+// method it does not support; it is the one code that is not the engine's.
+const CodeMethodNotAllowed = "method_not_allowed"
+
 // StatusOf maps a domain error code to its HTTP status. It is the only
 // place codes become statuses.
 func StatusOf(code string) int {
@@ -46,6 +50,8 @@ func StatusOf(code string) int {
 		return http.StatusGone
 	case fanclub.ECHALLENGE:
 		return http.StatusUnprocessableEntity
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	default:
 		return http.StatusInternalServerError
 	}
@@ -65,6 +71,7 @@ var titles = map[string]string{
 	fanclub.EEXPIRED:       "Expired",
 	fanclub.ECHALLENGE:     "Challenge failed",
 	fanclub.EINTERNAL:      "Internal error",
+	CodeMethodNotAllowed:   "Method not allowed",
 }
 
 // problemOf builds the problem for an error. Internal errors keep their

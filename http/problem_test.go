@@ -20,7 +20,7 @@ func TestStatusOfEveryCode(t *testing.T) {
 		fanclub.ERESTRICTED: 403, fanclub.ENOTFOUND: 404, fanclub.ECONFLICT: 409,
 		fanclub.EALREADYMEMBER: 409, fanclub.ECOOLDOWN: 409, fanclub.ENOTMEMBER: 409,
 		fanclub.EEXPIRED: 410, fanclub.ECHALLENGE: 422, fanclub.EINTERNAL: 500,
-		"something_new": 500,
+		CodeMethodNotAllowed: 405, "something_new": 500,
 	} {
 		if got := StatusOf(code); got != want {
 			t.Errorf("StatusOf(%q) = %d, want %d", code, got, want)
@@ -163,4 +163,17 @@ func FuzzExitAnswersBody(f *testing.F) {
 			t.Fatalf("decode error is not invalid: %v", err)
 		}
 	})
+}
+
+func TestWrongMethodIs405WithAllow(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	res := a.must(405, "DELETE", "/v1/clubs/1/membership", a.Admin, nil)
+	if p := res.Problem(t); p.Code != CodeMethodNotAllowed {
+		t.Fatalf("problem = %+v", p)
+	}
+	if got := res.Header.Get("Allow"); got != "PUT, GET" {
+		t.Fatalf("Allow = %q", got)
+	}
+	a.must(405, "GET", "/v1/events:batch", "", nil)
 }

@@ -7,6 +7,7 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -113,13 +114,24 @@ func (s *Server) routes() []route {
 // Handler returns the API's HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	paths := http.NewServeMux() // the same patterns without methods, for 405s
+	allowed := map[string][]string{}
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+		if allowed[rt.pattern] == nil {
+			paths.Handle(rt.pattern, http.NotFoundHandler())
+		}
+		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := paths.Handler(r); allowed[pattern] != nil {
+			w.Header().Set("Allow", strings.Join(allowed[pattern], ", "))
+			s.writeError(w, r, &fanclub.Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s supports %s, not %s.", r.URL.Path, strings.Join(allowed[pattern], ", "), r.Method)})
+			return
+		}
 		s.writeError(w, r, fanclub.Errorf(fanclub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
-	return mux
+	return s.logRequests(mux)
 }
 
 // principalKey is the context key of the authenticated principal.
