@@ -2,6 +2,7 @@ package fanclub
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,8 +174,8 @@ func (p *Policy) validateEngagement(v *validator) {
 		} else if slices.ContainsFunc(e.TierMultipliers[:i], func(o TierMultiplier) bool { return o.Tier == m.Tier }) {
 			v.add(path+".tier", "duplicate tier", quoted(m.Tier), "each tier once")
 		}
-		if !(m.Multiplier > 0) {
-			v.add(path+".multiplier", "multiplier must be positive", num(m.Multiplier), "more than 0")
+		if !(m.Multiplier > 0) || math.IsInf(m.Multiplier, 1) {
+			v.add(path+".multiplier", "multiplier must be positive and finite", num(m.Multiplier), "more than 0")
 		}
 	}
 }

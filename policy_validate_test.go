@@ -1,6 +1,7 @@
 package fanclub
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -68,6 +69,7 @@ func TestValidateReportsEachProblem(t *testing.T) {
 			[]string{"engagement.levels[2]", "engagement.levels[3]"}, "100"},
 		{"zero lit window", func(p *Policy) { p.Engagement.LitWindow = Span{} }, []string{"engagement.litWindow"}, `"0"`},
 		{"tier multiplier", func(p *Policy) { p.Engagement.TierMultipliers[0].Multiplier = 0 }, []string{"engagement.tierMultipliers[0].multiplier"}, "0"},
+		{"infinite multiplier", func(p *Policy) { p.Engagement.TierMultipliers[0].Multiplier = math.Inf(1) }, []string{"engagement.tierMultipliers[0].multiplier"}, "+Inf"},
 		{"multiplier tier unknown", func(p *Policy) { p.Engagement.TierMultipliers[0].Tier = "gold" }, []string{"engagement.tierMultipliers[0].tier"}, `"gold"`},
 		{"join entry", func(p *Policy) { p.Join.Entry = "nowhere" }, []string{"join.entry"}, `"nowhere"`},
 		{"no exit challenge", func(p *Policy) { p.Exit.Challenges = nil }, []string{"exit.challenges"}, "none"},
