@@ -144,3 +144,33 @@ func TestCaptchaExitFlow(t *testing.T) {
 	a.must(200, "POST", req.Links.Confirm, fanTok, map[string]string{"captcha": code})
 	a.must(409, "POST", base+"/exit-requests", fanTok, nil)
 }
+
+func TestRestrictedInteractionIs403WithUntil(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("dy_creator")
+	douyin := a.newClub(creator, "Dou", "douyin")
+	fair := a.newClub(creator, "Fair", "fair")
+	_, fan := a.newFan("jay")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", douyin.ID), fan, nil)
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", fair.ID), fan, nil)
+	var req exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", douyin.ID), fan, nil).JSON(t, &req)
+	if req.SliderW == 0 || req.SliderTol != 6 {
+		t.Errorf("slider geometry = width %d tolerance %d", req.SliderW, req.SliderTol)
+	}
+	slider := a.sliderTarget(req.ID)
+	a.must(422, "POST", req.Links.Confirm, fan, map[string]any{"slider": slider, "password": "wrong password"})
+	a.must(200, "POST", req.Links.Confirm, fan, map[string]any{"slider": slider + 6, "password": "pw-jay-secret"})
+	p := a.must(403, "POST", fmt.Sprintf("/v1/clubs/%d/interactions", fair.ID), fan, map[string]string{"action": "comment"}).Problem(t)
+	if p.Code != fanclub.ERESTRICTED || p.Until != a.Clock.Now().Add(24*time.Hour).Format(time.RFC3339) {
+		t.Fatalf("problem = %+v", p)
+	}
+	var me fanclub.FanView
+	a.must(200, "GET", "/v1/me", fan, nil).JSON(t, &me)
+	if len(me.Effects) == 0 {
+		t.Fatalf("no active effects after a douyin exit: %+v", me)
+	}
+	a.Clock.Advance(24 * time.Hour)
+	a.must(200, "POST", fmt.Sprintf("/v1/clubs/%d/interactions", fair.ID), fan, map[string]string{"action": "comment"})
+}
