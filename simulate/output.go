@@ -1,0 +1,146 @@
+package simulate
+
+import (
+	"time"
+
+	"fanclub"
+)
+
+// Line is the output of one step, printed as one JSON object per line.
+type Line struct {
+	// Step is the step's index in the journey.
+	Step int `json:"step"`
+	// At is the step's time, RFC 3339 in the journey's UTC offset.
+	At   string `json:"at"`
+	Do   string `json:"do"`
+	Club string `json:"club"`
+	// Action and Amount echo an interaction.
+	Action string `json:"action,omitempty"`
+	Amount int64  `json:"amount,omitempty"`
+	// Choices echo an exit's choices.
+	Choices map[string]string `json:"choices,omitempty"`
+	Note    string            `json:"note,omitempty"`
+	OK      bool              `json:"ok"`
+	// Error is the refusal when OK is false.
+	Error *LineError `json:"error,omitempty"`
+	// Points are the level points an interaction earned.
+	Points *int64 `json:"points,omitempty"`
+	// Challenges are the kinds an exit required (all answered correctly).
+	Challenges []fanclub.Challenge `json:"challenges,omitempty"`
+	// Impact is the preview shown at exit request time; for a confirmed
+	// exit the runner has checked it equals what the exit did.
+	Impact *Impact `json:"impact,omitempty"`
+	// Membership, Fan and Effects are the state after the step.
+	Membership MembershipState `json:"membership"`
+	Fan        FanState        `json:"fan"`
+	Effects    []EffectState   `json:"effects"`
+}
+
+// LineError is a refused step.
+type LineError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Until is when a cooldown or restriction ends.
+	Until string `json:"until,omitempty"`
+}
+
+// MembershipState is the fan's membership in the step's club.
+type MembershipState struct {
+	// Status is none (never joined), active or left.
+	Status      fanclub.MembershipStatus `json:"status"`
+	Lit         bool                     `json:"lit"`
+	Level       int                      `json:"level"`
+	LevelPoints int64                    `json:"level_points"`
+	// RetainedPoints are the points a rejoin now would restore.
+	RetainedPoints int64 `json:"retained_points"`
+	// CooldownUntil is when a rejoin is accepted, while it is refused.
+	CooldownUntil *string `json:"cooldown_until"`
+	// LastInteraction is the last interaction (or join).
+	LastInteraction *string `json:"last_interaction,omitempty"`
+}
+
+// FanState is the fan's account-wide state.
+type FanState struct {
+	Name          string `json:"name"`
+	GeneralPoints int64  `json:"general_points"`
+}
+
+// EffectState is an exit effect active at the step's time.
+type EffectState struct {
+	Kind fanclub.EffectKind `json:"kind"`
+	// Club is the club whose exit put the effect.
+	Club  string        `json:"club"`
+	Scope fanclub.Scope `json:"scope"`
+	// Until is when it ends; null while it lasts until a rejoin or for ever.
+	Until        *string          `json:"until"`
+	EndsOnRejoin bool             `json:"ends_on_rejoin,omitempty"`
+	Factor       float64          `json:"factor,omitempty"`
+	Actions      []fanclub.Action `json:"actions,omitempty"`
+}
+
+// Impact is an exit's impact preview, with times in the journey's offset.
+type Impact struct {
+	Option            string `json:"option"`
+	LevelBefore       int    `json:"level_before"`
+	LevelPointsBefore int64  `json:"level_points_before"`
+	LevelAfter        int    `json:"level_after"`
+	LevelPointsAfter  int64  `json:"level_points_after"`
+	PointsLost        int64  `json:"points_lost"`
+	PointsRetained    int64  `json:"points_retained"`
+	// RetainedUntil is when retention ends (null: none, or for ever).
+	RetainedUntil   *string         `json:"retained_until"`
+	RetainedForever bool            `json:"retained_forever"`
+	Decay           fanclub.Decay   `json:"decay"`
+	Restore         fanclub.Restore `json:"restore"`
+	PointsConverted int64           `json:"points_converted"`
+	HistoryDeleted  bool            `json:"history_deleted"`
+	RejoinFrom      string          `json:"rejoin_from"`
+	Effects         []EffectState   `json:"effects"`
+}
+
+// clock formats times in the journey's UTC offset.
+type clock struct{ loc *time.Location }
+
+// format renders t as RFC 3339 in the journey's offset.
+func (c clock) format(t time.Time) string { return t.In(c.loc).Format(time.RFC3339) }
+
+// ptr renders t, or nil for the zero time or nil.
+func (c clock) ptr(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := c.format(*t)
+	return &s
+}
+
+// utcText re-renders an RFC 3339 time from an error in the journey's offset.
+func (c clock) utcText(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return c.format(t)
+}
+
+// impact renders an exit impact.
+func (c clock) impact(im fanclub.ExitImpact, clubName func(int64) string) *Impact {
+	return &Impact{
+		Option: im.Option, LevelBefore: im.LevelBefore, LevelPointsBefore: im.LevelPointsBefore,
+		LevelAfter: im.LevelAfter, LevelPointsAfter: im.LevelPointsAfter,
+		PointsLost: im.PointsLost, PointsRetained: im.PointsRetained,
+		RetainedUntil: c.ptr(im.RetainedUntil), RetainedForever: im.RetainedForever,
+		Decay: im.Decay, Restore: im.Restore, PointsConverted: im.PointsConverted,
+		HistoryDeleted: im.HistoryDeleted, RejoinFrom: c.format(im.RejoinFrom),
+		Effects: c.effects(im.Effects, clubName),
+	}
+}
+
+// effects renders effects.
+func (c clock) effects(effs []fanclub.Effect, clubName func(int64) string) []EffectState {
+	out := make([]EffectState, 0, len(effs))
+	for _, e := range effs {
+		out = append(out, EffectState{Kind: e.Kind, Club: clubName(e.ClubID), Scope: e.Scope,
+			Until: c.ptr(e.Until), EndsOnRejoin: e.EndsOnRejoin, Factor: e.Factor, Actions: e.Actions})
+	}
+	return out
+}

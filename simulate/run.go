@@ -1,0 +1,274 @@
+package simulate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"time"
+
+	"fanclub"
+	"fanclub/argon2id"
+	"fanclub/sqlite"
+)
+
+// creatorHandle owns every club of a journey.
+const creatorHandle = "journey_creator"
+
+// FanPassword is the password the simulator gives a fan; it answers
+// password challenges with it.
+func FanPassword(fan string) string { return "journey-password-" + fan }
+
+// virtualClock is the store's clock: the runner sets it before each step.
+type virtualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the current virtual time.
+func (c *virtualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// set moves the virtual clock to t.
+func (c *virtualClock) set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// runner holds one journey run's engine, store and the ids it created.
+type runner struct {
+	j       *Journey
+	eng     *fanclub.Engine
+	store   fanclub.Store
+	clk     *virtualClock
+	out     clock
+	creator int64
+	fans    map[string]int64
+	clubs   map[string]int64
+	names   map[int64]string // club id → journey name
+	policy  map[string]string
+}
+
+// Run executes a journey against a fresh in-memory SQLite store and writes
+// one JSON line per step to out. Policies are resolved in policies (a
+// policyfile.Registry). Steps the engine refuses print ok:false and do not
+// stop the run. Run returns an EINVALID error naming the field for a
+// journey naming an unknown policy (before any output), and an EINTERNAL
+// error if a confirmed exit did not do what its preview showed.
+func Run(ctx context.Context, j *Journey, policies fanclub.PolicySource, out io.Writer) error {
+	clubPolicy, err := checkPolicies(j, policies)
+	if err != nil {
+		return err
+	}
+	clk := &virtualClock{now: j.Start}
+	db, err := sqlite.Open(ctx, ":memory:", sqlite.Options{Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("open simulation store: %w", err)
+	}
+	defer func() { _ = db.Close() }()
+	random := rand.NewChaCha8(seedBytes(j.Seed))
+	saltRandom := rand.NewChaCha8(seedBytes(j.Seed + 1))
+	r := &runner{
+		j: j, store: db, clk: clk, out: clock{loc: j.Start.Location()},
+		eng: fanclub.NewEngine(fanclub.EngineConfig{
+			Store: db, Policies: policies, Random: random,
+			// Simulation-only cost parameters: fast, and never used for real accounts.
+			Passwords: argon2id.NewWithRandom(argon2id.TestParams, saltRandom),
+		}),
+		fans: map[string]int64{}, clubs: map[string]int64{}, names: map[int64]string{}, policy: clubPolicy,
+	}
+	c, err := r.eng.CreateCreator(ctx, creatorHandle)
+	if err != nil {
+		return fmt.Errorf("create journey creator: %w", err)
+	}
+	r.creator = c.ID
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	for i, st := range j.Steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, err := r.step(ctx, i, st)
+		if err != nil {
+			return fmt.Errorf("steps[%d]: %w", i, err)
+		}
+		if err := enc.Encode(line); err != nil {
+			return fmt.Errorf("write steps[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// seedBytes expands a seed into a ChaCha8 key.
+func seedBytes(seed uint64) [32]byte {
+	var b [32]byte
+	for i := range 8 {
+		b[i] = byte(seed >> (8 * i))
+	}
+	return b
+}
+
+// checkPolicies resolves every club's policy and returns them by club.
+func checkPolicies(j *Journey, policies fanclub.PolicySource) (map[string]string, error) {
+	var errs []fanclub.FieldError
+	check := func(path, name string) {
+		if _, err := policies.Policy(name); err != nil {
+			errs = append(errs, fanclub.FieldError{Path: path, Found: fmt.Sprintf("%q", name), Message: fanclub.ErrorMessage(err)})
+		}
+	}
+	check("policy", j.Policy)
+	byClub := map[string]string{}
+	for i, st := range j.Steps {
+		if _, ok := byClub[st.Club]; ok {
+			continue
+		}
+		if st.Policy == "" {
+			byClub[st.Club] = j.Policy
+			continue
+		}
+		byClub[st.Club] = st.Policy
+		check(fmt.Sprintf("steps[%d].policy", i), st.Policy)
+	}
+	if len(errs) > 0 {
+		return nil, invalid(errs...)
+	}
+	return byClub, nil
+}
+
+// step runs one step and returns its output line. Engine refusals are part
+// of the line; the error is for failures of the simulation itself.
+func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
+	r.clk.set(st.At)
+	fanID, err := r.fan(ctx, st.Fan)
+	if err != nil {
+		return nil, err
+	}
+	clubID, err := r.club(ctx, st.Club)
+	if err != nil {
+		return nil, err
+	}
+	line := &Line{Step: i, At: r.out.format(st.At), Do: st.Do, Club: st.Club, Choices: st.Choices, Note: st.Note, OK: true}
+	var stepErr error
+	switch st.Do {
+	case DoJoin:
+		_, stepErr = r.eng.Join(ctx, fanID, clubID)
+	case DoInteract:
+		line.Action, line.Amount = string(st.Action), st.Amount
+		var res *fanclub.EventResult
+		_, res, stepErr = r.eng.Interact(ctx, fanID, clubID, st.Action, st.Amount)
+		if stepErr == nil && res != nil {
+			p := res.Points
+			line.Points = &p
+		}
+	case DoExit, DoExitRequest:
+		stepErr = r.exit(ctx, line, fanID, clubID, st)
+	case DoInspect:
+	default:
+		return nil, fanclub.Errorf(fanclub.EINVALID, "unknown step kind %q", st.Do)
+	}
+	if stepErr != nil {
+		if !refusal(stepErr) {
+			return nil, stepErr
+		}
+		line.OK = false
+		line.Error = r.lineError(stepErr)
+	}
+	if err := r.state(ctx, line, fanID, clubID, st.Fan); err != nil {
+		return nil, err
+	}
+	return line, nil
+}
+
+// refusal reports whether err is the engine refusing a step (a domain
+// error other than an internal one), as opposed to a broken simulation.
+func refusal(err error) bool {
+	code := fanclub.ErrorCode(err)
+	return code != "" && code != fanclub.EINTERNAL
+}
+
+// lineError renders a refusal; field details are folded into the message.
+func (r *runner) lineError(err error) *LineError {
+	le := &LineError{Code: fanclub.ErrorCode(err), Message: fanclub.ErrorMessage(err)}
+	for _, f := range fanclub.ErrorFields(err) {
+		le.Message += " " + f.String() + "."
+	}
+	var de *fanclub.Error
+	if asError(err, &de) && de.Until != "" {
+		le.Until = r.out.utcText(de.Until)
+	}
+	return le
+}
+
+// fan returns a fan's id, creating the fan with its known password on
+// first mention.
+func (r *runner) fan(ctx context.Context, name string) (int64, error) {
+	if id, ok := r.fans[name]; ok {
+		return id, nil
+	}
+	f, err := r.eng.CreateFan(ctx, name, FanPassword(name))
+	if err != nil {
+		return 0, fmt.Errorf("create fan %q: %w", name, err)
+	}
+	r.fans[name] = f.ID
+	return f.ID, nil
+}
+
+// club returns a club's id, creating it under its policy on first mention.
+func (r *runner) club(ctx context.Context, name string) (int64, error) {
+	if id, ok := r.clubs[name]; ok {
+		return id, nil
+	}
+	c, err := r.eng.CreateClub(ctx, r.creator, name, r.policy[name])
+	if err != nil {
+		return 0, fmt.Errorf("create club %q: %w", name, err)
+	}
+	r.clubs[name] = c.ID
+	r.names[c.ID] = name
+	return c.ID, nil
+}
+
+// clubName maps a club id back to its journey name.
+func (r *runner) clubName(id int64) string {
+	if n, ok := r.names[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("#%d", id)
+}
+
+// state fills the line's membership, fan and effects at the step's time.
+func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fanName string) error {
+	ms := MembershipState{Status: fanclub.StatusNone}
+	v, err := r.eng.Membership(ctx, fanID, clubID)
+	switch {
+	case fanclub.ErrorCode(err) == fanclub.ENOTFOUND:
+	case err != nil:
+		return fmt.Errorf("read membership: %w", err)
+	default:
+		ms = MembershipState{Status: v.Status, Lit: v.Lit, Level: v.Level, LevelPoints: v.LevelPoints,
+			RetainedPoints: v.RetainedPoints, CooldownUntil: r.out.ptr(v.CooldownUntil),
+			LastInteraction: r.out.ptr(&v.LastInteractionAt)}
+	}
+	fv, err := r.eng.FanView(ctx, fanID)
+	if err != nil {
+		return fmt.Errorf("read fan: %w", err)
+	}
+	effs := append([]fanclub.Effect(nil), fv.Effects...)
+	sort.SliceStable(effs, func(a, b int) bool {
+		if effs[a].Start.Equal(effs[b].Start) {
+			return effs[a].Kind < effs[b].Kind
+		}
+		return effs[a].Start.Before(effs[b].Start)
+	})
+	line.Membership = ms
+	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints}
+	line.Effects = r.out.effects(effs, r.clubName)
+	return nil
+}
