@@ -43,6 +43,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"InsertEventsLarge", testInsertEventsLarge},
 		{"ListEvents", testListEvents},
 		{"GeneralPoints", testGeneralPoints},
+		{"GeneralPointsProperty", testLedgerProperty},
+		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
 		{"EndRejoinEffects", testEndRejoinEffects},
 		{"ExitRequests", testExitRequests},
