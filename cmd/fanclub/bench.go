@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -63,10 +64,15 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 	naive := fs.Int("naive", 2000, "events of the naive (transaction per event) mode; 0 skips it")
 	runs := fs.Int("runs", 3, "runs of each mode; the median is reported")
 	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory)")
+	syncMode := fs.String("sync", "normal", "commit durability: normal (survives a process kill) or full (fsync per commit, survives power loss)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
+		return 2
+	}
+	if *syncMode != "normal" && *syncMode != "full" {
+		fmt.Fprintf(stderr, "fanclub bench ingest: --sync must be normal or full, not %q\n", *syncMode)
 		return 2
 	}
 	if fs.NArg() > 0 || cfg.Events < 1 || cfg.Fans < 1 || cfg.Clubs < 2 || cfg.BatchSize < 1 || *runs < 1 || *naive < 0 {
@@ -94,7 +100,8 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "fanclub bench ingest: seed: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "seeded in %s\n\n", time.Since(start).Round(time.Millisecond))
+	b.SyncFull = *syncMode == "full"
+	fmt.Fprintf(stdout, "seeded in %s; synchronous=%s\n\n", time.Since(start).Round(time.Millisecond), strings.ToUpper(*syncMode))
 
 	modes := []struct {
 		name string

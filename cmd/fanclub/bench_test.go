@@ -51,6 +51,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"unknown benchmark", []string{"bench", "egress"}, 2},
 		{"bad flag", []string{"bench", "ingest", "--nope"}, 2},
 		{"zero events", []string{"bench", "ingest", "--events", "0"}, 2},
+		{"bad sync", []string{"bench", "ingest", "--sync", "sometimes"}, 2},
 		{"help", []string{"bench", "-h"}, 0},
 	}
 	for _, tc := range tests {

@@ -40,7 +40,9 @@ func (r Result) PerSecond() float64 {
 
 // Bench runs the modes on copies of one seeded database file.
 type Bench struct {
-	W        *Workload
+	W *Workload
+	// SyncFull opens the timed databases with sqlite.Options.SyncFull.
+	SyncFull bool
 	template string
 	log      *slog.Logger
 }
@@ -87,7 +89,7 @@ func (b *Bench) fresh(ctx context.Context, name string) (*sqlite.DB, string, err
 	if err := dst.Close(); err != nil {
 		return nil, "", err
 	}
-	db, err := sqlite.Open(ctx, path, sqlite.Options{Now: b.W.End, Logger: b.log})
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Now: b.W.End, Logger: b.log, SyncFull: b.SyncFull})
 	return db, path, err
 }
 
