@@ -234,7 +234,11 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 	}
 	if sf.Policy != "" && sf.Club != "" {
 		if p, ok := clubPolicy[sf.Club]; ok && p != sf.Policy {
-			add("policy", strconv.Quote(sf.Policy), fmt.Sprintf("club %q already runs policy %q; a club's policy is set on its first mention", sf.Club, p))
+			runs := "the journey's policy"
+			if p != "" {
+				runs = "policy " + strconv.Quote(p)
+			}
+			add("policy", strconv.Quote(sf.Policy), fmt.Sprintf("club %q already runs %s; a club's policy is set on its first mention", sf.Club, runs))
 		}
 	}
 	if _, ok := clubPolicy[sf.Club]; !ok && sf.Club != "" {
