@@ -40,13 +40,13 @@ type Options struct {
 
 // DB is a SQLite-backed fanclub.Store.
 type DB struct {
-	writer  *sql.DB
-	reader  *sql.DB
-	now     func() time.Time
-	log     *slog.Logger
-	wbulk   *bulkQueries
-	rbulk   *bulkQueries
-	closeMu sync.Once
+	writer    *sql.DB
+	reader    *sql.DB
+	now       func() time.Time
+	log       *slog.Logger
+	wbulk     *bulkQueries
+	rbulk     *bulkQueries
+	closeOnce sync.Once
 }
 
 var _ fanclub.Store = (*DB)(nil)
@@ -138,7 +138,7 @@ func dsn(txlock, journal, sync string, queryOnly bool) string {
 // Close closes every connection; it is safe to call more than once.
 func (db *DB) Close() error {
 	var err error
-	db.closeMu.Do(func() {
+	db.closeOnce.Do(func() {
 		if db.wbulk != nil {
 			db.wbulk.close()
 		}
@@ -166,5 +166,5 @@ func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 	if err != nil {
 		return nil, internal("begin", err)
 	}
-	return &Tx{tx: stx, now: db.now().UTC(), bulk: bulk, write: write}, nil
+	return &Tx{tx: stx, now: db.now().UTC(), bulk: bulk}, nil
 }

@@ -15,10 +15,9 @@ import (
 
 // Tx is one SQLite transaction; it implements fanclub.Tx.
 type Tx struct {
-	tx    *sql.Tx
-	now   time.Time
-	bulk  *bulkQueries
-	write bool
+	tx   *sql.Tx
+	now  time.Time
+	bulk *bulkQueries
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
