@@ -52,8 +52,9 @@ func TestCrashChild(t *testing.T) {
 	}
 }
 
-// TestIngestSurvivesKill kills an ingesting process with SIGKILL and
-// checks the reopened database: every acknowledged batch is stored with
+// TestIngestSurvivesKill kills an ingesting process with SIGKILL, twice
+// (the second process resumes on what the first left), and checks the
+// reopened database: every acknowledged batch is stored with
 // its events exactly once, the daily counters and level points equal the
 // points of the stored batch results, and re-sending every batch counts
 // each event once.
@@ -67,25 +68,36 @@ func TestIngestSurvivesKill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	seedCrashDB(t, path, w)
 
-	acked := runAndKill(t, path, len(w.Batches)/4)
-	if len(acked) == 0 {
-		t.Fatal("child acknowledged no batch before the kill")
+	// Two crashes: the second child re-sends every batch from the start
+	// into the database the first one left, and is killed further on.
+	for _, killAt := range []int{len(w.Batches) / 4, len(w.Batches) / 2} {
+		acked := runAndKill(t, path, killAt)
+		if len(acked) == 0 {
+			t.Fatal("child acknowledged no batch before the kill")
+		}
+		db, err := sqlite.Open(ctx, path, sqlite.Options{Now: w.End})
+		if err != nil {
+			t.Fatalf("reopen after kill: %v", err)
+		}
+		stored := storedBatches(t, db, w)
+		for _, seq := range acked {
+			if stored[seq] == nil {
+				t.Fatalf("acknowledged batch %d lost by the kill", seq)
+			}
+		}
+		t.Logf("killed after %d acknowledged batches; %d batches stored", len(acked), len(stored))
+		checkLedger(t, db, w, stored)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	db, err := sqlite.Open(ctx, path, sqlite.Options{Now: w.End})
 	if err != nil {
-		t.Fatalf("reopen after kill: %v", err)
+		t.Fatalf("reopen: %v", err)
 	}
 	defer db.Close()
 	stored := storedBatches(t, db, w)
-	for _, seq := range acked {
-		if stored[seq] == nil {
-			t.Fatalf("acknowledged batch %d lost by the kill", seq)
-		}
-	}
-	t.Logf("killed after %d acknowledged batches; %d batches stored", len(acked), len(stored))
-	checkLedger(t, db, w, stored)
-
 	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: benchload.NewPolicies()})
 	for _, b := range w.Batches {
 		res, err := eng.Ingest(ctx, b)
