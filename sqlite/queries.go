@@ -44,13 +44,12 @@ func valuesList(rows, cols int) string {
 
 const eventCols = 6
 
-func qInsertEvents(n int) string {
-	return `INSERT INTO events(id, fan_id, club_id, action, amount, at) VALUES ` + valuesList(n, eventCols)
-}
-
+// qInsertEventsReturning skips stored ids and returns the inserted ones.
+// OR IGNORE (rather than ON CONFLICT DO NOTHING) means no row can abort
+// the statement, so SQLite needs no statement journal for it.
 func qInsertEventsReturning(n int) string {
-	return `INSERT INTO events(id, fan_id, club_id, action, amount, at) VALUES ` + valuesList(n, eventCols) +
-		` ON CONFLICT(id) DO NOTHING RETURNING id`
+	return `INSERT OR IGNORE INTO events(id, fan_id, club_id, action, amount, at) VALUES ` + valuesList(n, eventCols) +
+		` RETURNING id`
 }
 
 const counterCols = 5
@@ -97,8 +96,7 @@ type bulkKind int
 
 // The bulk statements.
 const (
-	kInsertEvents bulkKind = iota
-	kInsertEventsReturning
+	kInsertEventsReturning bulkKind = iota
 	kAddDailyPoints
 	kDailyPoints
 	kSaveMemberships
@@ -108,7 +106,6 @@ const (
 )
 
 var bulkBuilders = [numBulkKinds]func(int) string{
-	kInsertEvents:          qInsertEvents,
 	kInsertEventsReturning: qInsertEventsReturning,
 	kAddDailyPoints:        qAddDailyPoints,
 	kDailyPoints:           qDailyPoints,

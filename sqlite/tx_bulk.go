@@ -9,9 +9,6 @@ import (
 	"strings"
 
 	"fanclub"
-
-	sqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // FindMembership returns a fan's membership in a club.
@@ -226,9 +223,7 @@ func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
 
 // InsertEvents appends events, skipping ids already stored; fresh[i]
 // reports whether events[i] was new (a repeat of an id earlier in the same
-// call is not). Each chunk first tries a plain multi-row INSERT; only when
-// it hits a stored id does it fall back to INSERT ... ON CONFLICT DO
-// NOTHING RETURNING id to learn which rows were new.
+// call is not). Each chunk is one INSERT OR IGNORE ... RETURNING id.
 func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, error) {
 	fresh := make([]bool, len(events))
 	// idx are the positions of the first occurrence of each id.
@@ -251,17 +246,6 @@ func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, 
 			e := &events[i]
 			args = append(args, e.ID, e.FanID, e.ClubID, string(e.Action), e.Amount, ts(e.At))
 		}
-		_, err := t.bulkExec(ctx, kInsertEvents, size, args)
-		if err == nil {
-			for _, i := range part {
-				fresh[i] = true
-			}
-			continue
-		}
-		if !isUnique(err) {
-			return nil, wrap("events", err)
-		}
-		// The failed statement changed nothing; learn which ids are new.
 		if err := t.insertEventsReturning(ctx, size, args, part, events, fresh); err != nil {
 			return nil, err
 		}
@@ -293,16 +277,6 @@ func (t *Tx) insertEventsReturning(ctx context.Context, size int, args []any, pa
 		_, fresh[i] = inserted[events[i].ID]
 	}
 	return nil
-}
-
-// isUnique reports whether err is a unique or primary key violation.
-func isUnique(err error) bool {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return false
-	}
-	c := se.Code()
-	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
 // ListEvents lists a fan's events in a club, oldest first.
