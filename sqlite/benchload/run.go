@@ -18,8 +18,9 @@ const (
 	ModeEngine = "engine"
 	// ModeNaive is engine.Ingest of one-event batches: a transaction per event.
 	ModeNaive = "naive"
-	// ModeRaw is the store's multi-row INSERT of the batch's rows into the
-	// events table, one transaction per batch, and nothing else.
+	// ModeRaw is the batch's rows inserted into the events table with the
+	// store's InsertEvents (multi-row INSERT), one transaction per batch,
+	// and nothing else.
 	ModeRaw = "raw"
 )
 
