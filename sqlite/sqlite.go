@@ -122,7 +122,7 @@ func dsn(txlock, journal, sync string, queryOnly bool) string {
 	q.Add("_pragma", "page_size(4096)")
 	// Checkpoint every 16384 WAL pages (64 MiB) rather than SQLite's 1000:
 	// ingest rewrites the same hot pages batch after batch, and a larger
-	// WAL lets one checkpoint copy each page once (see docs/storage.md).
+	// WAL lets one checkpoint copy each page once (docs/BENCHMARKS.md).
 	q.Add("_pragma", "wal_autocheckpoint(16384)")
 	q.Set("_journal_mode", journal)
 	q.Add("_pragma", "synchronous("+sync+")")
