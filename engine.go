@@ -188,7 +188,14 @@ func view(m *Membership, cp *clubPolicy, now time.Time) *MembershipView {
 	v := &MembershipView{Membership: *m, At: now}
 	v.Lit = IsLit(*m, cp.policy.Engagement.LitWindow, cp.loc, now)
 	if m.Status == StatusLeft {
-		v.RetainedPoints = RetainedPointsAt(cp.policy.Engagement.Levels, *m, now)
+		levels := cp.policy.Engagement.Levels
+		v.RetainedPoints = RetainedPointsAt(levels, *m, now)
+		// A left membership shows the level a rejoin now would restore,
+		// so a decaying or expired retention shows its current level.
+		v.Level = 0
+		if r := m.Retained; r != nil && r.Restore != RestoreNone && (r.Forever || now.Before(r.Until)) {
+			v.Level, _ = RestoreAt(levels, *m, now)
+		}
 		if m.RejoinAfter.After(now) {
 			t := m.RejoinAfter
 			v.CooldownUntil = &t
