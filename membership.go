@@ -61,13 +61,13 @@ type Membership struct {
 	// LastInteractionAt is the last interaction, or the join if later.
 	LastInteractionAt time.Time `json:"last_interaction_at"`
 	// LeftAt is the last exit (zero if the fan never left).
-	LeftAt time.Time `json:"left_at"`
+	LeftAt time.Time `json:"left_at,omitzero"`
 	// Exits counts the fan's exits from this club.
 	Exits int `json:"exits"`
 	// Retained is what the last exit left restorable (nil: nothing).
 	Retained *Retained `json:"retained,omitempty"`
 	// RejoinAfter is when the cooldown of the last exit ends (zero: none).
-	RejoinAfter time.Time `json:"rejoin_after"`
+	RejoinAfter time.Time `json:"rejoin_after,omitzero"`
 	// Version increments on every change; used to detect stale previews.
 	Version int64 `json:"version"`
 }
