@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +37,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(fs.Output(), auditUsage)
 		fs.PrintDefaults()
 	}
-	names, code := parseInterleaved(fs, args)
+	names, code := parseArgs(fs, args)
 	if code >= 0 {
 		return code
 	}
@@ -109,23 +108,4 @@ func failing(reports []audit.Report, threshold audit.Severity) bool {
 		}
 	}
 	return false
-}
-
-// parseInterleaved parses flags that may come before or after positional
-// arguments. It returns the positional arguments and the exit status to
-// use when parsing ended the command (-1 to go on).
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			return nil, 0
-		} else if err != nil {
-			return nil, 2
-		}
-		if fs.NArg() == 0 {
-			return pos, -1
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }

@@ -2,21 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// runAuditArgs runs 'fanclub audit' with args and returns its status and output.
-func runAuditArgs(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), append([]string{"audit"}, args...), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
 
 // writeFairVariant writes the fair preset with one line replaced to a
 // temporary policy file and returns its path.
@@ -70,7 +61,7 @@ func TestAuditCommandStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errOut := runAuditArgs(t, tt.args...)
+			code, out, errOut := runFanclub(t, append([]string{"audit"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
 			}
@@ -87,7 +78,7 @@ func TestAuditCommandStatus(t *testing.T) {
 // TestAuditCommandJSON checks the JSON output parses and names the policies.
 func TestAuditCommandJSON(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := runAuditArgs(t, "fair", "kuaishou", "--format", "json")
+	code, out, errOut := runFanclub(t, "audit", "fair", "kuaishou", "--format", "json")
 	if code != 1 {
 		t.Fatalf("status %d: %s", code, errOut)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,11 +32,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			strings.Join(defaultComparePolicies, " "))
 		fs.PrintDefaults()
 	}
-	names, err := parseCompareArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil {
-		return 2
+	names, code := parseArgs(fs, args)
+	if code >= 0 {
+		return code
 	}
 	if !slices.Contains(compare.Languages, *lang) {
 		fmt.Fprintf(stderr, "fanclub compare: unknown language %q; allowed: %s\n", *lang, strings.Join(compare.Languages, ", "))
@@ -79,26 +76,6 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	return 0
-}
-
-// parseCompareArgs parses flags that may appear anywhere among the
-// positional arguments; "--" ends flag parsing.
-func parseCompareArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(positional, rest...), nil
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
 }
 
 // printCompareError prints a domain error's message and field problems.

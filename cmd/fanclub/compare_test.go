@@ -1,22 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// runCompareArgs runs the compare command and returns its status and output.
-func runCompareArgs(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := runCompare(context.Background(), args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
 
 // TestCompareCommand checks flags in any position, defaults, and the
 // errors the command reports.
@@ -46,7 +36,7 @@ func TestCompareCommand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := runCompareArgs(t, tc.args...)
+			code, stdout, stderr := runFanclub(t, append([]string{"compare"}, tc.args...)...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, stderr)
 			}
@@ -83,7 +73,7 @@ func TestCompareFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatalf("write policy: %v", err)
 	}
-	code, stdout, stderr := runCompareArgs(t, "douyin", path, "--format", "json")
+	code, stdout, stderr := runFanclub(t, "compare", "douyin", path, "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr: %s", code, stderr)
 	}

@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -53,6 +55,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "fanclub: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return 2
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments ("--" ends flag parsing) and returns the positional
+// ones. When parsing ends the command it also returns the exit status to
+// use (0 after -h, 2 on a bad flag); otherwise the status is -1.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, int) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		} else if err != nil {
+			return nil, 2
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, -1
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), -1
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 func usage(w io.Writer) {

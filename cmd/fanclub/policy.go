@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -62,28 +61,9 @@ func policyFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parsePolicyFlags parses flags that may come before or after positional
-// arguments. It returns the positional arguments and the exit status to use
-// when parsing stopped the command (-1 to go on).
-func parsePolicyFlags(fs *flag.FlagSet, args []string) ([]string, int) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			return nil, 0
-		} else if err != nil {
-			return nil, 2
-		}
-		if fs.NArg() == 0 {
-			return pos, -1
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 func runPolicyList(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("list", "", stderr)
-	pos, code := parsePolicyFlags(fs, args)
+	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return code
 	}
@@ -116,7 +96,7 @@ func runPolicyList(args []string, stdout, stderr io.Writer) int {
 func runPolicyShow(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("show", "NAME|FILE [--format yaml|json]", stderr)
 	format := fs.String("format", "yaml", "output format: yaml|json")
-	pos, code := parsePolicyFlags(fs, args)
+	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return code
 	}
@@ -166,7 +146,7 @@ func runPolicyShow(args []string, stdout, stderr io.Writer) int {
 
 func runPolicyValidate(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("validate", "FILE...", stderr)
-	files, code := parsePolicyFlags(fs, args)
+	files, code := parseArgs(fs, args)
 	if code >= 0 {
 		return code
 	}
@@ -189,7 +169,7 @@ func runPolicyValidate(args []string, stdout, stderr io.Writer) int {
 
 func runPolicySchema(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("schema", "", stderr)
-	pos, code := parsePolicyFlags(fs, args)
+	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return code
 	}

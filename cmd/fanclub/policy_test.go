@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,14 +9,6 @@ import (
 
 	"fanclub/policyfile"
 )
-
-// runPolicyArgs runs 'fanclub policy ARGS...' and returns the status, stdout and stderr.
-func runPolicyArgs(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), append([]string{"policy"}, args...), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
 
 // writePolicyFile writes a policy file into a temporary directory.
 func writePolicyFile(t *testing.T, name, content string) string {
@@ -58,7 +48,7 @@ func TestPolicyCommandStatusAndOutput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errOut := runPolicyArgs(t, tt.args...)
+			code, out, errOut := runFanclub(t, append([]string{"policy"}, tt.args...)...)
 			if code != tt.wantCode {
 				t.Fatalf("status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out, errOut)
 			}
@@ -78,7 +68,7 @@ func TestPolicyValidateReportsEveryFile(t *testing.T) {
 	t.Parallel()
 	good := filepath.Join("..", "..", "policyfile", "presets", "fair.yaml")
 	bad := filepath.Join("..", "..", "policyfile", "testdata", "bad", "three-mistakes.yaml")
-	code, out, _ := runPolicyArgs(t, "validate", good, bad)
+	code, out, _ := runFanclub(t, "policy", "validate", good, bad)
 	if code != 1 {
 		t.Fatalf("status %d, want 1:\n%s", code, out)
 	}
@@ -91,7 +81,7 @@ func TestPolicyValidateReportsEveryFile(t *testing.T) {
 			t.Errorf("line %d = %q, want prefix %q", i+1, lines[i+1], bad+want)
 		}
 	}
-	if code, out, _ := runPolicyArgs(t, "validate", good); code != 0 || out != good+": ok\n" {
+	if code, out, _ := runFanclub(t, "policy", "validate", good); code != 0 || out != good+": ok\n" {
 		t.Fatalf("valid file: status %d, output %q", code, out)
 	}
 }
@@ -102,12 +92,12 @@ func TestPolicyShowRoundTrips(t *testing.T) {
 	t.Parallel()
 	for _, format := range []string{"yaml", "json"} {
 		for _, name := range []string{"wechat-channels", "douyin", "kuaishou", "fair"} {
-			code, out, errOut := runPolicyArgs(t, "show", name, "--format", format)
+			code, out, errOut := runFanclub(t, "policy", "show", name, "--format", format)
 			if code != 0 {
 				t.Fatalf("show %s: %d %s", name, code, errOut)
 			}
 			file := writePolicyFile(t, name+"."+format, out)
-			code, again, errOut := runPolicyArgs(t, "show", file, "--format", format)
+			code, again, errOut := runFanclub(t, "policy", "show", file, "--format", format)
 			if code != 0 || again != out {
 				t.Fatalf("show %s (%s) again: status %d, stderr %s, same output %v", file, format, code, errOut, again == out)
 			}
@@ -118,7 +108,7 @@ func TestPolicyShowRoundTrips(t *testing.T) {
 func TestPolicyShowInvalidFile(t *testing.T) {
 	t.Parallel()
 	file := writePolicyFile(t, "broken.yaml", "apiVersion: fanclub/v1\nkind: Policy\nflavour: sweet\n")
-	code, _, errOut := runPolicyArgs(t, "show", file)
+	code, _, errOut := runFanclub(t, "policy", "show", file)
 	if code != 1 || !strings.Contains(errOut, file+":3:1: flavour: unknown field") {
 		t.Fatalf("status %d, stderr:\n%s", code, errOut)
 	}
@@ -126,7 +116,7 @@ func TestPolicyShowInvalidFile(t *testing.T) {
 
 func TestPolicySchemaIsTheCommittedSchema(t *testing.T) {
 	t.Parallel()
-	code, out, _ := runPolicyArgs(t, "schema")
+	code, out, _ := runFanclub(t, "policy", "schema")
 	if code != 0 || out != string(policyfile.Schema()) || !json.Valid([]byte(out)) {
 		t.Fatalf("status %d; schema output differs from policyfile.Schema() or is not JSON", code)
 	}

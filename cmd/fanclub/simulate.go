@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,11 +29,9 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(fs.Output(), "store and prints one JSON line per step. FILE - reads standard input.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	files, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil {
-		return 2
+	files, code := parseArgs(fs, args)
+	if code >= 0 {
+		return code
 	}
 	if len(files) != 1 {
 		fmt.Fprintln(stderr, "fanclub simulate: want exactly one journey FILE (or - for standard input)")
@@ -90,26 +87,6 @@ func readJourney(name string) (*simulate.Journey, error) {
 	}
 	defer f.Close()
 	return simulate.ParseJourney(f)
-}
-
-// parseInterspersed parses flags that may come before or after the
-// positional arguments and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-		if pos[len(pos)-1] == "--" {
-			return append(pos[:len(pos)-1], args...), nil
-		}
-	}
 }
 
 // printSimulateError prints an error, one line per field problem.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,14 +16,6 @@ func writeJourneyFile(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// runSimulateArgs runs the simulate command and returns its status and output.
-func runSimulateArgs(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := runSimulate(context.Background(), args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
 }
 
 // TestSimulateCommand checks exit statuses, the --policy override and the
@@ -72,7 +63,7 @@ func TestSimulateCommand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := runSimulateArgs(t, tc.args...)
+			code, stdout, stderr := runFanclub(t, append([]string{"simulate"}, tc.args...)...)
 			if code != tc.code {
 				t.Fatalf("status %d, want %d; stderr:\n%s", code, tc.code, stderr)
 			}
