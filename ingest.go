@@ -90,16 +90,8 @@ func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Actio
 		if errs[0] != nil {
 			return errs[0]
 		}
-		cp, err := e.loadClub(ctx, tx, clubID)
-		if err != nil {
-			return err
-		}
-		m, err := tx.FindMembership(ctx, fanID, clubID)
-		if err != nil {
-			return fmt.Errorf("find membership: %w", err)
-		}
-		v = view(m, cp, tx.Now())
-		return nil
+		v, err = e.membershipView(ctx, tx, fanID, clubID)
+		return err
 	})
 	if err != nil {
 		if result.Status == EventRejected {

@@ -78,22 +78,28 @@ func applyJoin(m *Membership, levels []int64, now time.Time) error {
 // the fan never joined).
 func (e *Engine) Membership(ctx context.Context, fanID, clubID int64) (*MembershipView, error) {
 	var v *MembershipView
-	err := e.inTx(ctx, false, func(tx Tx) error {
-		cp, err := e.loadClub(ctx, tx, clubID)
-		if err != nil {
-			return err
-		}
-		m, err := tx.FindMembership(ctx, fanID, clubID)
-		if err != nil {
-			return fmt.Errorf("find membership: %w", err)
-		}
-		v = view(m, cp, tx.Now())
-		return nil
+	err := e.inTx(ctx, false, func(tx Tx) (err error) {
+		v, err = e.membershipView(ctx, tx, fanID, clubID)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// membershipView reads a fan's membership in a club and derives its view at
+// the transaction's time (ENOTFOUND when the fan never joined).
+func (e *Engine) membershipView(ctx context.Context, tx Tx, fanID, clubID int64) (*MembershipView, error) {
+	cp, err := e.loadClub(ctx, tx, clubID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := tx.FindMembership(ctx, fanID, clubID)
+	if err != nil {
+		return nil, fmt.Errorf("find membership: %w", err)
+	}
+	return view(m, cp, tx.Now()), nil
 }
 
 // ListMemberships lists a fan's memberships (clubID 0) or a club's members (fanID 0).
