@@ -116,25 +116,53 @@ func (e *Engine) newExitRequest(p *Policy, m *Membership, choices map[string]str
 // ExitCaptcha returns the digits of an exit request's captcha, for an
 // adapter to render as an image for the fan who owns the request.
 func (e *Engine) ExitCaptcha(ctx context.Context, fanID int64, requestID string) (string, error) {
-	var code string
-	err := e.inTx(ctx, false, func(tx Tx) error {
-		req, err := findOwnRequest(ctx, tx, fanID, requestID)
-		if err != nil {
-			return err
-		}
-		if req.CaptchaCode == "" {
-			return Errorf(ENOTFOUND, "Exit request %s has no captcha.", requestID)
-		}
-		if req.Status != ExitPending {
-			return Errorf(ECONFLICT, "Exit request %s is %s.", requestID, req.Status)
-		}
-		code = req.CaptchaCode
-		return nil
-	})
+	req, err := e.pendingChallenge(ctx, fanID, requestID, "captcha", func(r *ExitRequest) bool { return r.CaptchaCode != "" })
 	if err != nil {
 		return "", err
 	}
-	return code, nil
+	return req.CaptchaCode, nil
+}
+
+// SliderPuzzle is what an adapter needs to draw an exit request's slider
+// challenge: a track Width pixels wide with a gap centred at Target. A
+// fan's answer is accepted within Tolerance pixels of Target.
+type SliderPuzzle struct {
+	Width, Target, Tolerance int
+}
+
+// ExitSlider returns the slider puzzle of an exit request, for an adapter
+// to render as an image for the fan who owns the request.
+func (e *Engine) ExitSlider(ctx context.Context, fanID int64, requestID string) (SliderPuzzle, error) {
+	req, err := e.pendingChallenge(ctx, fanID, requestID, "slider", func(r *ExitRequest) bool { return r.SliderWidth > 0 })
+	if err != nil {
+		return SliderPuzzle{}, err
+	}
+	return SliderPuzzle{Width: req.SliderWidth, Target: req.SliderTarget, Tolerance: req.SliderTolerance}, nil
+}
+
+// pendingChallenge reads fanID's own exit request for rendering one of
+// its challenges: ENOTFOUND when the request is another fan's or has no
+// such challenge (has reports), ECONFLICT when it is no longer pending.
+func (e *Engine) pendingChallenge(ctx context.Context, fanID int64, requestID, name string, has func(*ExitRequest) bool) (*ExitRequest, error) {
+	var req *ExitRequest
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		r, err := findOwnRequest(ctx, tx, fanID, requestID)
+		if err != nil {
+			return err
+		}
+		if !has(r) {
+			return Errorf(ENOTFOUND, "Exit request %s has no %s.", requestID, name)
+		}
+		if r.Status != ExitPending {
+			return Errorf(ECONFLICT, "Exit request %s is %s.", requestID, r.Status)
+		}
+		req = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
 }
 
 // findOwnRequest reads an exit request that belongs to fanID (ENOTFOUND
