@@ -1,8 +1,9 @@
-// Package captcha renders exit captcha codes as PNG images. The engine
-// chooses and checks the digits; this package only draws them, with the
-// digit driver of github.com/mojocn/base64Captcha (noise dots, skew and
-// distortion), so the code is readable by a person but not trivially by a
-// program.
+// Package captcha renders exit challenges as PNG images. The engine
+// chooses and checks the answers; this package only draws them: captcha
+// codes with the digit driver of github.com/mojocn/base64Captcha (noise
+// dots, skew and distortion), so the code is readable by a person but not
+// trivially by a program, and slider puzzles as a textured track with a
+// gap where the piece must be dragged.
 package captcha
 
 import (
