@@ -10,14 +10,16 @@ import (
 )
 
 // authzFixture is a small world: creator A runs a kuaishou club (captcha
-// exits) of which fan 1 is a member with a pending exit request; fan 2 and
-// creator B are strangers to it.
+// exits) and a douyin club (slider exits), in each of which fan 1 is a
+// member with a pending exit request; fan 2 and creator B are strangers to
+// them.
 type authzFixture struct {
 	api                *testAPI
 	fan1, fan2         fanclub.Fan
 	creatorA, creatorB fanclub.Creator
 	club               fanclub.Club
 	exitID             string
+	sliderExitID       string // fan 1's pending exit from the douyin club
 	tokens             map[string]string
 }
 
@@ -35,6 +37,11 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	var req exitRequest
 	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", f.club.ID), tFan1, map[string]any{}).JSON(t, &req)
 	f.exitID = req.ID
+	douyin := a.newClub(tCA, "A douyin club", "douyin")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", douyin.ID), tFan1, nil)
+	var sliderReq exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", douyin.ID), tFan1, map[string]any{}).JSON(t, &sliderReq)
+	f.sliderExitID = sliderReq.ID
 	f.tokens = map[string]string{"none": "", "fan": tFan1, "other_fan": tFan2, "creator": tCA, "other_creator": tCB, "admin": a.Admin}
 	return f
 }
@@ -101,6 +108,9 @@ func authzCases() []authzCase {
 			return map[string]any{}
 		}, [6]int{u, 201, 409, x, x, x}},
 		{"GET", "/v1/exit-requests/{id}/captcha.png", exitPath("/captcha.png"), nil, [6]int{u, 200, 404, x, x, x}},
+		{"GET", "/v1/exit-requests/{id}/slider.png", func(f *authzFixture) string {
+			return "/v1/exit-requests/" + f.sliderExitID + "/slider.png"
+		}, nil, [6]int{u, 200, 404, x, x, x}},
 		{"POST", "/v1/exit-requests/{id}/confirm", exitPath("/confirm"), func(f *authzFixture) any {
 			code, err := f.api.Engine.ExitCaptcha(context.Background(), f.fan1.ID, f.exitID)
 			if err != nil {

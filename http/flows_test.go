@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"image/png"
+	"math"
 	"testing"
 	"time"
 
 	"fanclub"
+	"fanclub/captcha"
 )
 
 // TestResponsesMatchTheOpenAPISchemas walks every route's success answer
@@ -173,4 +176,63 @@ func TestRestrictedInteractionIs403WithUntil(t *testing.T) {
 	}
 	a.Clock.Advance(24 * time.Hour)
 	a.must(200, "POST", fmt.Sprintf("/v1/clubs/%d/interactions", fair.ID), fan, map[string]string{"action": "comment"})
+}
+
+// TestSliderExitFlowFromTheImage answers a douyin slider from the served
+// image alone: the darkest gap-wide column band is where the piece goes.
+func TestSliderExitFlowFromTheImage(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("dy_maker")
+	club := a.newClub(creator, "Dou", "douyin")
+	_, fanTok := a.newFan("kim")
+	_, otherTok := a.newFan("lea")
+	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
+	a.must(201, "PUT", base+"/membership", fanTok, nil)
+
+	var req exitRequest
+	a.must(201, "POST", base+"/exit-requests", fanTok, nil).JSON(t, &req)
+	if req.Links.Slider != "/v1/exit-requests/"+req.ID+"/slider.png" || req.Links.Captcha != "" {
+		t.Fatalf("links = %+v", req.Links)
+	}
+	res := a.must(200, "GET", req.Links.Slider, fanTok, nil)
+	if res.Header.Get("Content-Type") != "image/png" || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("slider headers = %v", res.Header)
+	}
+	img, err := png.Decode(bytes.NewReader(res.Body))
+	if err != nil {
+		t.Fatalf("slider is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != req.SliderW {
+		t.Fatalf("slider image is %d wide, slider_width is %d", b.Dx(), req.SliderW)
+	}
+	a.must(404, "GET", req.Links.Slider, otherTok, nil)
+
+	pos := darkestBand(img, captcha.SliderGap-2) // the gap inside its light outline
+	a.must(200, "POST", req.Links.Confirm, fanTok, map[string]any{"slider": pos, "password": "pw-kim-secret"})
+	a.must(409, "GET", req.Links.Slider, fanTok, nil)
+}
+
+// darkestBand is the centre of the darkest band of the given width of
+// whole columns (the light piece at the left edge never wins).
+func darkestBand(img image.Image, band int) int {
+	b := img.Bounds()
+	col := make([]float64, b.Dx())
+	for x := range col {
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			r, g, bl, _ := img.At(b.Min.X+x, y).RGBA()
+			col[x] += float64(r + g + bl)
+		}
+	}
+	best, bestSum := 0, math.Inf(1)
+	for x := 0; x+band <= len(col); x++ {
+		var sum float64
+		for _, c := range col[x : x+band] {
+			sum += c
+		}
+		if sum < bestSum {
+			best, bestSum = x+band/2, sum
+		}
+	}
+	return best
 }

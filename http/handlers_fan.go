@@ -98,8 +98,8 @@ func (s *Server) interact(w http.ResponseWriter, r *http.Request, p fanclub.Prin
 	return s.respond(w, r, http.StatusOK, InteractionResult{Membership: v, Result: res})
 }
 
-// ExitRequestResponse is an exit request with links to its captcha image
-// (when the policy asks for one) and its confirm endpoint.
+// ExitRequestResponse is an exit request with links to its captcha and
+// slider images (when the policy asks for them) and its confirm endpoint.
 type ExitRequestResponse struct {
 	*fanclub.ExitRequest
 	Links ExitLinks `json:"links"`
@@ -108,6 +108,7 @@ type ExitRequestResponse struct {
 // ExitLinks are the URLs a fan uses to finish an exit.
 type ExitLinks struct {
 	Captcha string `json:"captcha,omitempty"`
+	Slider  string `json:"slider,omitempty"`
 	Confirm string `json:"confirm"`
 }
 
@@ -133,6 +134,9 @@ func (s *Server) requestExit(w http.ResponseWriter, r *http.Request, p fanclub.P
 	if slices.Contains(req.Challenges, fanclub.ChallengeCaptcha) {
 		links.Captcha = "/v1/exit-requests/" + req.ID + "/captcha.png"
 	}
+	if slices.Contains(req.Challenges, fanclub.ChallengeSlider) {
+		links.Slider = "/v1/exit-requests/" + req.ID + "/slider.png"
+	}
 	w.Header().Set("Location", "/v1/exit-requests/"+req.ID)
 	return s.respond(w, r, http.StatusCreated, ExitRequestResponse{ExitRequest: req, Links: links})
 }
@@ -143,8 +147,24 @@ func (s *Server) exitCaptcha(w http.ResponseWriter, r *http.Request, p fanclub.P
 	if err != nil {
 		return err
 	}
+	return writePNG(w, func(buf *bytes.Buffer) error { return s.captcha.WritePNG(buf, code) })
+}
+
+// exitSlider renders the slider puzzle of the fan's own exit request: the
+// gap in the image is where the fan drags the piece.
+func (s *Server) exitSlider(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	sp, err := s.engine.ExitSlider(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writePNG(w, func(buf *bytes.Buffer) error { return s.captcha.WriteSliderPNG(buf, sp.Width, sp.Target) })
+}
+
+// writePNG renders a challenge image into a buffer and, only when that
+// succeeds, sends it uncached.
+func writePNG(w http.ResponseWriter, render func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
-	if err := s.captcha.WritePNG(&buf, code); err != nil {
+	if err := render(&buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "image/png")

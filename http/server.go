@@ -23,9 +23,11 @@ type PolicyLister interface {
 	Names() []string
 }
 
-// CaptchaRenderer draws a captcha code as a PNG image.
+// CaptchaRenderer draws exit challenges as PNG images: a captcha code,
+// and a slider track width pixels wide with its gap centred at target.
 type CaptchaRenderer interface {
 	WritePNG(w io.Writer, digits string) error
+	WriteSliderPNG(w io.Writer, width, target int) error
 }
 
 // Config holds the server's dependencies.
@@ -33,7 +35,8 @@ type Config struct {
 	Engine   *fanclub.Engine
 	Policies PolicyLister
 	Logger   *slog.Logger
-	// Captcha renders exit captchas; nil uses captcha.New with defaults.
+	// Captcha renders exit captchas and sliders; nil uses captcha.New
+	// with defaults.
 	Captcha CaptchaRenderer
 }
 
@@ -107,6 +110,7 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/clubs/{club}/interactions", permFan, s.interact},
 		{"POST", "/v1/clubs/{club}/exit-requests", permFan, s.requestExit},
 		{"GET", "/v1/exit-requests/{id}/captcha.png", permFan, s.exitCaptcha},
+		{"GET", "/v1/exit-requests/{id}/slider.png", permFan, s.exitSlider},
 		{"POST", "/v1/exit-requests/{id}/confirm", permFan, s.confirmExit},
 	}
 }
