@@ -310,3 +310,38 @@ func TestConfirmExitRefusals(t *testing.T) {
 		t.Fatalf("confirm: %v", err)
 	}
 }
+
+// TestInteractReportsEveryProblem checks that a malformed interaction names
+// each bad field with its own path and changes nothing.
+func TestInteractReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	e, _, _ := engineOnSQLite(t)
+	ctx := context.Background()
+	w := worldWithClubs(t, e, 1)
+	fan, club := w.fans[0], w.clubs["fair"]
+	if _, err := e.Join(ctx, fan, club); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		action fanclub.Action
+		amount int64
+		paths  []string
+	}{
+		{"dance", -2, []string{"action", "amount"}},
+		{"dance", 1, []string{"action"}},
+		{fanclub.ActionLike, 0, []string{"amount"}},
+	} {
+		_, _, err := e.Interact(ctx, fan, club, tc.action, tc.amount)
+		var got []string
+		for _, f := range fanclub.ErrorFields(err) {
+			got = append(got, f.Path)
+		}
+		if fanclub.ErrorCode(err) != fanclub.EINVALID || strings.Join(got, ",") != strings.Join(tc.paths, ",") {
+			t.Errorf("Interact(%q, %d): code %q, paths %v; want invalid with %v", tc.action, tc.amount, fanclub.ErrorCode(err), got, tc.paths)
+		}
+	}
+	v, err := e.Membership(ctx, fan, club)
+	if err != nil || v.LevelPoints != 0 || v.Version != 1 {
+		t.Fatalf("membership changed by rejected interactions: %v %+v", err, v)
+	}
+}

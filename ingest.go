@@ -66,17 +66,19 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 // membership after it and the event's result, and an error (restricted,
 // not_member, not_found, invalid) when the event was rejected.
 func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Action, amount int64) (*MembershipView, *EventResult, error) {
-	if amount < 1 {
-		return nil, nil, InvalidFields("Invalid interaction.", []FieldError{{Path: "amount", Found: fmt.Sprint(amount), Allowed: "1 or more", Message: "invalid amount"}})
-	}
 	id, err := e.randomID("ia_")
 	if err != nil {
 		return nil, nil, err
 	}
-	b := Batch{Events: []EventInput{{ID: id, FanID: fanID, ClubID: clubID, Action: action, Amount: amount}}}
-	if err := validateBatchShape(b); err != nil {
-		return nil, nil, err
+	ev := EventInput{ID: id, FanID: fanID, ClubID: clubID, Action: action, Amount: amount}
+	fields := eventFieldErrors(ev, "")
+	if amount == 0 {
+		fields = append(fields, FieldError{Path: "amount", Found: "0", Allowed: "1 or more", Message: "invalid amount"})
 	}
+	if len(fields) > 0 {
+		return nil, nil, InvalidFields("Invalid interaction.", fields)
+	}
+	b := Batch{Events: []EventInput{ev}}
 	var (
 		v      *MembershipView
 		result EventResult
@@ -102,6 +104,31 @@ func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Actio
 	return v, &result, nil
 }
 
+// eventFieldErrors returns every problem of one event, with field paths
+// under prefix (e.g. "events[3]." in a batch, "" for a single interaction).
+func eventFieldErrors(ev EventInput, prefix string) []FieldError {
+	var fields []FieldError
+	add := func(field, found, allowed, msg string) {
+		fields = append(fields, FieldError{Path: prefix + field, Found: found, Allowed: allowed, Message: msg})
+	}
+	if ev.ID == "" || len(ev.ID) > MaxEventIDLen {
+		add("id", fmt.Sprintf("%d bytes", len(ev.ID)), "1 to 128 bytes", "invalid event id")
+	}
+	if ev.FanID <= 0 {
+		add("fan_id", fmt.Sprint(ev.FanID), "a positive id", "invalid fan id")
+	}
+	if ev.ClubID <= 0 {
+		add("club_id", fmt.Sprint(ev.ClubID), "a positive id", "invalid club id")
+	}
+	if !knownAction(ev.Action) {
+		add("action", fmt.Sprintf("%q", ev.Action), "watch_minutes, like, comment, share, gift", "unknown action")
+	}
+	if ev.Amount < 0 {
+		add("amount", fmt.Sprint(ev.Amount), "1 or more (0 or absent: 1)", "invalid amount")
+	}
+	return fields
+}
+
 // validateBatchShape checks what can be checked without the store.
 func validateBatchShape(b Batch) error {
 	var fields []FieldError
@@ -124,21 +151,8 @@ func validateBatchShape(b Batch) error {
 		return InvalidFields("Invalid batch.", fields)
 	}
 	for i := range b.Events {
-		ev := &b.Events[i]
-		if ev.ID == "" || len(ev.ID) > MaxEventIDLen {
-			add(fmt.Sprintf("events[%d].id", i), fmt.Sprintf("%d bytes", len(ev.ID)), "1 to 128 bytes", "invalid event id")
-		}
-		if ev.FanID <= 0 {
-			add(fmt.Sprintf("events[%d].fan_id", i), fmt.Sprint(ev.FanID), "a positive id", "invalid fan id")
-		}
-		if ev.ClubID <= 0 {
-			add(fmt.Sprintf("events[%d].club_id", i), fmt.Sprint(ev.ClubID), "a positive id", "invalid club id")
-		}
-		if !knownAction(ev.Action) {
-			add(fmt.Sprintf("events[%d].action", i), fmt.Sprintf("%q", ev.Action), "watch_minutes, like, comment, share, gift", "unknown action")
-		}
-		if ev.Amount < 0 {
-			add(fmt.Sprintf("events[%d].amount", i), fmt.Sprint(ev.Amount), "1 or more (0 or absent: 1)", "invalid amount")
+		for _, f := range eventFieldErrors(b.Events[i], fmt.Sprintf("events[%d].", i)) {
+			add(f.Path, f.Found, f.Allowed, f.Message)
 		}
 	}
 	if len(fields) > 0 {
