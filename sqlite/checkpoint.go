@@ -1,0 +1,183 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"fanclub"
+)
+
+// Checkpoint thresholds (see DB.ckptRows).
+const (
+	defaultCheckpointRows    = 100_000
+	defaultCheckpointJournal = 1_000
+	defaultCacheRows         = 1_000_000
+)
+
+// checkpointLocked writes the overlay's dirty rows into memberships and
+// daily_points and deletes the journal rows, all in one transaction, then
+// marks the overlay clean. The caller holds db.wmu. A crash before the
+// commit leaves the journal in place; a crash after it leaves nothing to
+// replay, and applying the same rows again would change nothing.
+func (db *DB) checkpointLocked(ctx context.Context) error {
+	ms, cs := db.ov.dirtyRows()
+	db.ov.mu.RLock()
+	journal := db.ov.journal
+	db.ov.mu.RUnlock()
+	if len(ms) == 0 && len(cs) == 0 && journal == 0 {
+		return nil
+	}
+	stx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return internal("checkpoint", err)
+	}
+	t := &Tx{tx: stx, bulk: db.wbulk, db: db, write: true, done: true}
+	defer stx.Rollback()
+	slices.SortFunc(ms, func(a, b *fanclub.Membership) int {
+		return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID))
+	})
+	if err := t.saveMembershipRows(ctx, ms); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := t.setCounterRows(ctx, cs); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if _, err := stx.ExecContext(ctx, `DELETE FROM state_journal`); err != nil {
+		return internal("checkpoint journal", err)
+	}
+	if err := stx.Commit(); err != nil {
+		return internal("checkpoint commit", err)
+	}
+	db.ov.flushed(db.cacheRows)
+	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "journal", journal)
+	return nil
+}
+
+// replay loads the journal rows a crash left (those no checkpoint
+// applied) into the overlay and checkpoints them.
+func (db *DB) replay(ctx context.Context) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	stx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return internal("journal replay", err)
+	}
+	defer stx.Rollback()
+	if err := db.reload(ctx, stx); err != nil {
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return internal("journal replay", err)
+	}
+	if db.ov.journal > 0 {
+		db.log.Info("sqlite journal replayed", "rows", db.ov.journal)
+	}
+	return db.checkpointLocked(ctx)
+}
+
+// reload rebuilds the overlay from the journal rows stored in stx (the
+// table rows plus the journal are the state every process shares), and
+// records the largest journal id. The caller holds db.wmu.
+func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
+	var seq int64
+	if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
+		return internal("journal replay", err)
+	}
+	rows, err := stx.QueryContext(ctx, `SELECT body FROM state_journal ORDER BY id`)
+	if err != nil {
+		return internal("journal replay", err)
+	}
+	defer rows.Close()
+	var cs []*change
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return internal("journal replay", err)
+		}
+		c, err := decodeChange(body)
+		if err != nil {
+			return internal("journal replay", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return internal("journal replay", err)
+	}
+	ov := db.ov
+	ov.mu.Lock()
+	defer ov.mu.Unlock()
+	ov.members = map[fanclub.MemberKey]*memberEntry{}
+	ov.counters = map[fanclub.CounterKey]*counterEntry{}
+	ov.dirty, ov.journal = 0, 0
+	for _, c := range cs {
+		ov.applyLocked(c)
+		ov.journal++
+	}
+	ov.seen = seq
+	return nil
+}
+
+// syncJournal makes sure the overlay includes every journal row the
+// transaction t can see: another process writing the same file appends
+// journal rows (and may checkpoint them) that this DB's overlay lacks.
+// A write transaction rebuilds the overlay at once; a read transaction
+// that sees newer rows has the writer rebuild it first.
+func (db *DB) syncJournal(ctx context.Context, t *Tx) error {
+	if db.reader == db.writer {
+		return nil // :memory: is private to this DB
+	}
+	var seq int64
+	if err := t.queryRow(ctx, qJournalSeq).Scan(&seq); err != nil {
+		return internal("journal seq", err)
+	}
+	db.ov.mu.RLock()
+	seen := db.ov.seen
+	db.ov.mu.RUnlock()
+	switch {
+	case t.write && seq != seen:
+		return db.reload(ctx, t.tx)
+	case !t.write && seq > seen:
+		db.wmu.Lock()
+		defer db.wmu.Unlock()
+		stx, err := db.writer.BeginTx(ctx, nil)
+		if err != nil {
+			return internal("journal sync", err)
+		}
+		defer stx.Rollback()
+		if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
+			return internal("journal seq", err)
+		}
+		db.ov.mu.RLock()
+		seen = db.ov.seen
+		db.ov.mu.RUnlock()
+		if seq != seen {
+			return db.reload(ctx, stx)
+		}
+	}
+	return nil
+}
+
+// setCounterRows stores counters' absolute values.
+func (t *Tx) setCounterRows(ctx context.Context, cs map[fanclub.CounterKey]int64) error {
+	keys := make([]fanclub.CounterKey, 0, len(cs))
+	for k := range cs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareCounterKeys)
+	args := make([]any, 0, counterCols*min(len(keys), chunkSizes[0]))
+	for _, size := range chunks(len(keys)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, k := range keys[:n] {
+			args = append(args, k.FanID, k.ClubID, k.Day, string(k.Action), cs[k])
+		}
+		keys = keys[n:]
+		if _, err := t.bulkExec(ctx, kSetDailyPoints, size, args); err != nil {
+			return wrap("daily points", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package sqlite
+
+import (
+	"sync"
+
+	"fanclub"
+)
+
+// overlay is the write-behind state of a DB: the latest committed rows of
+// memberships and daily counters that write transactions changed since the
+// last checkpoint (dirty entries), plus rows the writer read from the
+// tables (clean entries, a cache). It always holds the latest committed
+// value of every key it has, so readers consult it before the tables.
+// Clubs, which never change once created, are cached as well.
+//
+// Only the holder of the DB's writer lock changes the overlay; mu guards
+// it against concurrent readers.
+type overlay struct {
+	mu       sync.RWMutex
+	members  map[fanclub.MemberKey]*memberEntry
+	counters map[fanclub.CounterKey]*counterEntry
+	clubs    map[int64]*fanclub.Club
+	// dirty counts the dirty entries; journal the journal rows written
+	// since the last checkpoint.
+	dirty   int
+	journal int
+	// seen is the largest journal id whose change the overlay includes.
+	seen int64
+	// readers is held (shared) by every open read transaction. A read
+	// transaction's table snapshot may predate a checkpoint, so cached
+	// entries are dropped only while no read transaction is open.
+	readers sync.RWMutex
+}
+
+// memberEntry is one membership row of the overlay.
+type memberEntry struct {
+	m     fanclub.Membership
+	dirty bool
+}
+
+// counterEntry is one daily counter of the overlay.
+type counterEntry struct {
+	v     int64
+	dirty bool
+}
+
+func newOverlay() *overlay {
+	return &overlay{
+		members:  map[fanclub.MemberKey]*memberEntry{},
+		counters: map[fanclub.CounterKey]*counterEntry{},
+		clubs:    map[int64]*fanclub.Club{},
+	}
+}
+
+// member returns a copy of the overlay's row for k.
+func (o *overlay) member(k fanclub.MemberKey) (*fanclub.Membership, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	e, ok := o.members[k]
+	if !ok {
+		return nil, false
+	}
+	return copyMembership(&e.m), true
+}
+
+// hasMember reports whether the overlay holds k.
+func (o *overlay) hasMember(k fanclub.MemberKey) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	_, ok := o.members[k]
+	return ok
+}
+
+// counter returns the overlay's value of k.
+func (o *overlay) counter(k fanclub.CounterKey) (int64, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	e, ok := o.counters[k]
+	if !ok {
+		return 0, false
+	}
+	return e.v, true
+}
+
+// club returns the cached club with id.
+func (o *overlay) club(id int64) (*fanclub.Club, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	c, ok := o.clubs[id]
+	if !ok {
+		return nil, false
+	}
+	cp := *c
+	return &cp, true
+}
+
+// copyMembership returns a copy of m that shares nothing with it.
+func copyMembership(m *fanclub.Membership) *fanclub.Membership {
+	cp := *m
+	if m.Retained != nil {
+		r := *m.Retained
+		cp.Retained = &r
+	}
+	return &cp
+}
+
+// change is what one write transaction did to the write-behind state:
+// tombstones (DeleteHistory) apply first, then the new rows.
+type change struct {
+	tombs    []fanclub.MemberKey
+	members  map[fanclub.MemberKey]*fanclub.Membership
+	counters map[fanclub.CounterKey]int64
+}
+
+func (c *change) empty() bool {
+	return len(c.tombs) == 0 && len(c.members) == 0 && len(c.counters) == 0
+}
+
+// apply merges a committed change into the overlay as dirty entries.
+func (o *overlay) apply(c *change) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.applyLocked(c)
+}
+
+func (o *overlay) applyLocked(c *change) {
+	for _, k := range c.tombs {
+		for ck, e := range o.counters {
+			if ck.FanID == k.FanID && ck.ClubID == k.ClubID {
+				if e.dirty {
+					o.dirty--
+				}
+				delete(o.counters, ck)
+			}
+		}
+	}
+	for k, m := range c.members {
+		e, ok := o.members[k]
+		if !ok {
+			e = &memberEntry{}
+			o.members[k] = e
+		}
+		if !e.dirty {
+			o.dirty++
+		}
+		e.m, e.dirty = *copyMembership(m), true
+	}
+	for k, v := range c.counters {
+		e, ok := o.counters[k]
+		if !ok {
+			e = &counterEntry{}
+			o.counters[k] = e
+		}
+		if !e.dirty {
+			o.dirty++
+		}
+		e.v, e.dirty = v, true
+	}
+}
+
+// cache adds rows the writer read from the tables, unless the overlay
+// already holds a newer value.
+func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, counters map[fanclub.CounterKey]int64, clubs map[int64]*fanclub.Club) {
+	if len(members) == 0 && len(counters) == 0 && len(clubs) == 0 {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for k, m := range members {
+		if _, ok := o.members[k]; !ok {
+			o.members[k] = &memberEntry{m: *copyMembership(m)}
+		}
+	}
+	for k, v := range counters {
+		if _, ok := o.counters[k]; !ok {
+			o.counters[k] = &counterEntry{v: v}
+		}
+	}
+	for id, c := range clubs {
+		cp := *c
+		o.clubs[id] = &cp
+	}
+}
+
+// dirtyRows returns copies of the dirty entries.
+func (o *overlay) dirtyRows() ([]*fanclub.Membership, map[fanclub.CounterKey]int64) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	var ms []*fanclub.Membership
+	cs := map[fanclub.CounterKey]int64{}
+	for _, e := range o.members {
+		if e.dirty {
+			ms = append(ms, copyMembership(&e.m))
+		}
+	}
+	for k, e := range o.counters {
+		if e.dirty {
+			cs[k] = e.v
+		}
+	}
+	return ms, cs
+}
+
+// flushed marks every entry clean after a checkpoint wrote them, and
+// drops the cache when it holds more than max entries and no read
+// transaction is open.
+func (o *overlay) flushed(max int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, e := range o.members {
+		e.dirty = false
+	}
+	for _, e := range o.counters {
+		e.dirty = false
+	}
+	o.dirty, o.journal = 0, 0
+	if len(o.members)+len(o.counters) <= max || !o.readers.TryLock() {
+		return
+	}
+	defer o.readers.Unlock()
+	o.members = map[fanclub.MemberKey]*memberEntry{}
+	o.counters = map[fanclub.CounterKey]*counterEntry{}
+}
