@@ -23,11 +23,11 @@ const (
 // commit leaves the journal in place; a crash after it leaves nothing to
 // replay, and applying the same rows again would change nothing.
 func (db *DB) checkpointLocked(ctx context.Context) error {
-	ms, cs := db.ov.dirtyRows()
+	ms, cs, evs := db.ov.dirtyRows()
 	db.ov.mu.RLock()
 	journal := db.ov.journal
 	db.ov.mu.RUnlock()
-	if len(ms) == 0 && len(cs) == 0 && journal == 0 {
+	if len(ms) == 0 && len(cs) == 0 && len(evs) == 0 && journal == 0 {
 		return nil
 	}
 	stx, err := db.writer.BeginTx(ctx, nil)
@@ -45,6 +45,9 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 	if err := t.setCounterRows(ctx, cs); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
+	if err := t.indexEvents(ctx, evs); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
 	if _, err := stx.ExecContext(ctx, `DELETE FROM state_journal`); err != nil {
 		return internal("checkpoint journal", err)
 	}
@@ -52,7 +55,7 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 		return internal("checkpoint commit", err)
 	}
 	db.ov.flushed(db.cacheRows)
-	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "journal", journal)
+	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "events", len(evs), "journal", journal)
 	return nil
 }
 
@@ -177,6 +180,27 @@ func (t *Tx) setCounterRows(ctx context.Context, cs map[fanclub.CounterKey]int64
 		keys = keys[n:]
 		if _, err := t.bulkExec(ctx, kSetDailyPoints, size, args); err != nil {
 			return wrap("daily points", err)
+		}
+	}
+	return nil
+}
+
+// indexEvents adds events to event_index (OR IGNORE: a checkpoint that
+// could not drop its pending events indexes them again next time).
+func (t *Tx) indexEvents(ctx context.Context, evs []fanclub.Event) error {
+	slices.SortFunc(evs, func(a, b fanclub.Event) int {
+		return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID), cmp.Compare(ts(a.At), ts(b.At)), cmp.Compare(a.ID, b.ID))
+	})
+	args := make([]any, 0, 4*min(len(evs), chunkSizes[0]))
+	for _, size := range chunks(len(evs)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, e := range evs[:n] {
+			args = append(args, e.FanID, e.ClubID, ts(e.At), e.ID)
+		}
+		evs = evs[n:]
+		if _, err := t.bulkExec(ctx, kIndexEvents, size, args); err != nil {
+			return wrap("event index", err)
 		}
 	}
 	return nil

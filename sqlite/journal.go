@@ -21,6 +21,8 @@ import (
 //	    varint rejoin_after, version
 //	uvarint n, then n counters: varint fan, club; string day, action;
 //	    varint points (the new absolute value)
+//	uvarint n, then n events: string id; varint fan, club; string action;
+//	    varint amount, at
 //
 // Strings are a uvarint length and the bytes; times are Unix nanoseconds
 // (0 for the zero time).
@@ -61,6 +63,15 @@ func encodeChange(c *change) ([]byte, error) {
 		b = appendString(b, k.Day)
 		b = appendString(b, string(k.Action))
 		b = binary.AppendVarint(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.events)))
+	for _, e := range c.events {
+		b = appendString(b, e.ID)
+		b = binary.AppendVarint(b, e.FanID)
+		b = binary.AppendVarint(b, e.ClubID)
+		b = appendString(b, string(e.Action))
+		b = binary.AppendVarint(b, e.Amount)
+		b = binary.AppendVarint(b, ts(e.At))
 	}
 	return b, nil
 }
@@ -149,6 +160,11 @@ func decodeChange(body []byte) (*change, error) {
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		k := fanclub.CounterKey{FanID: r.varint(), ClubID: r.varint(), Day: r.string(), Action: fanclub.Action(r.string())}
 		c.counters[k] = r.varint()
+	}
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		e := fanclub.Event{ID: r.string(), FanID: r.varint(), ClubID: r.varint(), Action: fanclub.Action(r.string())}
+		e.Amount, e.At = r.varint(), fromTS(r.varint())
+		c.events = append(c.events, e)
 	}
 	if r.err != nil {
 		return nil, r.err

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"slices"
 	"sync"
 
 	"fanclub"
@@ -20,6 +21,8 @@ type overlay struct {
 	members  map[fanclub.MemberKey]*memberEntry
 	counters map[fanclub.CounterKey]*counterEntry
 	clubs    map[int64]*fanclub.Club
+	// pending are the stored events not yet in event_index.
+	pending map[fanclub.MemberKey][]fanclub.Event
 	// dirty counts the dirty entries; journal the journal rows written
 	// since the last checkpoint.
 	dirty   int
@@ -49,6 +52,7 @@ func newOverlay() *overlay {
 		members:  map[fanclub.MemberKey]*memberEntry{},
 		counters: map[fanclub.CounterKey]*counterEntry{},
 		clubs:    map[int64]*fanclub.Club{},
+		pending:  map[fanclub.MemberKey][]fanclub.Event{},
 	}
 }
 
@@ -110,10 +114,12 @@ type change struct {
 	tombs    []fanclub.MemberKey
 	members  map[fanclub.MemberKey]*fanclub.Membership
 	counters map[fanclub.CounterKey]int64
+	// events are the events stored, for event_index.
+	events []fanclub.Event
 }
 
 func (c *change) empty() bool {
-	return len(c.tombs) == 0 && len(c.members) == 0 && len(c.counters) == 0
+	return len(c.tombs) == 0 && len(c.members) == 0 && len(c.counters) == 0 && len(c.events) == 0
 }
 
 // apply merges a committed change into the overlay as dirty entries.
@@ -156,6 +162,18 @@ func (o *overlay) applyLocked(c *change) {
 		}
 		e.v, e.dirty = v, true
 	}
+	for _, ev := range c.events {
+		k := fanclub.MemberKey{FanID: ev.FanID, ClubID: ev.ClubID}
+		o.pending[k] = append(o.pending[k], ev)
+		o.dirty++
+	}
+}
+
+// pendingEvents returns a copy of the not yet indexed events of k.
+func (o *overlay) pendingEvents(k fanclub.MemberKey) []fanclub.Event {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return slices.Clone(o.pending[k])
 }
 
 // cache adds rows the writer read from the tables, unless the overlay
@@ -183,9 +201,13 @@ func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, count
 }
 
 // dirtyRows returns copies of the dirty entries.
-func (o *overlay) dirtyRows() ([]*fanclub.Membership, map[fanclub.CounterKey]int64) {
+func (o *overlay) dirtyRows() ([]*fanclub.Membership, map[fanclub.CounterKey]int64, []fanclub.Event) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	var evs []fanclub.Event
+	for _, p := range o.pending {
+		evs = append(evs, p...)
+	}
 	var ms []*fanclub.Membership
 	cs := map[fanclub.CounterKey]int64{}
 	for _, e := range o.members {
@@ -198,7 +220,7 @@ func (o *overlay) dirtyRows() ([]*fanclub.Membership, map[fanclub.CounterKey]int
 			cs[k] = e.v
 		}
 	}
-	return ms, cs
+	return ms, cs, evs
 }
 
 // flushed marks every entry clean after a checkpoint wrote them, and
@@ -214,10 +236,17 @@ func (o *overlay) flushed(max int) {
 		e.dirty = false
 	}
 	o.dirty, o.journal = 0, 0
-	if len(o.members)+len(o.counters) <= max || !o.readers.TryLock() {
+	// A read transaction whose snapshot predates the checkpoint may still
+	// need the pending events and cached rows; with one open they stay
+	// (indexing an event twice is harmless, see checkpointLocked).
+	if !o.readers.TryLock() {
 		return
 	}
 	defer o.readers.Unlock()
+	o.pending = map[fanclub.MemberKey][]fanclub.Event{}
+	if len(o.members)+len(o.counters) <= max {
+		return
+	}
 	o.members = map[fanclub.MemberKey]*memberEntry{}
 	o.counters = map[fanclub.CounterKey]*counterEntry{}
 }

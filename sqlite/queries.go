@@ -59,6 +59,11 @@ func qAddDailyPoints(n int) string {
 		` ON CONFLICT(fan_id, club_id, day, action) DO UPDATE SET points = points + excluded.points`
 }
 
+// qIndexEvents adds rows to event_index.
+func qIndexEvents(n int) string {
+	return `INSERT OR IGNORE INTO event_index(fan_id, club_id, at, id) VALUES ` + valuesList(n, 4)
+}
+
 // qSetDailyPoints stores counters' absolute values (checkpoints).
 func qSetDailyPoints(n int) string {
 	return `INSERT INTO daily_points(fan_id, club_id, day, action, points) VALUES ` + valuesList(n, counterCols) +
@@ -109,6 +114,7 @@ const (
 	kFindMemberships
 	kEffectsOfFans
 	kSetDailyPoints
+	kIndexEvents
 	numBulkKinds
 )
 
@@ -120,6 +126,7 @@ var bulkBuilders = [numBulkKinds]func(int) string{
 	kFindMemberships:       qFindMemberships,
 	kEffectsOfFans:         qEffectsOfFans,
 	kSetDailyPoints:        qSetDailyPoints,
+	kIndexEvents:           qIndexEvents,
 }
 
 // bulkQueries holds the text of every bulk statement and, on the writer,

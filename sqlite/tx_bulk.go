@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -380,19 +381,25 @@ func (t *Tx) insertEventsReturning(ctx context.Context, size int, args []any, pa
 	}
 	for _, i := range part {
 		_, fresh[i] = inserted[events[i].ID]
+		if fresh[i] {
+			t.ch.events = append(t.ch.events, events[i])
+		}
 	}
 	return nil
 }
 
-// ListEvents lists a fan's events in a club, oldest first.
+// ListEvents lists a fan's events in a club, oldest first: the indexed
+// ones, the ones a checkpoint has not indexed yet, and this transaction's.
 func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Event, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, fan_id, club_id, action, amount, at FROM events
- WHERE fan_id = ? AND club_id = ? ORDER BY at, id`, fanID, clubID)
+	rows, err := t.tx.QueryContext(ctx, `SELECT e.id, e.fan_id, e.club_id, e.action, e.amount, e.at
+ FROM event_index AS x JOIN events AS e ON e.id = x.id
+ WHERE x.fan_id = ? AND x.club_id = ? ORDER BY x.at, x.id`, fanID, clubID)
 	if err != nil {
 		return nil, wrap("events", err)
 	}
 	defer rows.Close()
 	evs := []fanclub.Event{}
+	ids := map[string]struct{}{}
 	for rows.Next() {
 		var e fanclub.Event
 		var action string
@@ -402,10 +409,30 @@ func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Eve
 		}
 		e.Action, e.At = fanclub.Action(action), fromTS(at)
 		evs = append(evs, e)
+		ids[e.ID] = struct{}{}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrap("events", err)
 	}
+	extra := t.db.ov.pendingEvents(fanclub.MemberKey{FanID: fanID, ClubID: clubID})
+	for _, e := range t.ch.events {
+		if e.FanID == fanID && e.ClubID == clubID {
+			extra = append(extra, e)
+		}
+	}
+	if len(extra) == 0 {
+		return evs, nil
+	}
+	for _, e := range extra {
+		if _, dup := ids[e.ID]; !dup {
+			ids[e.ID] = struct{}{}
+			e.At = fromTS(ts(e.At))
+			evs = append(evs, e)
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b fanclub.Event) int {
+		return cmp.Or(cmp.Compare(ts(a.At), ts(b.At)), cmp.Compare(a.ID, b.ID))
+	})
 	return evs, nil
 }
 

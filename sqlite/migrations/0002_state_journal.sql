@@ -10,3 +10,18 @@ CREATE TABLE state_journal (
 	id   INTEGER PRIMARY KEY AUTOINCREMENT,
 	body BLOB    NOT NULL
 );
+
+-- event_index serves ListEvents in place of the events_member index, which
+-- cost a random leaf write per ingested event. Ingest appends to events
+-- (whose key is the event id) and journals the new events; checkpoints
+-- add them here, and ListEvents also reads the not yet indexed ones from
+-- memory.
+DROP INDEX events_member;
+CREATE TABLE event_index (
+	fan_id  INTEGER NOT NULL,
+	club_id INTEGER NOT NULL,
+	at      INTEGER NOT NULL,
+	id      TEXT    NOT NULL,
+	PRIMARY KEY (fan_id, club_id, at, id)
+) WITHOUT ROWID;
+INSERT INTO event_index(fan_id, club_id, at, id) SELECT fan_id, club_id, at, id FROM events;
