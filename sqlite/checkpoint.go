@@ -12,7 +12,7 @@ import (
 
 // Checkpoint thresholds (see DB.ckptRows).
 const (
-	defaultCheckpointRows    = 100_000
+	defaultCheckpointRows    = 300_000
 	defaultCheckpointJournal = 1_000
 	defaultCacheRows         = 1_000_000
 )
