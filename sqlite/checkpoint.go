@@ -23,6 +23,25 @@ const (
 // commit leaves the journal in place; a crash after it leaves nothing to
 // replay, and applying the same rows again would change nothing.
 func (db *DB) checkpointLocked(ctx context.Context) error {
+	stx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return internal("checkpoint", err)
+	}
+	defer stx.Rollback()
+	// Another process may have written since this DB's last transaction:
+	// its journal rows (and checkpoints) are newer than the overlay.
+	var seq int64
+	if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
+		return internal("checkpoint", err)
+	}
+	db.ov.mu.RLock()
+	seen := db.ov.seen
+	db.ov.mu.RUnlock()
+	if seq != seen {
+		if err := db.reload(ctx, stx); err != nil {
+			return err
+		}
+	}
 	ms, cs, evs := db.ov.dirtyRows()
 	db.ov.mu.RLock()
 	journal := db.ov.journal
@@ -30,12 +49,7 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 	if len(ms) == 0 && len(cs) == 0 && len(evs) == 0 && journal == 0 {
 		return nil
 	}
-	stx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return internal("checkpoint", err)
-	}
 	t := &Tx{tx: stx, bulk: db.wbulk, db: db, write: true, done: true}
-	defer stx.Rollback()
 	slices.SortFunc(ms, func(a, b *fanclub.Membership) int {
 		return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID))
 	})
@@ -64,21 +78,13 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 func (db *DB) replay(ctx context.Context) error {
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
-	stx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return internal("journal replay", err)
-	}
-	defer stx.Rollback()
-	if err := db.reload(ctx, stx); err != nil {
+	db.ov.mu.Lock()
+	db.ov.seen = -1 // unknown: checkpointLocked reloads the journal
+	db.ov.mu.Unlock()
+	if err := db.checkpointLocked(ctx); err != nil {
 		return err
 	}
-	if err := stx.Commit(); err != nil {
-		return internal("journal replay", err)
-	}
-	if db.ov.journal > 0 {
-		db.log.Info("sqlite journal replayed", "rows", db.ov.journal)
-	}
-	return db.checkpointLocked(ctx)
+	return nil
 }
 
 // reload rebuilds the overlay from the journal rows stored in stx (the
@@ -114,6 +120,7 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 	defer ov.mu.Unlock()
 	ov.members = map[fanclub.MemberKey]*memberEntry{}
 	ov.counters = map[fanclub.CounterKey]*counterEntry{}
+	ov.pending = map[fanclub.MemberKey][]fanclub.Event{}
 	ov.dirty, ov.journal = 0, 0
 	for _, c := range cs {
 		ov.applyLocked(c)
@@ -185,8 +192,8 @@ func (t *Tx) setCounterRows(ctx context.Context, cs map[fanclub.CounterKey]int64
 	return nil
 }
 
-// indexEvents adds events to event_index (OR IGNORE: a checkpoint that
-// could not drop its pending events indexes them again next time).
+// indexEvents adds events to event_index (OR IGNORE: after a crash between
+// a checkpoint and the next, replay may bring back indexed events).
 func (t *Tx) indexEvents(ctx context.Context, evs []fanclub.Event) error {
 	slices.SortFunc(evs, func(a, b fanclub.Event) int {
 		return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID), cmp.Compare(ts(a.At), ts(b.At)), cmp.Compare(a.ID, b.ID))

@@ -21,8 +21,14 @@ type overlay struct {
 	members  map[fanclub.MemberKey]*memberEntry
 	counters map[fanclub.CounterKey]*counterEntry
 	clubs    map[int64]*fanclub.Club
-	// pending are the stored events not yet in event_index.
+	// pending are the stored events not yet in event_index; indexed are
+	// events a checkpoint has indexed, kept until no read transaction
+	// whose snapshot may predate that checkpoint is open.
 	pending map[fanclub.MemberKey][]fanclub.Event
+	indexed map[fanclub.MemberKey][]fanclub.Event
+	// dropping is set while a goroutine waits to drop indexed events and
+	// surplus clean entries.
+	dropping bool
 	// dirty counts the dirty entries; journal the journal rows written
 	// since the last checkpoint.
 	dirty   int
@@ -53,6 +59,7 @@ func newOverlay() *overlay {
 		counters: map[fanclub.CounterKey]*counterEntry{},
 		clubs:    map[int64]*fanclub.Club{},
 		pending:  map[fanclub.MemberKey][]fanclub.Event{},
+		indexed:  map[fanclub.MemberKey][]fanclub.Event{},
 	}
 }
 
@@ -169,11 +176,12 @@ func (o *overlay) applyLocked(c *change) {
 	}
 }
 
-// pendingEvents returns a copy of the not yet indexed events of k.
+// pendingEvents returns a copy of the events of k that event_index may
+// lack in a read transaction's snapshot.
 func (o *overlay) pendingEvents(k fanclub.MemberKey) []fanclub.Event {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return slices.Clone(o.pending[k])
+	return append(slices.Clone(o.pending[k]), o.indexed[k]...)
 }
 
 // cache adds rows the writer read from the tables, unless the overlay
@@ -223,9 +231,12 @@ func (o *overlay) dirtyRows() ([]*fanclub.Membership, map[fanclub.CounterKey]int
 	return ms, cs, evs
 }
 
-// flushed marks every entry clean after a checkpoint wrote them, and
-// drops the cache when it holds more than max entries and no read
-// transaction is open.
+// flushed marks every entry clean after a checkpoint wrote them. The
+// events it indexed, and the clean entries beyond max, are dropped once
+// no read transaction that began before the checkpoint committed is open:
+// such a transaction's table snapshot may lack what they hold. A
+// goroutine waits for that (it never blocks the writer, whose readers may
+// be waiting for it).
 func (o *overlay) flushed(max int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -236,17 +247,37 @@ func (o *overlay) flushed(max int) {
 		e.dirty = false
 	}
 	o.dirty, o.journal = 0, 0
-	// A read transaction whose snapshot predates the checkpoint may still
-	// need the pending events and cached rows; with one open they stay
-	// (indexing an event twice is harmless, see checkpointLocked).
-	if !o.readers.TryLock() {
+	for k, evs := range o.pending {
+		o.indexed[k] = append(o.indexed[k], evs...)
+	}
+	o.pending = map[fanclub.MemberKey][]fanclub.Event{}
+	if o.dropping || (len(o.indexed) == 0 && len(o.members)+len(o.counters) <= max) {
 		return
 	}
+	o.dropping = true
+	go o.dropWhenIdle(max)
+}
+
+// dropWhenIdle waits until no read transaction is open, then drops the
+// indexed events and, beyond max entries, every clean entry.
+func (o *overlay) dropWhenIdle(max int) {
+	o.readers.Lock()
 	defer o.readers.Unlock()
-	o.pending = map[fanclub.MemberKey][]fanclub.Event{}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.dropping = false
+	o.indexed = map[fanclub.MemberKey][]fanclub.Event{}
 	if len(o.members)+len(o.counters) <= max {
 		return
 	}
-	o.members = map[fanclub.MemberKey]*memberEntry{}
-	o.counters = map[fanclub.CounterKey]*counterEntry{}
+	for k, e := range o.members {
+		if !e.dirty {
+			delete(o.members, k)
+		}
+	}
+	for k, e := range o.counters {
+		if !e.dirty {
+			delete(o.counters, k)
+		}
+	}
 }

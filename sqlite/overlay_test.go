@@ -240,3 +240,31 @@ func FuzzDecodeChange(f *testing.F) {
 		}
 	})
 }
+
+func TestTwoHandlesShareWriteBehindState(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "x.db")
+	a := openFile(t, path)
+	k := memberWithPoints(t, a)
+	ck := counterOf(k)
+	b := openFile(t, path)
+	earn(t, a, k, ck, "e1", 1)
+	earn(t, b, k, ck, "e2", 10)
+	earn(t, a, k, ck, "e3", 100)
+	for _, db := range []*DB{a, b} {
+		if p, c, n := state(t, db, k, ck); p != 111 || c != 111 || n != 3 {
+			t.Fatalf("points %d counter %d events %d, want 111 111 3", p, c, n)
+		}
+	}
+	// b checkpoints after a has written: it must not write back its older rows.
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	earn(t, a, k, ck, "e4", 1000)
+	crashClose(t, a)
+	db := openFile(t, path)
+	defer db.Close()
+	if p, c, n := state(t, db, k, ck); p != 1111 || c != 1111 || n != 4 {
+		t.Fatalf("after reopen: points %d counter %d events %d, want 1111 1111 4", p, c, n)
+	}
+}
