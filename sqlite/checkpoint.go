@@ -171,20 +171,16 @@ func (db *DB) syncJournal(ctx context.Context, t *Tx) error {
 }
 
 // setCounterRows stores counters' absolute values.
-func (t *Tx) setCounterRows(ctx context.Context, cs map[fanclub.CounterKey]int64) error {
-	keys := make([]fanclub.CounterKey, 0, len(cs))
-	for k := range cs {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, compareCounterKeys)
-	args := make([]any, 0, counterCols*min(len(keys), chunkSizes[0]))
-	for _, size := range chunks(len(keys)) {
+func (t *Tx) setCounterRows(ctx context.Context, cs []counterRow) error {
+	slices.SortFunc(cs, func(a, b counterRow) int { return compareCounterKeys(a.k, b.k) })
+	args := make([]any, 0, counterCols*min(len(cs), chunkSizes[0]))
+	for _, size := range chunks(len(cs)) {
 		n := chunkSizes[size]
 		args = args[:0]
-		for _, k := range keys[:n] {
-			args = append(args, k.FanID, k.ClubID, k.Day, string(k.Action), cs[k])
+		for _, c := range cs[:n] {
+			args = append(args, c.k.FanID, c.k.ClubID, c.k.Day, string(c.k.Action), c.v)
 		}
-		keys = keys[n:]
+		cs = cs[n:]
 		if _, err := t.bulkExec(ctx, kSetDailyPoints, size, args); err != nil {
 			return wrap("daily points", err)
 		}

@@ -208,8 +208,10 @@ func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, count
 	}
 }
 
-// dirtyRows returns copies of the dirty entries.
-func (o *overlay) dirtyRows() ([]*fanclub.Membership, map[fanclub.CounterKey]int64, []fanclub.Event) {
+// dirtyRows returns the dirty entries. Only the writer changes entries,
+// so the caller (a checkpoint, holding the writer lock) may use the rows
+// without copying them.
+func (o *overlay) dirtyRows() ([]*fanclub.Membership, []counterRow, []fanclub.Event) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	var evs []fanclub.Event
@@ -217,18 +219,24 @@ func (o *overlay) dirtyRows() ([]*fanclub.Membership, map[fanclub.CounterKey]int
 		evs = append(evs, p...)
 	}
 	var ms []*fanclub.Membership
-	cs := map[fanclub.CounterKey]int64{}
 	for _, e := range o.members {
 		if e.dirty {
-			ms = append(ms, copyMembership(&e.m))
+			ms = append(ms, &e.m)
 		}
 	}
+	var cs []counterRow
 	for k, e := range o.counters {
 		if e.dirty {
-			cs[k] = e.v
+			cs = append(cs, counterRow{k, e.v})
 		}
 	}
 	return ms, cs, evs
+}
+
+// counterRow is a counter and its value.
+type counterRow struct {
+	k fanclub.CounterKey
+	v int64
 }
 
 // flushed marks every entry clean after a checkpoint wrote them. The
