@@ -331,6 +331,9 @@ func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
 // reports whether events[i] was new (a repeat of an id earlier in the same
 // call is not). Each chunk is one INSERT OR IGNORE ... RETURNING id.
 func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, error) {
+	if !t.write {
+		return nil, fanclub.Errorf(fanclub.EINTERNAL, "events: write in a read transaction")
+	}
 	fresh := make([]bool, len(events))
 	// idx are the positions of the first occurrence of each id.
 	idx := make([]int, 0, len(events))
