@@ -214,17 +214,21 @@ func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, count
 func (o *overlay) dirtyRows() ([]*fanclub.Membership, []counterRow, []fanclub.Event) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	var evs []fanclub.Event
+	n := 0
+	for _, p := range o.pending {
+		n += len(p)
+	}
+	evs := make([]fanclub.Event, 0, n)
 	for _, p := range o.pending {
 		evs = append(evs, p...)
 	}
-	var ms []*fanclub.Membership
+	ms := make([]*fanclub.Membership, 0, min(o.dirty, len(o.members)))
 	for _, e := range o.members {
 		if e.dirty {
 			ms = append(ms, &e.m)
 		}
 	}
-	var cs []counterRow
+	cs := make([]counterRow, 0, min(o.dirty, len(o.counters)))
 	for k, e := range o.counters {
 		if e.dirty {
 			cs = append(cs, counterRow{k, e.v})
