@@ -21,24 +21,34 @@ type overlay struct {
 	members  map[fanclub.MemberKey]*memberEntry
 	counters map[fanclub.CounterKey]*counterEntry
 	clubs    map[int64]*fanclub.Club
-	// pending are the stored events not yet in event_index; indexed are
-	// events a checkpoint has indexed, kept until no read transaction
-	// whose snapshot may predate that checkpoint is open.
+	// pending are the stored events not yet in event_index.
 	pending map[fanclub.MemberKey][]fanclub.Event
-	indexed map[fanclub.MemberKey][]fanclub.Event
-	// dropping is set while a goroutine waits to drop indexed events and
-	// surplus clean entries.
-	dropping bool
 	// dirty counts the dirty entries; journal the journal rows written
 	// since the last checkpoint.
 	dirty   int
 	journal int
 	// seen is the largest journal id whose change the overlay includes.
 	seen int64
-	// readers is held (shared) by every open read transaction. A read
-	// transaction's table snapshot may predate a checkpoint, so cached
-	// entries are dropped only while no read transaction is open.
-	readers sync.RWMutex
+
+	// A read transaction's table snapshot may predate a checkpoint that
+	// ended while it was open, so what a checkpoint lets go of — the
+	// events it indexed, cached rows beyond the cache size — is kept
+	// until every read transaction that began before it has ended.
+	// gmu guards epoch (checkpoints completed), open (open read
+	// transactions by the epoch they began in) and shrink (the epoch
+	// after which surplus clean rows may go, 0 for none); retired (the
+	// events each checkpoint indexed) is guarded by mu.
+	gmu     sync.Mutex
+	epoch   uint64
+	open    map[uint64]int
+	shrink  uint64
+	retired []retiredEvents
+}
+
+// retiredEvents are the events the checkpoint of an epoch indexed.
+type retiredEvents struct {
+	epoch  uint64
+	events map[fanclub.MemberKey][]fanclub.Event
 }
 
 // memberEntry is one membership row of the overlay.
@@ -59,7 +69,7 @@ func newOverlay() *overlay {
 		counters: map[fanclub.CounterKey]*counterEntry{},
 		clubs:    map[int64]*fanclub.Club{},
 		pending:  map[fanclub.MemberKey][]fanclub.Event{},
-		indexed:  map[fanclub.MemberKey][]fanclub.Event{},
+		open:     map[uint64]int{},
 	}
 }
 
@@ -181,7 +191,11 @@ func (o *overlay) applyLocked(c *change) {
 func (o *overlay) pendingEvents(k fanclub.MemberKey) []fanclub.Event {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return append(slices.Clone(o.pending[k]), o.indexed[k]...)
+	out := slices.Clone(o.pending[k])
+	for _, r := range o.retired {
+		out = append(out, r.events[k]...)
+	}
+	return out
 }
 
 // cache adds rows the writer read from the tables, unless the overlay
@@ -243,15 +257,12 @@ type counterRow struct {
 	v int64
 }
 
-// flushed marks every entry clean after a checkpoint wrote them. The
-// events it indexed, and the clean entries beyond max, are dropped once
-// no read transaction that began before the checkpoint committed is open:
-// such a transaction's table snapshot may lack what they hold. A
-// goroutine waits for that (it never blocks the writer, whose readers may
-// be waiting for it).
+// flushed marks every entry clean after a checkpoint wrote them and
+// starts the next epoch. The events it indexed, and the clean entries
+// beyond max, are let go once the read transactions older than the
+// checkpoint have ended (see collect).
 func (o *overlay) flushed(max int) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	for _, e := range o.members {
 		e.dirty = false
 	}
@@ -259,27 +270,57 @@ func (o *overlay) flushed(max int) {
 		e.dirty = false
 	}
 	o.dirty, o.journal = 0, 0
-	for k, evs := range o.pending {
-		o.indexed[k] = append(o.indexed[k], evs...)
+	o.gmu.Lock()
+	o.epoch++
+	if len(o.pending) > 0 {
+		o.retired = append(o.retired, retiredEvents{epoch: o.epoch, events: o.pending})
 	}
+	if len(o.members)+len(o.counters) > max {
+		o.shrink = o.epoch
+	}
+	o.gmu.Unlock()
 	o.pending = map[fanclub.MemberKey][]fanclub.Event{}
-	if o.dropping || (len(o.indexed) == 0 && len(o.members)+len(o.counters) <= max) {
-		return
-	}
-	o.dropping = true
-	go o.dropWhenIdle(max)
+	o.mu.Unlock()
+	o.collect()
 }
 
-// dropWhenIdle waits until no read transaction is open, then drops the
-// indexed events and, beyond max entries, every clean entry.
-func (o *overlay) dropWhenIdle(max int) {
-	o.readers.Lock()
-	defer o.readers.Unlock()
+// beginRead registers a read transaction; call it before the
+// transaction's snapshot is taken, and endRead with the result when it
+// ends.
+func (o *overlay) beginRead() uint64 {
+	o.gmu.Lock()
+	defer o.gmu.Unlock()
+	o.open[o.epoch]++
+	return o.epoch
+}
+
+// endRead ends a read transaction begun in epoch e.
+func (o *overlay) endRead(e uint64) {
+	o.gmu.Lock()
+	if o.open[e]--; o.open[e] <= 0 {
+		delete(o.open, e)
+	}
+	o.gmu.Unlock()
+	o.collect()
+}
+
+// collect lets go of what no open read transaction needs: a read
+// transaction begun in epoch e saw the checkpoints up to e in its snapshot.
+func (o *overlay) collect() {
+	o.gmu.Lock()
+	oldest := o.epoch
+	for e := range o.open {
+		oldest = min(oldest, e)
+	}
+	shrink := o.shrink != 0 && oldest >= o.shrink
+	if shrink {
+		o.shrink = 0
+	}
+	o.gmu.Unlock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.dropping = false
-	o.indexed = map[fanclub.MemberKey][]fanclub.Event{}
-	if len(o.members)+len(o.counters) <= max {
+	o.retired = slices.DeleteFunc(o.retired, func(r retiredEvents) bool { return r.epoch <= oldest })
+	if !shrink {
 		return
 	}
 	for k, e := range o.members {

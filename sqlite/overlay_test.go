@@ -268,3 +268,42 @@ func TestTwoHandlesShareWriteBehindState(t *testing.T) {
 		t.Fatalf("after reopen: points %d counter %d events %d, want 1111 1111 4", p, c, n)
 	}
 }
+
+func TestReadAcrossCheckpointKeepsEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openFile(t, filepath.Join(t.TempDir(), "x.db"))
+	defer db.Close()
+	k := memberWithPoints(t, db)
+	ck := counterOf(k)
+	earn(t, db, k, ck, "e1", 1)
+	earn(t, db, k, ck, "e2", 1)
+	old, err := db.BeginTx(ctx, false) // its snapshot predates the checkpoint
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Rollback()
+	db.wmu.Lock()
+	err = db.checkpointLocked(ctx)
+	db.wmu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := old.ListEvents(ctx, k.FanID, k.ClubID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 {
+		t.Fatalf("read transaction open across the checkpoint lists %d events, want 2", len(evs))
+	}
+	if len(db.ov.retired) != 1 {
+		t.Fatalf("retired sets while an older read is open = %d, want 1", len(db.ov.retired))
+	}
+	old.Rollback()
+	if len(db.ov.retired) != 0 {
+		t.Fatalf("retired sets after the older read ended = %d, want 0", len(db.ov.retired))
+	}
+	if _, _, n := state(t, db, k, ck); n != 2 {
+		t.Fatalf("new read lists %d events, want 2", n)
+	}
+}

@@ -36,9 +36,9 @@ type Options struct {
 	SyncFull bool
 	// Readers is the size of the reader pool of a file database (default 4).
 	Readers int
-	// CheckpointRows is how many changed membership and counter rows the
-	// write-behind state collects before a commit writes them into their
-	// tables (default 300 000; see docs/storage.md).
+	// CheckpointRows is how many changed membership and counter rows and
+	// new events the write-behind state collects before a commit writes
+	// them into their tables (default 300 000; see docs/storage.md).
 	CheckpointRows int
 }
 
@@ -191,19 +191,21 @@ func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 	if write {
 		conn, bulk = db.writer, db.wbulk
 		db.wmu.Lock()
-	} else {
-		db.ov.readers.RLock()
+	}
+	var epoch uint64
+	if !write {
+		epoch = db.ov.beginRead()
 	}
 	stx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		if write {
 			db.wmu.Unlock()
 		} else {
-			db.ov.readers.RUnlock()
+			db.ov.endRead(epoch)
 		}
 		return nil, internal("begin", err)
 	}
-	t := &Tx{tx: stx, now: db.now().UTC(), bulk: bulk, db: db, write: write}
+	t := &Tx{tx: stx, now: db.now().UTC(), bulk: bulk, db: db, write: write, epoch: epoch}
 	if err := db.syncJournal(ctx, t); err != nil {
 		t.Rollback()
 		return nil, err

@@ -26,6 +26,8 @@ type Tx struct {
 	db    *DB
 	write bool
 	done  bool
+	// epoch is the overlay epoch a read transaction began in.
+	epoch uint64
 
 	ch        change
 	readM     map[fanclub.MemberKey]*fanclub.Membership
@@ -100,7 +102,7 @@ func (t *Tx) Rollback() error {
 }
 
 // release ends the transaction's hold on the DB: the writer lock of a
-// write transaction, the reader hold of a read transaction (whose clubs
+// write transaction, the registration of a read transaction (whose clubs
 // read are cached: clubs never change).
 func (t *Tx) release() {
 	t.done = true
@@ -109,7 +111,7 @@ func (t *Tx) release() {
 		return
 	}
 	t.db.ov.cache(nil, nil, t.readClubs)
-	t.db.ov.readers.RUnlock()
+	t.db.ov.endRead(t.epoch)
 }
 
 // bulkExec runs bulk statement k for chunkSizes[size] rows.
