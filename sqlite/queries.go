@@ -59,6 +59,17 @@ func qAddDailyPoints(n int) string {
 		` ON CONFLICT(fan_id, club_id, day, action) DO UPDATE SET points = points + excluded.points`
 }
 
+// qIndexEvents adds rows to event_index.
+func qIndexEvents(n int) string {
+	return `INSERT OR IGNORE INTO event_index(fan_id, club_id, at, id) VALUES ` + valuesList(n, 4)
+}
+
+// qSetDailyPoints stores counters' absolute values (checkpoints).
+func qSetDailyPoints(n int) string {
+	return `INSERT INTO daily_points(fan_id, club_id, day, action, points) VALUES ` + valuesList(n, counterCols) +
+		` ON CONFLICT(fan_id, club_id, day, action) DO UPDATE SET points = excluded.points`
+}
+
 func qDailyPoints(n int) string {
 	return `SELECT d.fan_id, d.club_id, d.day, d.action, d.points FROM (VALUES ` + valuesList(n, 4) +
 		`) AS k JOIN daily_points AS d ON d.fan_id = k.column1 AND d.club_id = k.column2 AND d.day = k.column3 AND d.action = k.column4`
@@ -102,6 +113,8 @@ const (
 	kSaveMemberships
 	kFindMemberships
 	kEffectsOfFans
+	kSetDailyPoints
+	kIndexEvents
 	numBulkKinds
 )
 
@@ -112,6 +125,8 @@ var bulkBuilders = [numBulkKinds]func(int) string{
 	kSaveMemberships:       qSaveMemberships,
 	kFindMemberships:       qFindMemberships,
 	kEffectsOfFans:         qEffectsOfFans,
+	kSetDailyPoints:        qSetDailyPoints,
+	kIndexEvents:           qIndexEvents,
 }
 
 // bulkQueries holds the text of every bulk statement and, on the writer,
@@ -185,7 +200,9 @@ const (
 	qFindBatch      = `SELECT result FROM batches WHERE producer = ? AND seq = ?`
 	qSaveBatch      = `INSERT INTO batches(producer, seq, result, created_at) VALUES (?, ?, ?, ?)`
 	qFindMembership = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? AND m.club_id = ?`
+	qAppendJournal  = `INSERT INTO state_journal(body) VALUES (?)`
+	qJournalSeq     = `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'state_journal'), 0)`
 )
 
 // singleQueries lists the single-row statements to prepare.
-var singleQueries = []string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership}
+var singleQueries = []string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership, qAppendJournal, qJournalSeq}

@@ -36,6 +36,10 @@ type Options struct {
 	SyncFull bool
 	// Readers is the size of the reader pool of a file database (default 4).
 	Readers int
+	// CheckpointRows is how many changed membership and counter rows and
+	// new events the write-behind state collects before a commit writes
+	// them into their tables (default 300 000; see docs/storage.md).
+	CheckpointRows int
 }
 
 // DB is a SQLite-backed fanclub.Store.
@@ -47,6 +51,16 @@ type DB struct {
 	wbulk     *bulkQueries
 	rbulk     *bulkQueries
 	closeOnce sync.Once
+
+	// ov is the write-behind state; wmu is held by the open write
+	// transaction, from BeginTx until its Commit (overlay merge and
+	// checkpoint included) or Rollback.
+	ov  *overlay
+	wmu sync.Mutex
+	// A commit runs a checkpoint once the overlay holds ckptRows dirty
+	// rows or ckptJournal journal rows; a checkpoint drops the cached
+	// rows when they exceed cacheRows.
+	ckptRows, ckptJournal, cacheRows int
 }
 
 var _ fanclub.Store = (*DB)(nil)
@@ -54,7 +68,11 @@ var _ fanclub.Store = (*DB)(nil)
 // Open opens (creating if needed) the database at path and applies the
 // pending migrations. path ":memory:" opens a private in-memory database.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
-	db := &DB{now: opts.Now, log: opts.Logger}
+	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(),
+		ckptRows: opts.CheckpointRows, ckptJournal: defaultCheckpointJournal, cacheRows: defaultCacheRows}
+	if db.ckptRows <= 0 {
+		db.ckptRows = defaultCheckpointRows
+	}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -111,6 +129,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.reader == db.writer {
 		db.rbulk = db.wbulk
 	}
+	if err := db.replay(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -135,15 +157,22 @@ func dsn(txlock, journal, sync string, queryOnly bool) string {
 	return q.Encode()
 }
 
-// Close closes every connection; it is safe to call more than once.
+// Close writes the write-behind state into its tables (a checkpoint) and
+// closes every connection; it is safe to call more than once. It waits for
+// the open write transaction, if any.
 func (db *DB) Close() error {
 	var err error
 	db.closeOnce.Do(func() {
 		if db.wbulk != nil {
+			db.wmu.Lock()
+			err = db.checkpointLocked(context.Background())
+			db.wmu.Unlock()
 			db.wbulk.close()
 		}
 		if db.reader != nil && db.reader != db.writer {
-			err = db.reader.Close()
+			if rerr := db.reader.Close(); err == nil {
+				err = rerr
+			}
 		}
 		if db.writer != nil {
 			if werr := db.writer.Close(); err == nil {
@@ -156,15 +185,35 @@ func (db *DB) Close() error {
 
 // BeginTx starts a transaction whose time is read from the DB's clock.
 // A write transaction takes the write lock at once; write transactions of
-// one DB queue on its single writer connection.
+// one DB queue on it.
 func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 	conn, bulk := db.reader, db.rbulk
 	if write {
 		conn, bulk = db.writer, db.wbulk
+		db.wmu.Lock()
+	}
+	var epoch uint64
+	if !write {
+		epoch = db.ov.beginRead()
 	}
 	stx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
+		if write {
+			db.wmu.Unlock()
+		} else {
+			db.ov.endRead(epoch)
+		}
 		return nil, internal("begin", err)
 	}
-	return &Tx{tx: stx, now: db.now().UTC(), bulk: bulk}, nil
+	t := &Tx{tx: stx, now: db.now().UTC(), bulk: bulk, db: db, write: write, epoch: epoch}
+	if err := db.syncJournal(ctx, t); err != nil {
+		t.Rollback()
+		return nil, err
+	}
+	if write {
+		t.ch = change{members: map[fanclub.MemberKey]*fanclub.Membership{}, counters: map[fanclub.CounterKey]int64{}}
+		t.readM = map[fanclub.MemberKey]*fanclub.Membership{}
+		t.readC = map[fanclub.CounterKey]int64{}
+	}
+	return t, nil
 }

@@ -14,10 +14,25 @@ import (
 )
 
 // Tx is one SQLite transaction; it implements fanclub.Tx.
+//
+// A write transaction keeps its changes to memberships and daily counters
+// in ch (the write-behind state, see overlay) and the rows it read from
+// those tables in the read* maps; Commit journals ch and merges both into
+// the DB's overlay.
 type Tx struct {
-	tx   *sql.Tx
-	now  time.Time
-	bulk *bulkQueries
+	tx    *sql.Tx
+	now   time.Time
+	bulk  *bulkQueries
+	db    *DB
+	write bool
+	done  bool
+	// epoch is the overlay epoch a read transaction began in.
+	epoch uint64
+
+	ch        change
+	readM     map[fanclub.MemberKey]*fanclub.Membership
+	readC     map[fanclub.CounterKey]int64
+	readClubs map[int64]*fanclub.Club
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
@@ -25,20 +40,78 @@ var _ fanclub.Tx = (*Tx)(nil)
 // Now is the transaction's time, read from the DB's clock at BeginTx.
 func (t *Tx) Now() time.Time { return t.now }
 
-// Commit commits the transaction.
+// Commit commits the transaction. A write transaction stores its journal
+// row first and, once committed, merges its changes into the overlay; it
+// may then run a checkpoint, whose failure is logged (the transaction is
+// committed either way, and the next checkpoint retries).
 func (t *Tx) Commit() error {
+	if t.done {
+		return internal("commit", sql.ErrTxDone)
+	}
+	defer t.release()
+	if !t.write {
+		if err := t.tx.Commit(); err != nil {
+			return internal("commit", err)
+		}
+		return nil
+	}
+	body, err := encodeChange(&t.ch)
+	if err != nil {
+		t.tx.Rollback()
+		return internal("journal", err)
+	}
+	res, err := t.execOne(context.Background(), qAppendJournal, body)
+	if err != nil {
+		t.tx.Rollback()
+		return wrap("journal", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		t.tx.Rollback()
+		return wrap("journal", err)
+	}
 	if err := t.tx.Commit(); err != nil {
 		return internal("commit", err)
+	}
+	ov := t.db.ov
+	ov.mu.Lock()
+	ov.applyLocked(&t.ch)
+	ov.journal++
+	ov.seen = id
+	due := ov.dirty >= t.db.ckptRows || ov.journal >= t.db.ckptJournal
+	ov.mu.Unlock()
+	ov.cache(t.readM, t.readC, t.readClubs)
+	if due {
+		if err := t.db.checkpointLocked(context.Background()); err != nil {
+			t.db.log.Error("sqlite checkpoint", "err", err)
+		}
 	}
 	return nil
 }
 
 // Rollback discards the transaction; after Commit or Rollback it is a no-op.
 func (t *Tx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	defer t.release()
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return internal("rollback", err)
 	}
 	return nil
+}
+
+// release ends the transaction's hold on the DB: the writer lock of a
+// write transaction, the registration of a read transaction (whose clubs
+// read are cached: clubs never change).
+func (t *Tx) release() {
+	t.done = true
+	if t.write {
+		t.db.wmu.Unlock()
+		return
+	}
+	t.db.ov.cache(nil, nil, t.readClubs)
+	t.db.ov.endRead(t.epoch)
 }
 
 // bulkExec runs bulk statement k for chunkSizes[size] rows.
@@ -218,14 +291,22 @@ func scanClub(s interface{ Scan(...any) error }) (*fanclub.Club, error) {
 	return &c, nil
 }
 
-// FindClubByID returns a club.
+// FindClubByID returns a club, from the DB's cache when it holds it.
 func (t *Tx) FindClubByID(ctx context.Context, id int64) (*fanclub.Club, error) {
+	if c, ok := t.db.ov.club(id); ok {
+		return c, nil
+	}
 	c, err := scanClub(t.queryRow(ctx, qFindClub, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Club", id)
 	} else if err != nil {
 		return nil, wrap("club", err)
 	}
+	if t.readClubs == nil {
+		t.readClubs = map[int64]*fanclub.Club{}
+	}
+	cp := *c
+	t.readClubs[id] = &cp
 	return c, nil
 }
 

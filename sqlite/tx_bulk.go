@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,8 +12,21 @@ import (
 	"fanclub"
 )
 
+// memberFromState returns k's membership from the transaction's own
+// changes or the overlay, which hold newer rows than the table.
+func (t *Tx) memberFromState(k fanclub.MemberKey) (*fanclub.Membership, bool) {
+	if m, ok := t.ch.members[k]; ok {
+		return copyMembership(m), true
+	}
+	return t.db.ov.member(k)
+}
+
 // FindMembership returns a fan's membership in a club.
 func (t *Tx) FindMembership(ctx context.Context, fanID, clubID int64) (*fanclub.Membership, error) {
+	k := fanclub.MemberKey{FanID: fanID, ClubID: clubID}
+	if m, ok := t.memberFromState(k); ok {
+		return m, nil
+	}
 	m, err := scanMembership(t.queryRow(ctx,
 		qFindMembership, fanID, clubID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -20,7 +34,15 @@ func (t *Tx) FindMembership(ctx context.Context, fanID, clubID int64) (*fanclub.
 	} else if err != nil {
 		return nil, wrap("membership", err)
 	}
+	t.readMember(m)
 	return m, nil
+}
+
+// readMember records a row a write transaction read from the table.
+func (t *Tx) readMember(m *fanclub.Membership) {
+	if t.write {
+		t.readM[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = copyMembership(m)
+	}
 }
 
 // FindMemberships returns the memberships that exist among keys.
@@ -32,6 +54,15 @@ func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map
 		return cmpInt(a.ClubID, b.ClubID)
 	})
 	out := make(map[fanclub.MemberKey]*fanclub.Membership, len(keys))
+	missing := keys[:0]
+	for _, k := range keys {
+		if m, ok := t.memberFromState(k); ok {
+			out[k] = m
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	keys = missing
 	args := make([]any, 0, 2*chunkSizes[0])
 	for _, size := range chunks(len(keys)) {
 		n := chunkSizes[size]
@@ -51,6 +82,7 @@ func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map
 				return nil, wrap("memberships", err)
 			}
 			out[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = m
+			t.readMember(m)
 		}
 		if err := rows.Close(); err != nil {
 			return nil, wrap("memberships", err)
@@ -63,7 +95,8 @@ func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map
 }
 
 // ListMemberships lists a fan's memberships (clubID 0) or a club's (fanID 0),
-// ordered by club then fan.
+// ordered by club then fan. Rows the overlay holds replace the table's
+// (every membership the overlay holds is also in the table).
 func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fanclub.Membership, error) {
 	q := `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.club_id = ? ORDER BY m.fan_id`
 	args := []any{clubID}
@@ -86,6 +119,9 @@ func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fancl
 		if err != nil {
 			return nil, wrap("memberships", err)
 		}
+		if newer, ok := t.memberFromState(fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}); ok {
+			m = newer
+		}
 		ms = append(ms, m)
 	}
 	if err := rows.Err(); err != nil {
@@ -94,8 +130,26 @@ func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fancl
 	return ms, nil
 }
 
-// SaveMemberships inserts or replaces memberships.
+// SaveMemberships inserts or replaces memberships. A membership the
+// transaction read, or the overlay holds, joins the write-behind state
+// (journaled at Commit); a new one is written to the table at once.
 func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) error {
+	var direct []*fanclub.Membership
+	for _, m := range ms {
+		k := fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}
+		_, changed := t.ch.members[k]
+		_, read := t.readM[k]
+		if t.write && (changed || read || t.db.ov.hasMember(k)) {
+			t.ch.members[k] = copyMembership(m)
+			continue
+		}
+		direct = append(direct, m)
+	}
+	return t.saveMembershipRows(ctx, direct)
+}
+
+// saveMembershipRows upserts whole membership rows into the table.
+func (t *Tx) saveMembershipRows(ctx context.Context, ms []*fanclub.Membership) error {
 	args := make([]any, 0, membershipCols*min(len(ms), chunkSizes[0]))
 	for _, size := range chunks(len(ms)) {
 		n := chunkSizes[size]
@@ -155,8 +209,37 @@ func compareCounterKeys(a, b fanclub.CounterKey) int {
 
 // DailyPoints returns the stored counters among keys (missing ones are 0).
 func (t *Tx) DailyPoints(ctx context.Context, keys []fanclub.CounterKey) (map[fanclub.CounterKey]int64, error) {
-	keys = uniqueSorted(keys, compareCounterKeys)
+	return t.counterValues(ctx, uniqueSorted(keys, compareCounterKeys))
+}
+
+// counterFromState returns k's counter from the transaction's own changes
+// or the overlay, which hold newer values than the table.
+func (t *Tx) counterFromState(k fanclub.CounterKey) (int64, bool) {
+	if v, ok := t.ch.counters[k]; ok {
+		return v, true
+	}
+	if v, ok := t.readC[k]; ok {
+		return v, true
+	}
+	if slices.Contains(t.ch.tombs, fanclub.MemberKey{FanID: k.FanID, ClubID: k.ClubID}) {
+		// Erased in this transaction: the table (already deleted) decides.
+		return 0, false
+	}
+	return t.db.ov.counter(k)
+}
+
+// counterValues returns the counters of keys (sorted, unique).
+func (t *Tx) counterValues(ctx context.Context, keys []fanclub.CounterKey) (map[fanclub.CounterKey]int64, error) {
 	out := make(map[fanclub.CounterKey]int64, len(keys))
+	missing := make([]fanclub.CounterKey, 0, len(keys))
+	for _, k := range keys {
+		if v, ok := t.counterFromState(k); ok {
+			out[k] = v
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	keys = missing
 	args := make([]any, 0, 4*chunkSizes[0])
 	for _, size := range chunks(len(keys)) {
 		n := chunkSizes[size]
@@ -165,6 +248,7 @@ func (t *Tx) DailyPoints(ctx context.Context, keys []fanclub.CounterKey) (map[fa
 			args = append(args, k.FanID, k.ClubID, k.Day, string(k.Action))
 			out[k] = 0
 		}
+		part := keys[:n]
 		keys = keys[n:]
 		rows, err := t.bulkQuery(ctx, kDailyPoints, size, args)
 		if err != nil {
@@ -187,36 +271,58 @@ func (t *Tx) DailyPoints(ctx context.Context, keys []fanclub.CounterKey) (map[fa
 		if err := rows.Err(); err != nil {
 			return nil, wrap("daily points", err)
 		}
+		if t.write {
+			for _, k := range part {
+				t.readC[k] = out[k]
+			}
+		}
 	}
 	return out, nil
 }
 
-// AddDailyPoints adds to counters, creating them as needed.
+// AddDailyPoints adds to counters, creating them as needed. A write
+// transaction keeps the new values in the write-behind state.
 func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]int64) error {
 	keys := make([]fanclub.CounterKey, 0, len(deltas))
 	for k := range deltas {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, compareCounterKeys)
-	args := make([]any, 0, counterCols*min(len(keys), chunkSizes[0]))
-	for _, size := range chunks(len(keys)) {
-		n := chunkSizes[size]
-		args = args[:0]
-		for _, k := range keys[:n] {
-			args = append(args, k.FanID, k.ClubID, k.Day, string(k.Action), deltas[k])
-		}
-		keys = keys[n:]
-		if _, err := t.bulkExec(ctx, kAddDailyPoints, size, args); err != nil {
-			return wrap("daily points", err)
-		}
+	if !t.write {
+		return fanclub.Errorf(fanclub.EINTERNAL, "daily points: write in a read transaction")
+	}
+	cur, err := t.counterValues(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		t.ch.counters[k] = cur[k] + deltas[k]
 	}
 	return nil
 }
 
-// DeleteHistory erases a fan's daily counters in a club.
+// DeleteHistory erases a fan's daily counters in a club: from the table at
+// once, and from the write-behind state through a journaled tombstone.
 func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
 	if _, err := t.execOne(ctx, `DELETE FROM daily_points WHERE fan_id = ? AND club_id = ?`, fanID, clubID); err != nil {
 		return wrap("history", err)
+	}
+	if !t.write {
+		return nil
+	}
+	mk := fanclub.MemberKey{FanID: fanID, ClubID: clubID}
+	if !slices.Contains(t.ch.tombs, mk) {
+		t.ch.tombs = append(t.ch.tombs, mk)
+	}
+	for k := range t.ch.counters {
+		if k.FanID == fanID && k.ClubID == clubID {
+			delete(t.ch.counters, k)
+		}
+	}
+	for k := range t.readC {
+		if k.FanID == fanID && k.ClubID == clubID {
+			delete(t.readC, k)
+		}
 	}
 	return nil
 }
@@ -225,6 +331,9 @@ func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
 // reports whether events[i] was new (a repeat of an id earlier in the same
 // call is not). Each chunk is one INSERT OR IGNORE ... RETURNING id.
 func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, error) {
+	if !t.write {
+		return nil, fanclub.Errorf(fanclub.EINTERNAL, "events: write in a read transaction")
+	}
 	fresh := make([]bool, len(events))
 	// idx are the positions of the first occurrence of each id.
 	idx := make([]int, 0, len(events))
@@ -275,19 +384,25 @@ func (t *Tx) insertEventsReturning(ctx context.Context, size int, args []any, pa
 	}
 	for _, i := range part {
 		_, fresh[i] = inserted[events[i].ID]
+		if fresh[i] {
+			t.ch.events = append(t.ch.events, events[i])
+		}
 	}
 	return nil
 }
 
-// ListEvents lists a fan's events in a club, oldest first.
+// ListEvents lists a fan's events in a club, oldest first: the indexed
+// ones, the ones a checkpoint has not indexed yet, and this transaction's.
 func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Event, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, fan_id, club_id, action, amount, at FROM events
- WHERE fan_id = ? AND club_id = ? ORDER BY at, id`, fanID, clubID)
+	rows, err := t.tx.QueryContext(ctx, `SELECT e.id, e.fan_id, e.club_id, e.action, e.amount, e.at
+ FROM event_index AS x JOIN events AS e ON e.id = x.id
+ WHERE x.fan_id = ? AND x.club_id = ? ORDER BY x.at, x.id`, fanID, clubID)
 	if err != nil {
 		return nil, wrap("events", err)
 	}
 	defer rows.Close()
 	evs := []fanclub.Event{}
+	ids := map[string]struct{}{}
 	for rows.Next() {
 		var e fanclub.Event
 		var action string
@@ -297,10 +412,30 @@ func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Eve
 		}
 		e.Action, e.At = fanclub.Action(action), fromTS(at)
 		evs = append(evs, e)
+		ids[e.ID] = struct{}{}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrap("events", err)
 	}
+	extra := t.db.ov.pendingEvents(fanclub.MemberKey{FanID: fanID, ClubID: clubID})
+	for _, e := range t.ch.events {
+		if e.FanID == fanID && e.ClubID == clubID {
+			extra = append(extra, e)
+		}
+	}
+	if len(extra) == 0 {
+		return evs, nil
+	}
+	for _, e := range extra {
+		if _, dup := ids[e.ID]; !dup {
+			ids[e.ID] = struct{}{}
+			e.At = fromTS(ts(e.At))
+			evs = append(evs, e)
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b fanclub.Event) int {
+		return cmp.Or(cmp.Compare(ts(a.At), ts(b.At)), cmp.Compare(a.ID, b.ID))
+	})
 	return evs, nil
 }
 

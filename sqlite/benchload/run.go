@@ -19,8 +19,8 @@ const (
 	// ModeNaive is engine.Ingest of one-event batches: a transaction per event.
 	ModeNaive = "naive"
 	// ModeRaw is the batch's rows inserted into the events table with the
-	// store's InsertEvents (multi-row INSERT), one transaction per batch,
-	// and nothing else.
+	// store's InsertEvents (multi-row INSERT), one transaction per batch
+	// (with its journal row), and the checkpoint that indexes them.
 	ModeRaw = "raw"
 )
 
@@ -127,6 +127,11 @@ func (b *Bench) Engine(ctx context.Context) (Result, error) {
 		}
 		r.Events += len(batch.Events)
 	}
+	// Close runs the final checkpoint: the write-behind state still in
+	// memory is paid for inside the timed part.
+	if err := db.Close(); err != nil {
+		return r, fmt.Errorf("close: %w", err)
+	}
 	r.Elapsed = time.Since(start)
 	return r, nil
 }
@@ -156,6 +161,9 @@ func (b *Bench) Naive(ctx context.Context, limit int) (Result, error) {
 			r.Events++
 		}
 	}
+	if err := db.Close(); err != nil {
+		return r, fmt.Errorf("close: %w", err)
+	}
 	r.Elapsed = time.Since(start)
 	return r, nil
 }
@@ -180,6 +188,10 @@ func (b *Bench) Raw(ctx context.Context) (Result, error) {
 			return r, err
 		}
 		r.Events += len(evs)
+	}
+	// As in Engine, the final checkpoint (indexing the events) is timed.
+	if err := db.Close(); err != nil {
+		return r, fmt.Errorf("close: %w", err)
 	}
 	r.Elapsed = time.Since(start)
 	return r, nil

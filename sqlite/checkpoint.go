@@ -1,0 +1,210 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"fanclub"
+)
+
+// Checkpoint thresholds (see DB.ckptRows).
+const (
+	defaultCheckpointRows    = 300_000
+	defaultCheckpointJournal = 1_000
+	defaultCacheRows         = 1_000_000
+)
+
+// checkpointLocked writes the overlay's dirty rows into memberships and
+// daily_points and deletes the journal rows, all in one transaction, then
+// marks the overlay clean. The caller holds db.wmu. A crash before the
+// commit leaves the journal in place; a crash after it leaves nothing to
+// replay, and applying the same rows again would change nothing.
+func (db *DB) checkpointLocked(ctx context.Context) error {
+	stx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return internal("checkpoint", err)
+	}
+	defer stx.Rollback()
+	// Another process may have written since this DB's last transaction:
+	// its journal rows (and checkpoints) are newer than the overlay.
+	var seq int64
+	if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
+		return internal("checkpoint", err)
+	}
+	db.ov.mu.RLock()
+	seen := db.ov.seen
+	db.ov.mu.RUnlock()
+	if seq != seen {
+		if err := db.reload(ctx, stx); err != nil {
+			return err
+		}
+	}
+	ms, cs, evs := db.ov.dirtyRows()
+	db.ov.mu.RLock()
+	journal := db.ov.journal
+	db.ov.mu.RUnlock()
+	if len(ms) == 0 && len(cs) == 0 && len(evs) == 0 && journal == 0 {
+		return nil
+	}
+	t := &Tx{tx: stx, bulk: db.wbulk, db: db, write: true, done: true}
+	slices.SortFunc(ms, func(a, b *fanclub.Membership) int {
+		return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID))
+	})
+	if err := t.saveMembershipRows(ctx, ms); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := t.setCounterRows(ctx, cs); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := t.indexEvents(ctx, evs); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if _, err := stx.ExecContext(ctx, `DELETE FROM state_journal`); err != nil {
+		return internal("checkpoint journal", err)
+	}
+	if err := stx.Commit(); err != nil {
+		return internal("checkpoint commit", err)
+	}
+	db.ov.flushed(db.cacheRows)
+	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "events", len(evs), "journal", journal)
+	return nil
+}
+
+// replay loads the journal rows a crash left (those no checkpoint
+// applied) into the overlay and checkpoints them.
+func (db *DB) replay(ctx context.Context) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	db.ov.mu.Lock()
+	db.ov.seen = -1 // unknown: checkpointLocked reloads the journal
+	db.ov.mu.Unlock()
+	if err := db.checkpointLocked(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// reload rebuilds the overlay from the journal rows stored in stx (the
+// table rows plus the journal are the state every process shares), and
+// records the largest journal id. The caller holds db.wmu.
+func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
+	var seq int64
+	if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
+		return internal("journal replay", err)
+	}
+	rows, err := stx.QueryContext(ctx, `SELECT body FROM state_journal ORDER BY id`)
+	if err != nil {
+		return internal("journal replay", err)
+	}
+	defer rows.Close()
+	var cs []*change
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return internal("journal replay", err)
+		}
+		c, err := decodeChange(body)
+		if err != nil {
+			return internal("journal replay", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return internal("journal replay", err)
+	}
+	ov := db.ov
+	ov.mu.Lock()
+	defer ov.mu.Unlock()
+	ov.members = map[fanclub.MemberKey]*memberEntry{}
+	ov.counters = map[fanclub.CounterKey]*counterEntry{}
+	ov.pending = map[fanclub.MemberKey][]fanclub.Event{}
+	ov.dirty, ov.journal = 0, 0
+	for _, c := range cs {
+		ov.applyLocked(c)
+		ov.journal++
+	}
+	ov.seen = seq
+	return nil
+}
+
+// syncJournal makes sure the overlay includes every journal row the
+// transaction t can see: another process writing the same file appends
+// journal rows (and may checkpoint them) that this DB's overlay lacks.
+// A write transaction rebuilds the overlay at once; a read transaction
+// that sees newer rows has the writer rebuild it first.
+func (db *DB) syncJournal(ctx context.Context, t *Tx) error {
+	if db.reader == db.writer {
+		return nil // :memory: is private to this DB
+	}
+	var seq int64
+	if err := t.queryRow(ctx, qJournalSeq).Scan(&seq); err != nil {
+		return internal("journal seq", err)
+	}
+	db.ov.mu.RLock()
+	seen := db.ov.seen
+	db.ov.mu.RUnlock()
+	switch {
+	case t.write && seq != seen:
+		return db.reload(ctx, t.tx)
+	case !t.write && seq > seen:
+		db.wmu.Lock()
+		defer db.wmu.Unlock()
+		stx, err := db.writer.BeginTx(ctx, nil)
+		if err != nil {
+			return internal("journal sync", err)
+		}
+		defer stx.Rollback()
+		if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
+			return internal("journal seq", err)
+		}
+		db.ov.mu.RLock()
+		seen = db.ov.seen
+		db.ov.mu.RUnlock()
+		if seq != seen {
+			return db.reload(ctx, stx)
+		}
+	}
+	return nil
+}
+
+// setCounterRows stores counters' absolute values.
+func (t *Tx) setCounterRows(ctx context.Context, cs []counterRow) error {
+	slices.SortFunc(cs, func(a, b counterRow) int { return compareCounterKeys(a.k, b.k) })
+	args := make([]any, 0, counterCols*min(len(cs), chunkSizes[0]))
+	for _, size := range chunks(len(cs)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, c := range cs[:n] {
+			args = append(args, c.k.FanID, c.k.ClubID, c.k.Day, string(c.k.Action), c.v)
+		}
+		cs = cs[n:]
+		if _, err := t.bulkExec(ctx, kSetDailyPoints, size, args); err != nil {
+			return wrap("daily points", err)
+		}
+	}
+	return nil
+}
+
+// indexEvents adds events to event_index (OR IGNORE: after a crash between
+// a checkpoint and the next, replay may bring back indexed events).
+func (t *Tx) indexEvents(ctx context.Context, evs []fanclub.Event) error {
+	slices.SortFunc(evs, func(a, b fanclub.Event) int {
+		return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID), cmp.Compare(ts(a.At), ts(b.At)), cmp.Compare(a.ID, b.ID))
+	})
+	args := make([]any, 0, 4*min(len(evs), chunkSizes[0]))
+	for _, size := range chunks(len(evs)) {
+		n := chunkSizes[size]
+		args = args[:0]
+		for _, e := range evs[:n] {
+			args = append(args, e.FanID, e.ClubID, ts(e.At), e.ID)
+		}
+		evs = evs[n:]
+		if _, err := t.bulkExec(ctx, kIndexEvents, size, args); err != nil {
+			return wrap("event index", err)
+		}
+	}
+	return nil
+}

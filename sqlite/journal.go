@@ -1,0 +1,176 @@
+package sqlite
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"fanclub"
+)
+
+// The redo journal: each write transaction that changed memberships or
+// daily counters stores one state_journal row, in the same SQLite
+// transaction, whose body is the change in a compact binary form:
+//
+//	version byte (1)
+//	uvarint n, then n tombstones: varint fan, varint club
+//	uvarint n, then n memberships: varint fan, club; string status;
+//	    varint level, level_points, joined_at, last_interaction_at,
+//	    left_at, exits; string retained (JSON, empty for none);
+//	    varint rejoin_after, version
+//	uvarint n, then n counters: varint fan, club; string day, action;
+//	    varint points (the new absolute value)
+//	uvarint n, then n events: string id; varint fan, club; string action;
+//	    varint amount, at
+//
+// Strings are a uvarint length and the bytes; times are Unix nanoseconds
+// (0 for the zero time).
+const journalVersion = 1
+
+// encodeChange encodes c as a journal body.
+func encodeChange(c *change) ([]byte, error) {
+	b := make([]byte, 0, 64+80*len(c.members)+40*len(c.counters))
+	b = append(b, journalVersion)
+	b = binary.AppendUvarint(b, uint64(len(c.tombs)))
+	for _, k := range c.tombs {
+		b = binary.AppendVarint(b, k.FanID)
+		b = binary.AppendVarint(b, k.ClubID)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.members)))
+	for _, m := range c.members {
+		b = binary.AppendVarint(b, m.FanID)
+		b = binary.AppendVarint(b, m.ClubID)
+		b = appendString(b, string(m.Status))
+		for _, v := range [...]int64{int64(m.Level), m.LevelPoints, ts(m.JoinedAt), ts(m.LastInteractionAt), ts(m.LeftAt), int64(m.Exits)} {
+			b = binary.AppendVarint(b, v)
+		}
+		var retained []byte
+		if m.Retained != nil {
+			var err error
+			if retained, err = json.Marshal(m.Retained); err != nil {
+				return nil, fmt.Errorf("journal: retained: %w", err)
+			}
+		}
+		b = appendString(b, string(retained))
+		b = binary.AppendVarint(b, ts(m.RejoinAfter))
+		b = binary.AppendVarint(b, m.Version)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.counters)))
+	for k, v := range c.counters {
+		b = binary.AppendVarint(b, k.FanID)
+		b = binary.AppendVarint(b, k.ClubID)
+		b = appendString(b, k.Day)
+		b = appendString(b, string(k.Action))
+		b = binary.AppendVarint(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.events)))
+	for _, e := range c.events {
+		b = appendString(b, e.ID)
+		b = binary.AppendVarint(b, e.FanID)
+		b = binary.AppendVarint(b, e.ClubID)
+		b = appendString(b, string(e.Action))
+		b = binary.AppendVarint(b, e.Amount)
+		b = binary.AppendVarint(b, ts(e.At))
+	}
+	return b, nil
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// errJournal reports a journal body that does not decode.
+var errJournal = errors.New("journal: malformed body")
+
+// journalReader reads the fields of a journal body.
+type journalReader struct {
+	b   []byte
+	err error
+}
+
+func (r *journalReader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errJournal
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *journalReader) count() int {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || v > uint64(len(r.b)) {
+		r.err = errJournal
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+func (r *journalReader) string() string {
+	n := r.count()
+	if r.err != nil {
+		return ""
+	}
+	if n > len(r.b) {
+		r.err = errJournal
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+// decodeChange decodes a journal body.
+func decodeChange(body []byte) (*change, error) {
+	if len(body) == 0 || body[0] != journalVersion {
+		return nil, errJournal
+	}
+	r := &journalReader{b: body[1:]}
+	c := &change{members: map[fanclub.MemberKey]*fanclub.Membership{}, counters: map[fanclub.CounterKey]int64{}}
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		c.tombs = append(c.tombs, fanclub.MemberKey{FanID: r.varint(), ClubID: r.varint()})
+	}
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		m := &fanclub.Membership{FanID: r.varint(), ClubID: r.varint()}
+		m.Status = fanclub.MembershipStatus(r.string())
+		m.Level = int(r.varint())
+		m.LevelPoints = r.varint()
+		m.JoinedAt, m.LastInteractionAt, m.LeftAt = fromTS(r.varint()), fromTS(r.varint()), fromTS(r.varint())
+		m.Exits = int(r.varint())
+		if s := r.string(); s != "" {
+			m.Retained = new(fanclub.Retained)
+			if err := json.Unmarshal([]byte(s), m.Retained); err != nil {
+				return nil, fmt.Errorf("journal: retained: %w", err)
+			}
+		}
+		m.RejoinAfter = fromTS(r.varint())
+		m.Version = r.varint()
+		c.members[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = m
+	}
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		k := fanclub.CounterKey{FanID: r.varint(), ClubID: r.varint(), Day: r.string(), Action: fanclub.Action(r.string())}
+		c.counters[k] = r.varint()
+	}
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		e := fanclub.Event{ID: r.string(), FanID: r.varint(), ClubID: r.varint(), Action: fanclub.Action(r.string())}
+		e.Amount, e.At = r.varint(), fromTS(r.varint())
+		c.events = append(c.events, e)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, errJournal
+	}
+	return c, nil
+}

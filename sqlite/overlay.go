@@ -1,0 +1,336 @@
+package sqlite
+
+import (
+	"slices"
+	"sync"
+
+	"fanclub"
+)
+
+// overlay is the write-behind state of a DB: the latest committed rows of
+// memberships and daily counters that write transactions changed since the
+// last checkpoint (dirty entries), plus rows the writer read from the
+// tables (clean entries, a cache). It always holds the latest committed
+// value of every key it has, so readers consult it before the tables.
+// Clubs, which never change once created, are cached as well.
+//
+// Only the holder of the DB's writer lock changes the overlay; mu guards
+// it against concurrent readers.
+type overlay struct {
+	mu       sync.RWMutex
+	members  map[fanclub.MemberKey]*memberEntry
+	counters map[fanclub.CounterKey]*counterEntry
+	clubs    map[int64]*fanclub.Club
+	// pending are the stored events not yet in event_index.
+	pending map[fanclub.MemberKey][]fanclub.Event
+	// dirty counts the dirty entries; journal the journal rows written
+	// since the last checkpoint.
+	dirty   int
+	journal int
+	// seen is the largest journal id whose change the overlay includes.
+	seen int64
+
+	// A read transaction's table snapshot may predate a checkpoint that
+	// ended while it was open, so what a checkpoint lets go of — the
+	// events it indexed, cached rows beyond the cache size — is kept
+	// until every read transaction that began before it has ended.
+	// gmu guards epoch (checkpoints completed), open (open read
+	// transactions by the epoch they began in) and shrink (the epoch
+	// after which surplus clean rows may go, 0 for none); retired (the
+	// events each checkpoint indexed) is guarded by mu.
+	gmu     sync.Mutex
+	epoch   uint64
+	open    map[uint64]int
+	shrink  uint64
+	retired []retiredEvents
+}
+
+// retiredEvents are the events the checkpoint of an epoch indexed.
+type retiredEvents struct {
+	epoch  uint64
+	events map[fanclub.MemberKey][]fanclub.Event
+}
+
+// memberEntry is one membership row of the overlay.
+type memberEntry struct {
+	m     fanclub.Membership
+	dirty bool
+}
+
+// counterEntry is one daily counter of the overlay.
+type counterEntry struct {
+	v     int64
+	dirty bool
+}
+
+func newOverlay() *overlay {
+	return &overlay{
+		members:  map[fanclub.MemberKey]*memberEntry{},
+		counters: map[fanclub.CounterKey]*counterEntry{},
+		clubs:    map[int64]*fanclub.Club{},
+		pending:  map[fanclub.MemberKey][]fanclub.Event{},
+		open:     map[uint64]int{},
+	}
+}
+
+// member returns a copy of the overlay's row for k.
+func (o *overlay) member(k fanclub.MemberKey) (*fanclub.Membership, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	e, ok := o.members[k]
+	if !ok {
+		return nil, false
+	}
+	return copyMembership(&e.m), true
+}
+
+// hasMember reports whether the overlay holds k.
+func (o *overlay) hasMember(k fanclub.MemberKey) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	_, ok := o.members[k]
+	return ok
+}
+
+// counter returns the overlay's value of k.
+func (o *overlay) counter(k fanclub.CounterKey) (int64, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	e, ok := o.counters[k]
+	if !ok {
+		return 0, false
+	}
+	return e.v, true
+}
+
+// club returns the cached club with id.
+func (o *overlay) club(id int64) (*fanclub.Club, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	c, ok := o.clubs[id]
+	if !ok {
+		return nil, false
+	}
+	cp := *c
+	return &cp, true
+}
+
+// copyMembership returns a copy of m that shares nothing with it.
+func copyMembership(m *fanclub.Membership) *fanclub.Membership {
+	cp := *m
+	if m.Retained != nil {
+		r := *m.Retained
+		cp.Retained = &r
+	}
+	return &cp
+}
+
+// change is what one write transaction did to the write-behind state:
+// tombstones (DeleteHistory) apply first, then the new rows.
+type change struct {
+	tombs    []fanclub.MemberKey
+	members  map[fanclub.MemberKey]*fanclub.Membership
+	counters map[fanclub.CounterKey]int64
+	// events are the events stored, for event_index.
+	events []fanclub.Event
+}
+
+func (c *change) empty() bool {
+	return len(c.tombs) == 0 && len(c.members) == 0 && len(c.counters) == 0 && len(c.events) == 0
+}
+
+// apply merges a committed change into the overlay as dirty entries.
+func (o *overlay) apply(c *change) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.applyLocked(c)
+}
+
+func (o *overlay) applyLocked(c *change) {
+	for _, k := range c.tombs {
+		for ck, e := range o.counters {
+			if ck.FanID == k.FanID && ck.ClubID == k.ClubID {
+				if e.dirty {
+					o.dirty--
+				}
+				delete(o.counters, ck)
+			}
+		}
+	}
+	for k, m := range c.members {
+		e, ok := o.members[k]
+		if !ok {
+			e = &memberEntry{}
+			o.members[k] = e
+		}
+		if !e.dirty {
+			o.dirty++
+		}
+		e.m, e.dirty = *copyMembership(m), true
+	}
+	for k, v := range c.counters {
+		e, ok := o.counters[k]
+		if !ok {
+			e = &counterEntry{}
+			o.counters[k] = e
+		}
+		if !e.dirty {
+			o.dirty++
+		}
+		e.v, e.dirty = v, true
+	}
+	for _, ev := range c.events {
+		k := fanclub.MemberKey{FanID: ev.FanID, ClubID: ev.ClubID}
+		o.pending[k] = append(o.pending[k], ev)
+		o.dirty++
+	}
+}
+
+// pendingEvents returns a copy of the events of k that event_index may
+// lack in a read transaction's snapshot.
+func (o *overlay) pendingEvents(k fanclub.MemberKey) []fanclub.Event {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	out := slices.Clone(o.pending[k])
+	for _, r := range o.retired {
+		out = append(out, r.events[k]...)
+	}
+	return out
+}
+
+// cache adds rows the writer read from the tables, unless the overlay
+// already holds a newer value.
+func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, counters map[fanclub.CounterKey]int64, clubs map[int64]*fanclub.Club) {
+	if len(members) == 0 && len(counters) == 0 && len(clubs) == 0 {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for k, m := range members {
+		if _, ok := o.members[k]; !ok {
+			o.members[k] = &memberEntry{m: *copyMembership(m)}
+		}
+	}
+	for k, v := range counters {
+		if _, ok := o.counters[k]; !ok {
+			o.counters[k] = &counterEntry{v: v}
+		}
+	}
+	for id, c := range clubs {
+		cp := *c
+		o.clubs[id] = &cp
+	}
+}
+
+// dirtyRows returns the dirty entries. Only the writer changes entries,
+// so the caller (a checkpoint, holding the writer lock) may use the rows
+// without copying them.
+func (o *overlay) dirtyRows() ([]*fanclub.Membership, []counterRow, []fanclub.Event) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	n := 0
+	for _, p := range o.pending {
+		n += len(p)
+	}
+	evs := make([]fanclub.Event, 0, n)
+	for _, p := range o.pending {
+		evs = append(evs, p...)
+	}
+	ms := make([]*fanclub.Membership, 0, min(o.dirty, len(o.members)))
+	for _, e := range o.members {
+		if e.dirty {
+			ms = append(ms, &e.m)
+		}
+	}
+	cs := make([]counterRow, 0, min(o.dirty, len(o.counters)))
+	for k, e := range o.counters {
+		if e.dirty {
+			cs = append(cs, counterRow{k, e.v})
+		}
+	}
+	return ms, cs, evs
+}
+
+// counterRow is a counter and its value.
+type counterRow struct {
+	k fanclub.CounterKey
+	v int64
+}
+
+// flushed marks every entry clean after a checkpoint wrote them and
+// starts the next epoch. The events it indexed, and the clean entries
+// beyond max, are let go once the read transactions older than the
+// checkpoint have ended (see collect).
+func (o *overlay) flushed(max int) {
+	o.mu.Lock()
+	for _, e := range o.members {
+		e.dirty = false
+	}
+	for _, e := range o.counters {
+		e.dirty = false
+	}
+	o.dirty, o.journal = 0, 0
+	o.gmu.Lock()
+	o.epoch++
+	if len(o.pending) > 0 {
+		o.retired = append(o.retired, retiredEvents{epoch: o.epoch, events: o.pending})
+	}
+	if len(o.members)+len(o.counters) > max {
+		o.shrink = o.epoch
+	}
+	o.gmu.Unlock()
+	o.pending = map[fanclub.MemberKey][]fanclub.Event{}
+	o.mu.Unlock()
+	o.collect()
+}
+
+// beginRead registers a read transaction; call it before the
+// transaction's snapshot is taken, and endRead with the result when it
+// ends.
+func (o *overlay) beginRead() uint64 {
+	o.gmu.Lock()
+	defer o.gmu.Unlock()
+	o.open[o.epoch]++
+	return o.epoch
+}
+
+// endRead ends a read transaction begun in epoch e.
+func (o *overlay) endRead(e uint64) {
+	o.gmu.Lock()
+	if o.open[e]--; o.open[e] <= 0 {
+		delete(o.open, e)
+	}
+	o.gmu.Unlock()
+	o.collect()
+}
+
+// collect lets go of what no open read transaction needs: a read
+// transaction begun in epoch e saw the checkpoints up to e in its snapshot.
+func (o *overlay) collect() {
+	o.gmu.Lock()
+	oldest := o.epoch
+	for e := range o.open {
+		oldest = min(oldest, e)
+	}
+	shrink := o.shrink != 0 && oldest >= o.shrink
+	if shrink {
+		o.shrink = 0
+	}
+	o.gmu.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.retired = slices.DeleteFunc(o.retired, func(r retiredEvents) bool { return r.epoch <= oldest })
+	if !shrink {
+		return
+	}
+	for k, e := range o.members {
+		if !e.dirty {
+			delete(o.members, k)
+		}
+	}
+	for k, e := range o.counters {
+		if !e.dirty {
+			delete(o.counters, k)
+		}
+	}
+}
