@@ -66,7 +66,7 @@ func TestInteractCapsAndDayBoundary(t *testing.T) {
 		t.Fatalf("second join: %v", err)
 	}
 	// 15:50 UTC is 23:50 in Shanghai: the like cap (30) is reached today.
-	clock.now = time.Date(2026, 3, 10, 15, 50, 0, 0, time.UTC)
+	clock.Set(time.Date(2026, 3, 10, 15, 50, 0, 0, time.UTC))
 	_, r, err := e.Interact(ctx, fan, club, fanclub.ActionLike, 25)
 	if err != nil || r.Points != 25 {
 		t.Fatalf("likes: %v %+v", err, r)

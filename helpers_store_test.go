@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"sync"
 	"time"
 
 	"fanclub"
+	"fanclub/clock"
 	"fanclub/sqlite"
 )
 
@@ -17,26 +17,6 @@ type testingT interface {
 	Helper()
 	Fatalf(format string, args ...any)
 	Cleanup(func())
-}
-
-// testClock is a settable clock for the store.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // presetSource resolves the four presets built in Go.
@@ -68,15 +48,15 @@ func (h plainHasher) Verify(enc, pw string) (bool, error) {
 
 // engineOnSQLite opens an in-memory store with a test clock and an engine
 // on it, resolving the presets built in Go.
-func engineOnSQLite(t testingT) (*fanclub.Engine, *testClock, *sqlite.DB) {
+func engineOnSQLite(t testingT) (*fanclub.Engine, *clock.Manual, *sqlite.DB) {
 	t.Helper()
 	return engineWithPolicies(t, presetSource{})
 }
 
 // engineWithPolicies is engineOnSQLite with a given policy source.
-func engineWithPolicies(t testingT, src fanclub.PolicySource) (*fanclub.Engine, *testClock, *sqlite.DB) {
+func engineWithPolicies(t testingT, src fanclub.PolicySource) (*fanclub.Engine, *clock.Manual, *sqlite.DB) {
 	t.Helper()
-	clock := &testClock{now: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)}
+	clock := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
 	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/clock"
 	"fanclub/sqlite"
 )
 
@@ -16,7 +17,7 @@ import (
 // SQLite file, in batches of 10 000 events over 1 000 members.
 func BenchmarkIngest(b *testing.B) {
 	ctx := context.Background()
-	clock := &testClock{now: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)}
+	clock := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
 	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{Now: clock.Now})
 	if err != nil {
 		b.Fatal(err)

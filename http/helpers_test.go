@@ -9,33 +9,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"fanclub"
 	"fanclub/argon2id"
+	"fanclub/clock"
 	"fanclub/policyfile"
 	"fanclub/sqlite"
 )
-
-// testClock is a settable clock for the store.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // testAPI is a running API over a real engine and a SQLite file.
 type testAPI struct {
@@ -43,7 +25,7 @@ type testAPI struct {
 	URL    string
 	Engine *fanclub.Engine
 	Store  *sqlite.DB
-	Clock  *testClock
+	Clock  *clock.Manual
 	Admin  string
 }
 
@@ -51,7 +33,7 @@ type testAPI struct {
 // returns it with an admin token.
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
-	clock := &testClock{now: time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC)}
+	clock := clock.NewManual(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"), sqlite.Options{Now: clock.Now})
 	if err != nil {

@@ -8,11 +8,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
-	"sync"
-	"time"
 
 	"fanclub"
 	"fanclub/argon2id"
+	vclock "fanclub/clock"
 	"fanclub/sqlite"
 )
 
@@ -23,32 +22,12 @@ const creatorHandle = "journey_creator"
 // password challenges with it.
 func FanPassword(fan string) string { return "journey-password-" + fan }
 
-// virtualClock is the store's clock: the runner sets it before each step.
-type virtualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the current virtual time.
-func (c *virtualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// set moves the virtual clock to t.
-func (c *virtualClock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 // runner holds one journey run's engine, store and the ids it created.
 type runner struct {
 	j       *Journey
 	eng     *fanclub.Engine
 	store   fanclub.Store
-	clk     *virtualClock
+	clk     *vclock.Manual
 	out     clock
 	creator int64
 	fans    map[string]int64
@@ -68,7 +47,7 @@ func Run(ctx context.Context, j *Journey, policies fanclub.PolicySource, out io.
 	if err != nil {
 		return err
 	}
-	clk := &virtualClock{now: j.Start}
+	clk := vclock.NewManual(j.Start)
 	db, err := sqlite.Open(ctx, ":memory:", sqlite.Options{Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return fmt.Errorf("open simulation store: %w", err)
@@ -146,7 +125,7 @@ func checkPolicies(j *Journey, policies fanclub.PolicySource) (map[string]string
 // step runs one step and returns its output line. Engine refusals are part
 // of the line; the error is for failures of the simulation itself.
 func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
-	r.clk.set(st.At)
+	r.clk.Set(st.At)
 	fanID, err := r.fan(ctx, st.Fan)
 	if err != nil {
 		return nil, err

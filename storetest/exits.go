@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fanclub/clock"
 	"fmt"
 	"sync"
 	"testing"
@@ -10,7 +11,7 @@ import (
 	"fanclub"
 )
 
-func testEffects(t *testing.T, s fanclub.Store, c *Clock) {
+func testEffects(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	now := c.Now()
 	day := 24 * time.Hour
@@ -52,7 +53,7 @@ func testEffects(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testEndRejoinEffects(t *testing.T, s fanclub.Store, c *Clock) {
+func testEndRejoinEffects(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	now := c.Now()
 	past := now.Add(-time.Hour)
@@ -104,7 +105,7 @@ func exitRequestAt(id string, at time.Time) *fanclub.ExitRequest {
 	}
 }
 
-func testExitRequests(t *testing.T, s fanclub.Store, c *Clock) {
+func testExitRequests(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	r := exitRequestAt("req-1", c.Now())
 	inWriteTx(t, s, func(tx fanclub.Tx) {
@@ -132,7 +133,7 @@ func testExitRequests(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testBatches(t *testing.T, s fanclub.Store, c *Clock) {
+func testBatches(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	res := &fanclub.BatchResult{Accepted: 1, Duplicates: 1, Rejected: 1, Results: []fanclub.EventResult{
 		{ID: "a", Status: "accepted", Points: 3},
@@ -155,7 +156,7 @@ func testBatches(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testTokens(t *testing.T, s fanclub.Store, c *Clock) {
+func testTokens(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	tok := &fanclub.Token{Hash: "sha256:abc", Role: fanclub.RoleCreator, SubjectID: 42, CreatedAt: c.Now()}
 	inWriteTx(t, s, func(tx fanclub.Tx) {
@@ -170,7 +171,7 @@ func testTokens(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testRollbackDiscards(t *testing.T, s fanclub.Store, c *Clock) {
+func testRollbackDiscards(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	k := fanclub.CounterKey{FanID: 1, ClubID: 1, Day: "2026-03-01", Action: fanclub.ActionLike}
 	tx := beginTx(t, s, true)
@@ -217,7 +218,7 @@ func testRollbackDiscards(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testCommittedVisible(t *testing.T, s fanclub.Store, c *Clock) {
+func testCommittedVisible(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	for i := range 3 {
 		h := fmt.Sprint("visible-", i)
@@ -234,7 +235,7 @@ func testCommittedVisible(t *testing.T, s fanclub.Store, c *Clock) {
 // testConcurrentWriters runs read-modify-write transactions from several
 // goroutines; each must succeed (no busy errors) and none may lose an
 // update, so the store must serialize write transactions.
-func testConcurrentWriters(t *testing.T, s fanclub.Store, c *Clock) {
+func testConcurrentWriters(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	const workers, rounds = 4, 25
 	k := fanclub.CounterKey{FanID: 1, ClubID: 1, Day: "2026-03-01", Action: fanclub.ActionLike}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fanclub/clock"
 	"fmt"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 // testLedgerProperty books random general-point entries, with repeated
 // keys, in random transactions that commit or roll back, and checks every
 // balance against a model: the sum of the first committed entry per key.
-func testLedgerProperty(t *testing.T, s fanclub.Store, c *Clock) {
+func testLedgerProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
@@ -79,7 +80,7 @@ func testLedgerProperty(t *testing.T, s fanclub.Store, c *Clock) {
 // testEventsProperty inserts random event lists, with ids repeated within
 // and across calls, and checks each fresh flag and the stored log against
 // a model: an id is fresh the first time it is seen, and stored once.
-func testEventsProperty(t *testing.T, s fanclub.Store, c *Clock) {
+func testEventsProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fanclub/clock"
 	"fmt"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func membershipAt(fanID, clubID int64, at time.Time) *fanclub.Membership {
 	}
 }
 
-func testMemberships(t *testing.T, s fanclub.Store, c *Clock) {
+func testMemberships(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	now := c.Now()
 	var club, club2 int64
@@ -71,7 +72,7 @@ func testMemberships(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testFindMembershipsMany(t *testing.T, s fanclub.Store, c *Clock) {
+func testFindMembershipsMany(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	const n = 700
 	var club int64
@@ -108,7 +109,7 @@ func testFindMembershipsMany(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testDailyPoints(t *testing.T, s fanclub.Store, c *Clock) {
+func testDailyPoints(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	k1 := fanclub.CounterKey{FanID: 1, ClubID: 2, Day: "2026-03-01", Action: fanclub.ActionLike}
 	k2 := fanclub.CounterKey{FanID: 1, ClubID: 2, Day: "2026-03-01", Action: fanclub.ActionComment}
@@ -155,7 +156,7 @@ func testDailyPoints(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testDeleteHistory(t *testing.T, s fanclub.Store, c *Clock) {
+func testDeleteHistory(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	gone1 := fanclub.CounterKey{FanID: 1, ClubID: 2, Day: "2026-03-01", Action: fanclub.ActionLike}
 	gone2 := fanclub.CounterKey{FanID: 1, ClubID: 2, Day: "2026-03-05", Action: fanclub.ActionShare}
@@ -179,7 +180,7 @@ func eventAt(id string, fanID, clubID int64, at time.Time) fanclub.Event {
 	return fanclub.Event{ID: id, FanID: fanID, ClubID: clubID, Action: fanclub.ActionLike, Amount: 1, At: at}
 }
 
-func testInsertEventsDedupe(t *testing.T, s fanclub.Store, c *Clock) {
+func testInsertEventsDedupe(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	now := c.Now()
 	inWriteTx(t, s, func(tx fanclub.Tx) {
@@ -209,7 +210,7 @@ func testInsertEventsDedupe(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testInsertEventsLarge(t *testing.T, s fanclub.Store, c *Clock) {
+func testInsertEventsLarge(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	now := c.Now()
 	batch := func(from, to int) []fanclub.Event {
@@ -251,7 +252,7 @@ func testInsertEventsLarge(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testListEvents(t *testing.T, s fanclub.Store, c *Clock) {
+func testListEvents(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	now := c.Now()
 	late := fanclub.Event{ID: "late", FanID: 1, ClubID: 1, Action: fanclub.ActionWatchMinutes, Amount: 30, At: now.Add(time.Hour)}
@@ -273,7 +274,7 @@ func testListEvents(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testGeneralPoints(t *testing.T, s fanclub.Store, c *Clock) {
+func testGeneralPoints(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	inWriteTx(t, s, func(tx fanclub.Tx) {
 		bal, err := tx.GeneralPoints(ctx, 1)

@@ -12,9 +12,9 @@ package storetest
 
 import (
 	"context"
+	"fanclub/clock"
 	"fmt"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +29,7 @@ type OpenFunc func(t *testing.T, now func() time.Time) fanclub.Store
 func Run(t *testing.T, open OpenFunc) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s fanclub.Store, c *Clock)
+		fn   func(t *testing.T, s fanclub.Store, c *clock.Manual)
 	}{
 		{"TxNowFromClock", testTxNow},
 		{"Fans", testFans},
@@ -57,7 +57,7 @@ func Run(t *testing.T, open OpenFunc) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := NewClock(time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC))
+			c := clock.NewManual(time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC))
 			s := open(t, c.Now)
 			t.Cleanup(func() {
 				if err := s.Close(); err != nil {
@@ -67,29 +67,6 @@ func Run(t *testing.T, open OpenFunc) {
 			tc.fn(t, s, c)
 		})
 	}
-}
-
-// Clock is a settable clock for stores under test.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock returns a clock showing t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // beginTx starts a transaction or fails the test.
@@ -170,7 +147,7 @@ func seedFans(t *testing.T, tx fanclub.Tx, prefix string, n int) []int64 {
 	return ids
 }
 
-func testTxNow(t *testing.T, s fanclub.Store, c *Clock) {
+func testTxNow(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	for _, write := range []bool{true, false} {
 		want := c.Now()
 		tx := beginTx(t, s, write)
@@ -186,7 +163,7 @@ func testTxNow(t *testing.T, s fanclub.Store, c *Clock) {
 	}
 }
 
-func testFans(t *testing.T, s fanclub.Store, c *Clock) {
+func testFans(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	f := &fanclub.Fan{Handle: "lin", PasswordHash: "$argon2id$x", CreatedAt: c.Now()}
 	inWriteTx(t, s, func(tx fanclub.Tx) {
@@ -212,7 +189,7 @@ func testFans(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testFanHandleConflict(t *testing.T, s fanclub.Store, c *Clock) {
+func testFanHandleConflict(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	inWriteTx(t, s, func(tx fanclub.Tx) {
 		must(t, "CreateFan", tx.CreateFan(ctx, &fanclub.Fan{Handle: "same", PasswordHash: "h"}))
@@ -229,7 +206,7 @@ func testFanHandleConflict(t *testing.T, s fanclub.Store, c *Clock) {
 	})
 }
 
-func testCreatorsAndClubs(t *testing.T, s fanclub.Store, c *Clock) {
+func testCreatorsAndClubs(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	a := &fanclub.Creator{Handle: "a"}
 	b := &fanclub.Creator{Handle: "b"}
