@@ -113,6 +113,27 @@ func (e *Engine) newExitRequest(p *Policy, m *Membership, choices map[string]str
 	return req, nil
 }
 
+// ExitRequest returns one of the fan's exit requests as stored: its status,
+// challenges, attempts, expiry and the preview it showed (ENOTFOUND for a
+// request of another fan). A pending request past its expiry reads as
+// void, as confirming it would find.
+func (e *Engine) ExitRequest(ctx context.Context, fanID int64, requestID string) (*ExitRequest, error) {
+	var req *ExitRequest
+	err := e.inTx(ctx, false, func(tx Tx) (err error) {
+		if req, err = findOwnRequest(ctx, tx, fanID, requestID); err != nil {
+			return err
+		}
+		if req.Status == ExitPending && !tx.Now().Before(req.ExpiresAt) {
+			req.Status = ExitVoid
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 // ExitCaptcha returns the digits of an exit request's captcha, for an
 // adapter to render as an image for the fan who owns the request.
 func (e *Engine) ExitCaptcha(ctx context.Context, fanID int64, requestID string) (string, error) {

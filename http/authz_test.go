@@ -107,6 +107,7 @@ func authzCases() []authzCase {
 		{"POST", "/v1/clubs/{club}/exit-requests", clubPath("/exit-requests"), func(*authzFixture) any {
 			return map[string]any{}
 		}, [6]int{u, 201, 409, x, x, x}},
+		{"GET", "/v1/exit-requests/{id}", exitPath(""), nil, [6]int{u, 200, 404, x, x, x}},
 		{"GET", "/v1/exit-requests/{id}/captcha.png", exitPath("/captcha.png"), nil, [6]int{u, 200, 404, x, x, x}},
 		{"GET", "/v1/exit-requests/{id}/slider.png", func(f *authzFixture) string {
 			return "/v1/exit-requests/" + f.sliderExitID + "/slider.png"

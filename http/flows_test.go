@@ -236,3 +236,43 @@ func darkestBand(img image.Image, band int) int {
 	}
 	return best
 }
+
+// TestExitRequestCanBeReadAgain checks GET /v1/exit-requests/{id}: the
+// Location of a new request, attempts counting up after a wrong answer,
+// the links, and a pending request past its expiry reading as void.
+func TestExitRequestCanBeReadAgain(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("ks_reader")
+	club := a.newClub(creator, "Kuai", "kuaishou")
+	_, fanTok := a.newFan("jade")
+	_, otherTok := a.newFan("kim")
+	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
+	a.must(201, "PUT", base+"/membership", fanTok, nil)
+
+	var created exitRequest
+	res := a.must(201, "POST", base+"/exit-requests", fanTok, map[string]any{})
+	res.JSON(t, &created)
+	loc := res.Header.Get("Location")
+	if loc != "/v1/exit-requests/"+created.ID {
+		t.Fatalf("Location = %q", loc)
+	}
+	a.must(404, "GET", loc, otherTok, nil)
+	a.must(422, "POST", created.Links.Confirm, fanTok, map[string]string{"captcha": "x"})
+
+	var got struct {
+		exitRequest
+		Status   fanclub.ExitRequestStatus `json:"status"`
+		Attempts int                       `json:"attempts"`
+	}
+	a.must(200, "GET", loc, fanTok, nil).JSON(t, &got)
+	if got.ID != created.ID || got.Status != fanclub.ExitPending || got.Attempts != 1 ||
+		got.Links != created.Links || got.Impact.LevelBefore != created.Impact.LevelBefore {
+		t.Fatalf("read again: %+v; created %+v", got, created)
+	}
+	a.Clock.Advance(time.Hour)
+	a.must(200, "GET", loc, fanTok, nil).JSON(t, &got)
+	if got.Status != fanclub.ExitVoid {
+		t.Fatalf("status after expiry = %q, want void", got.Status)
+	}
+}

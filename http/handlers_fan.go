@@ -130,15 +130,31 @@ func (s *Server) requestExit(w http.ResponseWriter, r *http.Request, p fanclub.P
 	if err != nil {
 		return err
 	}
-	links := ExitLinks{Confirm: "/v1/exit-requests/" + req.ID + "/confirm"}
+	w.Header().Set("Location", "/v1/exit-requests/"+req.ID)
+	return s.respond(w, r, http.StatusCreated, exitRequestResponse(req))
+}
+
+// exitRequestResponse adds to a request the links a fan needs to finish it.
+func exitRequestResponse(req *fanclub.ExitRequest) ExitRequestResponse {
+	base := "/v1/exit-requests/" + req.ID
+	links := ExitLinks{Confirm: base + "/confirm"}
 	if slices.Contains(req.Challenges, fanclub.ChallengeCaptcha) {
-		links.Captcha = "/v1/exit-requests/" + req.ID + "/captcha.png"
+		links.Captcha = base + "/captcha.png"
 	}
 	if slices.Contains(req.Challenges, fanclub.ChallengeSlider) {
-		links.Slider = "/v1/exit-requests/" + req.ID + "/slider.png"
+		links.Slider = base + "/slider.png"
 	}
-	w.Header().Set("Location", "/v1/exit-requests/"+req.ID)
-	return s.respond(w, r, http.StatusCreated, ExitRequestResponse{ExitRequest: req, Links: links})
+	return ExitRequestResponse{ExitRequest: req, Links: links}
+}
+
+// getExitRequest returns the fan's own exit request: status, challenges,
+// attempts, expiry and the preview it showed.
+func (s *Server) getExitRequest(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	req, err := s.engine.ExitRequest(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, exitRequestResponse(req))
 }
 
 // exitCaptcha renders the captcha of the fan's own exit request.

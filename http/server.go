@@ -109,6 +109,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/clubs/{club}/membership", permFan, s.myMembership},
 		{"POST", "/v1/clubs/{club}/interactions", permFan, s.interact},
 		{"POST", "/v1/clubs/{club}/exit-requests", permFan, s.requestExit},
+		{"GET", "/v1/exit-requests/{id}", permFan, s.getExitRequest},
 		{"GET", "/v1/exit-requests/{id}/captcha.png", permFan, s.exitCaptcha},
 		{"GET", "/v1/exit-requests/{id}/slider.png", permFan, s.exitSlider},
 		{"POST", "/v1/exit-requests/{id}/confirm", permFan, s.confirmExit},
