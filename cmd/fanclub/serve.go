@@ -82,7 +82,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("open %s: %w", cfg.db, err)
 	}
-	defer db.Close()
+	defer func() {
+		// Close checkpoints the write-behind state; a failure leaves it in
+		// the journal, replayed on the next start, but must be seen.
+		if err := db.Close(); err != nil {
+			log.Error("close store", "db", cfg.db, "err", err)
+		}
+	}()
 	reg, err := policyfile.NewRegistry()
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)
