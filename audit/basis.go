@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"fanclub"
 )
@@ -187,9 +188,104 @@ func list[T ~string](vs []T) string {
 // bl renders a bool for a Found value.
 func bl(v bool) string { return strconv.FormatBool(v) }
 
-// loc builds a Localized from printf formats in both languages.
+// loc builds a Localized from printf formats in both languages. An
+// argument that is itself a fanclub.Localized (a term from the functions
+// below) is rendered in each format's own language.
 func loc(en, zh string, args ...any) fanclub.Localized {
-	return fanclub.Localized{EN: fmt.Sprintf(en, args...), ZH: fmt.Sprintf(zh, args...)}
+	return fanclub.Localized{EN: fmt.Sprintf(en, argsIn(args, "en")...), ZH: fmt.Sprintf(zh, argsIn(args, "zh")...)}
+}
+
+// argsIn replaces Localized arguments by their text in lang.
+func argsIn(args []any, lang string) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if l, ok := a.(fanclub.Localized); ok {
+			a = l.In(lang)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// spanTerm names a span in prose: "72 hours" / "72小时", "7 days" / "7天",
+// "3 calendar days" / "3个自然日"; a forever span is "ever" / "永久", so
+// that "for %s" reads "for ever".
+func spanTerm(s fanclub.Span) fanclub.Localized {
+	switch {
+	case s.Forever:
+		return fanclub.Localized{EN: "ever", ZH: "永久"}
+	case s.CalendarDays > 0:
+		return fanclub.Localized{EN: s.String(), ZH: fmt.Sprintf("%d个自然日", s.CalendarDays)}
+	}
+	if d, ok := s.WholeDays(); ok && d > 3 {
+		return fanclub.Localized{EN: fmt.Sprintf("%d days", d), ZH: fmt.Sprintf("%d天", d)}
+	}
+	if h := s.Exact / time.Hour; s.Exact%time.Hour == 0 && h > 0 {
+		unit := "hours"
+		if h == 1 {
+			unit = "hour"
+		}
+		return fanclub.Localized{EN: fmt.Sprintf("%d %s", h, unit), ZH: fmt.Sprintf("%d小时", h)}
+	}
+	return fanclub.Localized{EN: s.String(), ZH: s.String()}
+}
+
+// term looks a value up in a table of names, falling back to the value.
+func term[T ~string](v T, names map[T]fanclub.Localized) fanclub.Localized {
+	if l, ok := names[v]; ok {
+		return l
+	}
+	return fanclub.Localized{EN: string(v), ZH: string(v)}
+}
+
+// terms names a list of values, joined in each language's way.
+func terms[T ~string](vs []T, names map[T]fanclub.Localized) fanclub.Localized {
+	en, zh := make([]string, len(vs)), make([]string, len(vs))
+	for i, v := range vs {
+		l := term(v, names)
+		en[i], zh[i] = l.EN, l.ZH
+	}
+	return fanclub.Localized{EN: strings.Join(en, " or "), ZH: strings.Join(zh, "、")}
+}
+
+// surfaceNames names the places an app path starts from.
+var surfaceNames = map[fanclub.Surface]fanclub.Localized{
+	fanclub.SurfaceClubPage:     {EN: "the club page", ZH: "粉丝团页面"},
+	fanclub.SurfaceProfile:      {EN: "their profile", ZH: "个人主页"},
+	fanclub.SurfaceCreatorPage:  {EN: "the creator's page", ZH: "创作者主页"},
+	fanclub.SurfaceSettings:     {EN: "the settings", ZH: "设置"},
+	fanclub.SurfaceLiveRoom:     {EN: "the live room", ZH: "直播间"},
+	fanclub.SurfaceAccountPages: {EN: "account management", ZH: "账号管理"},
+}
+
+// renewalStopNames names what stops an auto-renewal.
+var renewalStopNames = map[fanclub.RenewalStop]fanclub.Localized{
+	fanclub.RenewalStopExit:            {EN: "leaving the club", ZH: "退出粉丝团"},
+	fanclub.RenewalStopManualCancel:    {EN: "a separate manual cancellation", ZH: "另行手动取消"},
+	fanclub.RenewalStopRevokeAgreement: {EN: "revoking the payment agreement", ZH: "解除支付协议"},
+}
+
+// pendingShareNames names what exit does to a creator's pending share.
+var pendingShareNames = map[fanclub.PendingShareHandling]fanclub.Localized{
+	fanclub.PendingKeep:               {EN: "kept", ZH: "保持不变"},
+	fanclub.PendingDeductAtSettlement: {EN: "deducted at the weekly settlement", ZH: "在每周结算时扣除"},
+	fanclub.PendingFreezeUntilRelease: {EN: "frozen until an operator releases it", ZH: "冻结至运营人员释放"},
+	fanclub.PendingHoldForReview:      {EN: "held while the creator's account is under review", ZH: "标记创作者账户审查并暂扣结算"},
+}
+
+// actionNames names interactions.
+var actionNames = map[fanclub.Action]fanclub.Localized{
+	fanclub.ActionWatchMinutes: {EN: "watch", ZH: "观看"},
+	fanclub.ActionLike:         {EN: "like", ZH: "点赞"},
+	fanclub.ActionComment:      {EN: "comment", ZH: "评论"},
+	fanclub.ActionShare:        {EN: "share", ZH: "分享"},
+	fanclub.ActionGift:         {EN: "send gifts", ZH: "送礼"},
+}
+
+// scopeNames names where an effect applies.
+var scopeNames = map[fanclub.Scope]fanclub.Localized{
+	fanclub.ScopeClub:     {EN: "this club", ZH: "本粉丝团"},
+	fanclub.ScopeInstance: {EN: "everywhere on the platform", ZH: "全平台"},
 }
 
 // zhChallenge names exit challenges in Chinese.

@@ -89,7 +89,7 @@ func dataRules() []Rule {
 					return nil
 				}
 				return []hit{{field: "data.behaviourLogRetention", found: spanText(r),
-					message: loc("Behaviour logs are kept %s after exit without being a declared legal hold.", "退出后行为日志保留 %s,且未声明为法定留存。", spanText(r))}}
+					message: loc("Behaviour logs are kept %s after exit without being a declared legal hold.", "退出后行为日志保留%s,且未声明为法定留存。", spanTerm(r))}}
 			},
 		},
 	}
@@ -121,7 +121,7 @@ func revenueRules() []Rule {
 				var hs []hit
 				if ps := p.Revenue.PendingShare; ps != fanclub.PendingKeep && ps != "" {
 					hs = append(hs, hit{field: "revenue.pendingShare", found: string(ps),
-						message: loc("A fan's exit changes the creator's pending share of their gifts (%s), so creators pressure fans not to leave.", "粉丝退出会改变创作者对其礼物的待结算分成(%s),使创作者向粉丝施压、阻止退出。", ps)})
+						message: loc("A fan's exit changes the creator's pending share of their gifts (%s), so creators pressure fans not to leave.", "粉丝退出会改变创作者对其礼物的待结算分成(%s),使创作者向粉丝施压、阻止退出。", term(ps, pendingShareNames))})
 				}
 				if p.Revenue.TipReturn == fanclub.TipReturnRatio {
 					hs = append(hs, hit{field: "revenue.tipReturn", found: fmt.Sprintf("%s %g", p.Revenue.TipReturn, p.Revenue.TipReturnRatio),

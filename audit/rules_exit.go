@@ -48,7 +48,7 @@ func exitRules() []Rule {
 					return nil
 				}
 				return []hit{{field: "exit.entry", found: string(p.Exit.Entry),
-					message: loc("Fans join from %s but must leave from %s.", "粉丝从 %s 加入,却要从 %s 退出。", p.Join.Entry, p.Exit.Entry)}}
+					message: loc("Fans join from %s but must leave from %s.", "粉丝从%s加入,却要从%s退出。", term(p.Join.Entry, surfaceNames), term(p.Exit.Entry, surfaceNames))}}
 			},
 		},
 		{
@@ -126,7 +126,7 @@ func progressRules() []Rule {
 					return nil
 				}
 				return []hit{{field: "progress.rejoinCooldown", found: spanText(c),
-					message: loc("A fan who leaves cannot rejoin for %s; a cooldown longer than abuse needs punishes changing one's mind.", "退出后 %s 内不能重新加入;超出防滥用所需的冷却期是在惩罚改变主意的粉丝。", spanText(c))}}
+					message: loc("A fan who leaves cannot rejoin for %s; a cooldown longer than abuse needs punishes changing one's mind.", "退出后%s内不能重新加入;超出防滥用所需的冷却期是在惩罚改变主意的粉丝。", spanTerm(c))}}
 			},
 		},
 		{
@@ -173,7 +173,7 @@ func progressRules() []Rule {
 				if !ok || o.Retention.IsZero() {
 					return nil
 				}
-				msg := loc("By default progress is kept for %s after exit; keeping data must be the fan's choice.", "默认在退出后保留进度 %s;保留数据应由粉丝主动选择。", spanText(o.Retention))
+				msg := loc("By default progress is kept for %s after exit; keeping data must be the fan's choice.", "默认在退出后保留进度%s;保留数据应由粉丝主动选择。", spanTerm(o.Retention))
 				if o.Retention.Forever {
 					msg = loc("By default progress is kept for ever after exit; keeping data must be the fan's choice.", "默认在退出后永久保留进度;保留数据应由粉丝主动选择。")
 				}

@@ -122,7 +122,7 @@ func paidRules() []Rule {
 				}
 				msg := loc("Fans are never reminded before a renewal charge.", "续费扣款前从不提醒粉丝。")
 				if !r.IsZero() {
-					msg = loc("Fans are reminded only %s before a renewal charge; at least %s is required.", "续费扣款前仅提前 %s 提醒;至少须提前 %s。", spanText(r), spanText(need))
+					msg = loc("Fans are reminded only %s before a renewal charge; at least %s is required.", "续费扣款前仅提前%s提醒;至少须提前%s。", spanTerm(r), spanTerm(need))
 				}
 				return []hit{{field: "paid.autoRenew.reminderBefore", found: spanText(r), message: msg}}
 			},
@@ -137,7 +137,7 @@ func paidRules() []Rule {
 					return nil
 				}
 				return []hit{{field: "paid.autoRenew.stopsOnExit", found: bl(false),
-					message: loc("Leaving the club does not stop auto-renewal (stopped only by %s): the fan keeps paying for a club they left.", "退出粉丝团不会停止自动续费(只能通过 %s 停止):粉丝会继续为已退出的粉丝团付费。", p.Paid.AutoRenew.StoppedBy)}}
+					message: loc("Leaving the club does not stop auto-renewal (stopped only by %s): the fan keeps paying for a club they left.", "退出粉丝团不会停止自动续费(只能通过%s停止):粉丝会继续为已退出的粉丝团付费。", term(p.Paid.AutoRenew.StoppedBy, renewalStopNames))}}
 			},
 		},
 	}
@@ -194,10 +194,10 @@ func effectRules() []Rule {
 					switch e.Kind {
 					case fanclub.EffectInteractionRestricted:
 						hs = append(hs, hit{field: fmt.Sprintf("effects[%d]", i), found: fmt.Sprintf("%s %s %s (%s)", e.Kind, list(e.Actions), spanText(e.Duration), e.Scope),
-							message: loc("After leaving, the fan may not %s for %s (scope: %s).", "退出后 %[2]s 内粉丝不能%[1]s(范围:%[3]s)。", list(e.Actions), spanText(e.Duration), e.Scope)})
+							message: loc("After leaving, the fan may not %s for %s (%s).", "退出后%[2]s内粉丝不能%[1]s(范围:%[3]s)。", terms(e.Actions, actionNames), spanTerm(e.Duration), term(e.Scope, scopeNames))})
 					case fanclub.EffectRecommendationWeight:
 						hs = append(hs, hit{field: fmt.Sprintf("effects[%d]", i), found: fmt.Sprintf("%s ×%g %s (%s)", e.Kind, e.Factor, spanText(e.Duration), e.Scope),
-							message: loc("After leaving, the fan's content is down-weighted in search and recommendations for %s (scope: %s).", "退出后 %s 内粉丝的内容在搜索和推荐中被降权(范围:%s)。", spanText(e.Duration), e.Scope)})
+							message: loc("After leaving, the fan's content is down-weighted in search and recommendations for %s (%s).", "退出后%s内粉丝的内容在搜索和推荐中被降权(范围:%s)。", spanTerm(e.Duration), term(e.Scope, scopeNames))})
 					}
 				}
 				return hs
