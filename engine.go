@@ -74,6 +74,10 @@ type FanView struct {
 	At            time.Time `json:"at"`
 	GeneralPoints int64     `json:"general_points"`
 	Effects       []Effect  `json:"effects"`
+	// RecommendationWeight is the factor a search or recommendation system
+	// applies to the fan now: the product of the active recommendation_weight
+	// effects, 1 when there are none.
+	RecommendationWeight float64 `json:"recommendation_weight"`
 }
 
 // ExitOutcome is a confirmed exit: the membership after it and what it did.

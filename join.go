@@ -127,7 +127,8 @@ func (e *Engine) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*M
 	return out, nil
 }
 
-// FanView returns a fan's general points and active effects.
+// FanView returns a fan's general points, active effects and the
+// recommendation weight they put on the fan now.
 func (e *Engine) FanView(ctx context.Context, fanID int64) (*FanView, error) {
 	var v *FanView
 	err := e.inTx(ctx, false, func(tx Tx) error {
@@ -144,13 +145,8 @@ func (e *Engine) FanView(ctx context.Context, fanID int64) (*FanView, error) {
 		if err != nil {
 			return fmt.Errorf("list effects: %w", err)
 		}
-		active := []Effect{}
-		for _, ef := range effs {
-			if ef.ActiveAt(now) {
-				active = append(active, ef)
-			}
-		}
-		v = &FanView{Fan: *f, At: now, GeneralPoints: gp, Effects: active}
+		v = &FanView{Fan: *f, At: now, GeneralPoints: gp, Effects: ActiveEffects(effs, now),
+			RecommendationWeight: RecommendationWeight(effs, now)}
 		return nil
 	})
 	if err != nil {

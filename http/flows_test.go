@@ -37,7 +37,7 @@ func TestResponsesMatchTheOpenAPISchemas(t *testing.T) {
 	var club fanclub.Club
 	clubRes.JSON(t, &club)
 	checkSchema(t, "ClubList", a.must(200, "GET", "/v1/clubs?creator_id="+fmt.Sprint(cr.ID), tok.Token, nil).Body)
-	checkSchema(t, "Club", a.must(200, "GET", fmt.Sprintf("/v1/clubs/%d", club.ID), tok.Token, nil).Body)
+	checkSchema(t, "ClubView", a.must(200, "GET", fmt.Sprintf("/v1/clubs/%d", club.ID), tok.Token, nil).Body)
 
 	fan, fanTok := a.newFan("frank")
 	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
@@ -274,5 +274,80 @@ func TestExitRequestCanBeReadAgain(t *testing.T) {
 	a.must(200, "GET", loc, fanTok, nil).JSON(t, &got)
 	if got.Status != fanclub.ExitVoid {
 		t.Fatalf("status after expiry = %q, want void", got.Status)
+	}
+}
+
+// TestExitEffectsAreExecuted checks that dimension 4 changes what the API
+// shows: a wechat-channels leaver no longer sees the club's member count
+// (others do) until rejoining, and a kuaishou leaver's recommendation
+// weight is 0.5 until 00:00 Shanghai of the fourth day after the exit.
+func TestExitEffectsAreExecuted(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t) // the clock starts at 2026-11-20 12:00 in Shanghai
+	_, creator := a.newCreator("fx_creator")
+	wx := a.newClub(creator, "Channels", "wechat-channels")
+	ks := a.newClub(creator, "Kuai", "kuaishou")
+	fan, fanTok := a.newFan("lena")
+	_, otherTok := a.newFan("milo")
+	wxBase, ksBase := fmt.Sprintf("/v1/clubs/%d", wx.ID), fmt.Sprintf("/v1/clubs/%d", ks.ID)
+	for _, tok := range []string{fanTok, otherTok} {
+		a.must(201, "PUT", wxBase+"/membership", tok, nil)
+	}
+	a.must(201, "PUT", ksBase+"/membership", fanTok, nil)
+
+	type clubView struct {
+		MemberCount       *int `json:"member_count"`
+		MemberCountHidden bool `json:"member_count_hidden"`
+	}
+	count := func(tok string) clubView {
+		var v clubView
+		a.must(200, "GET", wxBase, tok, nil).JSON(t, &v)
+		return v
+	}
+	if v := count(fanTok); v.MemberCount == nil || *v.MemberCount != 2 || v.MemberCountHidden {
+		t.Fatalf("before the exit: %+v, want a count of 2", v)
+	}
+	var req exitRequest
+	a.must(201, "POST", wxBase+"/exit-requests", fanTok, nil).JSON(t, &req)
+	a.must(200, "POST", req.Links.Confirm, fanTok, map[string]bool{"confirm": true})
+	if v := count(fanTok); v.MemberCount != nil || !v.MemberCountHidden {
+		t.Fatalf("leaver after the exit: %+v, want the count hidden", v)
+	}
+	if v := count(otherTok); v.MemberCount == nil || *v.MemberCount != 1 {
+		t.Fatalf("another fan after the exit: %+v, want a count of 1", v)
+	}
+
+	weight := func() float64 {
+		var me struct {
+			Weight float64 `json:"recommendation_weight"`
+		}
+		a.must(200, "GET", "/v1/me", fanTok, nil).JSON(t, &me)
+		return me.Weight
+	}
+	if w := weight(); w != 1 {
+		t.Fatalf("weight before the kuaishou exit = %g, want 1", w)
+	}
+	a.must(201, "POST", ksBase+"/exit-requests", fanTok, nil).JSON(t, &req)
+	code, err := a.Engine.ExitCaptcha(context.Background(), fan.ID, req.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.must(200, "POST", req.Links.Confirm, fanTok, map[string]string{"captcha": code})
+	if w := weight(); w != 0.5 {
+		t.Fatalf("weight after the kuaishou exit = %g, want 0.5", w)
+	}
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	a.Clock.Set(end.Add(-time.Second))
+	if w := weight(); w != 0.5 {
+		t.Fatalf("weight 1 s before the 4th day = %g, want 0.5", w)
+	}
+	a.Clock.Set(end)
+	if w := weight(); w != 1 {
+		t.Fatalf("weight at 00:00 of the 4th day = %g, want 1", w)
+	}
+
+	a.must(201, "PUT", wxBase+"/membership", fanTok, nil) // 72 h have passed
+	if v := count(fanTok); v.MemberCount == nil || *v.MemberCount != 2 || v.MemberCountHidden {
+		t.Fatalf("after rejoining: %+v, want a count of 2", v)
 	}
 }

@@ -170,13 +170,13 @@ func (s *Server) listClubs(w http.ResponseWriter, r *http.Request, _ fanclub.Pri
 	return s.respond(w, r, http.StatusOK, map[string]any{"clubs": cs})
 }
 
-// getClub returns a club.
-func (s *Server) getClub(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
+// getClub returns a club with its member count, as the caller may see it.
+func (s *Server) getClub(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
 	id, err := pathID(r, "club")
 	if err != nil {
 		return err
 	}
-	c, err := s.engine.FindClub(r.Context(), id)
+	c, err := s.engine.ClubView(r.Context(), p, id)
 	if err != nil {
 		return err
 	}
