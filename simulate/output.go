@@ -63,6 +63,9 @@ type MembershipState struct {
 type FanState struct {
 	Name          string `json:"name"`
 	GeneralPoints int64  `json:"general_points"`
+	// RecommendationWeight is the product of the active recommendation_weight
+	// factors, 1 when none is active.
+	RecommendationWeight float64 `json:"recommendation_weight"`
 }
 
 // EffectState is an exit effect active at the step's time.

@@ -247,7 +247,7 @@ func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fan
 		return effs[a].Start.Before(effs[b].Start)
 	})
 	line.Membership = ms
-	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints}
+	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints, RecommendationWeight: fv.RecommendationWeight}
 	line.Effects = r.out.effects(effs, r.clubName)
 	return nil
 }
