@@ -238,14 +238,15 @@ func term[T ~string](v T, names map[T]fanclub.Localized) fanclub.Localized {
 	return fanclub.Localized{EN: string(v), ZH: string(v)}
 }
 
-// terms names a list of values, joined in each language's way.
-func terms[T ~string](vs []T, names map[T]fanclub.Localized) fanclub.Localized {
+// terms names a list of values, joined in English by enJoin ("and", "or")
+// and in Chinese by "、".
+func terms[T ~string](vs []T, names map[T]fanclub.Localized, enJoin string) fanclub.Localized {
 	en, zh := make([]string, len(vs)), make([]string, len(vs))
 	for i, v := range vs {
 		l := term(v, names)
 		en[i], zh[i] = l.EN, l.ZH
 	}
-	return fanclub.Localized{EN: strings.Join(en, " or "), ZH: strings.Join(zh, "、")}
+	return fanclub.Localized{EN: strings.Join(en, " "+enJoin+" "), ZH: strings.Join(zh, "、")}
 }
 
 // surfaceNames names the places an app path starts from.
@@ -288,29 +289,17 @@ var scopeNames = map[fanclub.Scope]fanclub.Localized{
 	fanclub.ScopeInstance: {EN: "everywhere on the platform", ZH: "全平台"},
 }
 
-// zhChallenge names exit challenges in Chinese.
-var zhChallenge = map[fanclub.Challenge]string{
-	fanclub.ChallengeConfirm:  "确认",
-	fanclub.ChallengeSlider:   "滑动验证",
-	fanclub.ChallengePassword: "密码输入",
-	fanclub.ChallengeCaptcha:  "图文验证码",
+// challengeNames names exit challenges.
+var challengeNames = map[fanclub.Challenge]fanclub.Localized{
+	fanclub.ChallengeConfirm:  {EN: "a confirmation", ZH: "确认"},
+	fanclub.ChallengeSlider:   {EN: "a slider", ZH: "滑动验证"},
+	fanclub.ChallengePassword: {EN: "the password", ZH: "密码输入"},
+	fanclub.ChallengeCaptcha:  {EN: "a captcha", ZH: "图文验证码"},
 }
 
-// zhPlan names billing plans in Chinese.
-var zhPlan = map[fanclub.Plan]string{
-	fanclub.PlanMonthly:   "月度",
-	fanclub.PlanQuarterly: "季度",
-	fanclub.PlanAnnual:    "年度",
-}
-
-// zhList joins values by their Chinese names, falling back to the value.
-func zhList[T ~string](vs []T, names map[T]string) string {
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		parts[i] = string(v)
-		if n, ok := names[v]; ok {
-			parts[i] = n
-		}
-	}
-	return strings.Join(parts, "、")
+// planNames names billing plans.
+var planNames = map[fanclub.Plan]fanclub.Localized{
+	fanclub.PlanMonthly:   {EN: "monthly", ZH: "月度"},
+	fanclub.PlanQuarterly: {EN: "quarterly", ZH: "季度"},
+	fanclub.PlanAnnual:    {EN: "annual", ZH: "年度"},
 }

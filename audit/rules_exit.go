@@ -93,10 +93,8 @@ func checkExitChallenge(p *fanclub.Policy) []hit {
 		return nil
 	}
 	return []hit{{field: "exit.challenges", found: list(p.Exit.Challenges),
-		message: fanclub.Localized{
-			EN: fmt.Sprintf("Leaving requires %s, which joining did not; this makes termination harder than signing up.", list(walls)),
-			ZH: fmt.Sprintf("退出需要通过%s,加入时却不需要;这让退出比加入更难。", zhList(walls, zhChallenge)),
-		}}}
+		message: loc("Leaving requires %s, which joining did not; this makes termination harder than signing up.",
+			"退出需要通过%s,加入时却不需要;这让退出比加入更难。", terms(walls, challengeNames, "and"))}}
 }
 
 // progressRules are the checks of dimension 2: progress at exit and rejoin.

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"fanclub"
@@ -69,10 +68,8 @@ func paidRules() []Rule {
 					for j, r := range o.Refunds {
 						if r.Method != fanclub.RefundNone && r.Ratio < 1 {
 							hs = append(hs, hit{field: fmt.Sprintf("paid.options[%d].refunds[%d].ratio", i, j), found: fmt.Sprintf("%g", r.Ratio),
-								message: fanclub.Localized{
-									EN: fmt.Sprintf("Option %q refunds only %g%% of the unused value of %s plans.", o.Name, r.Ratio*100, r.Plan),
-									ZH: fmt.Sprintf("选项 %q 对%s套餐只退还未使用价值的 %g%%。", o.Name, zhPlan[r.Plan], r.Ratio*100),
-								}})
+								message: loc("Option %q refunds only %[3]g%% of the unused value of %[2]s plans.",
+									"选项 %q 对%s套餐只退还未使用价值的 %g%%。", o.Name, term(r.Plan, planNames), r.Ratio*100)})
 						}
 					}
 				}
@@ -93,10 +90,8 @@ func paidRules() []Rule {
 					for j, r := range o.Refunds {
 						if r.Method == fanclub.RefundUnusedMonths {
 							hs = append(hs, hit{field: fmt.Sprintf("paid.options[%d].refunds[%d].method", i, j), found: string(r.Method),
-								message: fanclub.Localized{
-									EN: fmt.Sprintf("Option %q refunds only whole unused months of %s plans while benefits end at exit: the days left in the current month are paid for and lost.", o.Name, r.Plan),
-									ZH: fmt.Sprintf("选项 %q 对%s套餐只按整月退款,而权益在退出后即结束:当月剩余天数已付费却被吞。", o.Name, zhPlan[r.Plan]),
-								}})
+								message: loc("Option %q refunds only whole unused months of %s plans while benefits end at exit: the days left in the current month are paid for and lost.",
+									"选项 %q 对%s套餐只按整月退款,而权益在退出后即结束:当月剩余天数已付费却被吞。", o.Name, term(r.Plan, planNames))})
 						}
 					}
 				}
@@ -152,7 +147,7 @@ func checkNoRefund(p *fanclub.Policy) []hit {
 	if !hasPaid(p) {
 		return nil
 	}
-	var bare []string
+	var bare []fanclub.Plan
 	for _, plan := range p.Paid.Plans {
 		ok := false
 		for _, o := range p.Paid.Options {
@@ -163,21 +158,15 @@ func checkNoRefund(p *fanclub.Policy) []hit {
 			}
 		}
 		if !ok {
-			bare = append(bare, string(plan))
+			bare = append(bare, plan)
 		}
 	}
 	if len(bare) == 0 {
 		return nil
 	}
-	plans := strings.Join(bare, ", ")
-	zh := make([]string, len(bare))
-	for i, b := range bare {
-		zh[i] = zhPlan[fanclub.Plan(b)]
-	}
-	return []hit{{field: "paid.options", found: plans, message: fanclub.Localized{
-		EN: fmt.Sprintf("For %s plans no exit option refunds the unused value or keeps benefits to the period end: the fan loses what they prepaid.", plans),
-		ZH: fmt.Sprintf("%s套餐没有任何退出选项退还未使用价值或保留权益至周期结束:粉丝预付的钱白白损失。", strings.Join(zh, "、")),
-	}}}
+	return []hit{{field: "paid.options", found: list(bare), message: loc(
+		"For %s plans no exit option refunds the unused value or keeps benefits to the period end: the fan loses what they prepaid.",
+		"%s套餐没有任何退出选项退还未使用价值或保留权益至周期结束:粉丝预付的钱白白损失。", terms(bare, planNames, "and"))}}
 }
 
 // effectRules are the checks of dimension 4: effects on the leaver's account.
@@ -194,7 +183,7 @@ func effectRules() []Rule {
 					switch e.Kind {
 					case fanclub.EffectInteractionRestricted:
 						hs = append(hs, hit{field: fmt.Sprintf("effects[%d]", i), found: fmt.Sprintf("%s %s %s (%s)", e.Kind, list(e.Actions), spanText(e.Duration), e.Scope),
-							message: loc("After leaving, the fan may not %s for %s (%s).", "退出后%[2]s内粉丝不能%[1]s(范围:%[3]s)。", terms(e.Actions, actionNames), spanTerm(e.Duration), term(e.Scope, scopeNames))})
+							message: loc("After leaving, the fan may not %s for %s (%s).", "退出后%[2]s内粉丝不能%[1]s(范围:%[3]s)。", terms(e.Actions, actionNames, "or"), spanTerm(e.Duration), term(e.Scope, scopeNames))})
 					case fanclub.EffectRecommendationWeight:
 						hs = append(hs, hit{field: fmt.Sprintf("effects[%d]", i), found: fmt.Sprintf("%s ×%g %s (%s)", e.Kind, e.Factor, spanText(e.Duration), e.Scope),
 							message: loc("After leaving, the fan's content is down-weighted in search and recommendations for %s (%s).", "退出后%s内粉丝的内容在搜索和推荐中被降权(范围:%s)。", spanTerm(e.Duration), term(e.Scope, scopeNames))})
