@@ -138,6 +138,12 @@ func TestIngestBatch(t *testing.T) {
 	if err != nil || again.Accepted != 2 || again.Duplicates != 1 {
 		t.Fatalf("retried batch: %v %+v", err, again)
 	}
+	reused := fanclub.Batch{Producer: "edge-1", Seq: 1, Events: []fanclub.EventInput{
+		{ID: "e9", FanID: w.fans[0], ClubID: club, Action: fanclub.ActionShare},
+	}}
+	if _, err := e.Ingest(ctx, reused); fanclub.ErrorCode(err) != fanclub.ECONFLICT {
+		t.Fatalf("seq reused for other events: %v, want conflict", err)
+	}
 	b.Seq = 2
 	third, _ := e.Ingest(ctx, b)
 	if third.Accepted != 0 || third.Duplicates != 3 {

@@ -30,6 +30,9 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	if b.Producer != "" {
 		stored, err := tx.FindBatch(ctx, b.Producer, b.Seq)
 		if err == nil {
+			if !sameEventIDs(stored, b) {
+				return nil, nil, Errorf(ECONFLICT, "Batch %d of producer %q was already applied with other events; a retry must resend the same events, and a new batch needs a new seq.", b.Seq, b.Producer)
+			}
 			return stored, errs, nil
 		} else if !isNotFound(err) {
 			return nil, nil, fmt.Errorf("find batch: %w", err)
@@ -285,4 +288,18 @@ func (e *Engine) effectsOf(ctx context.Context, tx Tx, members map[MemberKey]*Me
 		}
 	}
 	return out, nil
+}
+
+// sameEventIDs reports whether a batch carries, in order, the event ids of
+// the stored result of its (producer, seq): only then is it a retry.
+func sameEventIDs(stored *BatchResult, b Batch) bool {
+	if len(stored.Results) != len(b.Events) {
+		return false
+	}
+	for i, r := range stored.Results {
+		if r.ID != b.Events[i].ID {
+			return false
+		}
+	}
+	return true
 }
