@@ -351,3 +351,28 @@ func TestExitEffectsAreExecuted(t *testing.T) {
 		t.Fatalf("after rejoining: %+v, want a count of 2", v)
 	}
 }
+
+// TestBatchSeqReusedIs409 checks that a retried batch answers its stored
+// result while a (producer, seq) reused for other events is a conflict.
+func TestBatchSeqReusedIs409(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("batch_creator")
+	club := a.newClub(creator, "Batch", "fair")
+	fan, fanTok := a.newFan("nora")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", club.ID), fanTok, nil)
+	batch := func(id string) map[string]any {
+		return map[string]any{"producer": "edge", "seq": 7, "events": []map[string]any{
+			{"id": id, "fan_id": fan.ID, "club_id": club.ID, "action": "share"},
+		}}
+	}
+	var first, retry fanclub.BatchResult
+	a.must(200, "POST", "/v1/events:batch", a.Admin, batch("ev-1")).JSON(t, &first)
+	a.must(200, "POST", "/v1/events:batch", a.Admin, batch("ev-1")).JSON(t, &retry)
+	if first.Accepted != 1 || retry.Accepted != 1 || retry.Results[0].Points != first.Results[0].Points {
+		t.Fatalf("first %+v, retry %+v: a retry answers the stored result", first, retry)
+	}
+	if p := a.must(409, "POST", "/v1/events:batch", a.Admin, batch("ev-2")).Problem(t); p.Code != fanclub.ECONFLICT {
+		t.Fatalf("reused seq: %+v", p)
+	}
+}
