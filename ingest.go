@@ -151,6 +151,9 @@ func validateBatchShape(b Batch) error {
 		return InvalidFields("Invalid batch.", fields)
 	}
 	for i := range b.Events {
+		if eventFieldErrors(b.Events[i], "") == nil {
+			continue
+		}
 		for _, f := range eventFieldErrors(b.Events[i], fmt.Sprintf("events[%d].", i)) {
 			add(f.Path, f.Found, f.Allowed, f.Message)
 		}

@@ -42,11 +42,11 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 			return err
 		}
 	}
-	ms, cs, evs := db.ov.dirtyRows()
+	ms, cs := db.ov.dirtyRows()
 	db.ov.mu.RLock()
 	journal := db.ov.journal
 	db.ov.mu.RUnlock()
-	if len(ms) == 0 && len(cs) == 0 && len(evs) == 0 && journal == 0 {
+	if len(ms) == 0 && len(cs) == 0 && journal == 0 {
 		return nil
 	}
 	t := &Tx{tx: stx, bulk: db.wbulk, db: db, write: true, done: true}
@@ -59,17 +59,14 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 	if err := t.setCounterRows(ctx, cs); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	if err := t.indexEvents(ctx, evs); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
 	if _, err := stx.ExecContext(ctx, `DELETE FROM state_journal`); err != nil {
 		return internal("checkpoint journal", err)
 	}
 	if err := stx.Commit(); err != nil {
 		return internal("checkpoint commit", err)
 	}
-	db.ov.flushed(db.cacheRows)
-	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "events", len(evs), "journal", journal)
+	db.ov.flushed(db.cacheRows, db.horizonDay())
+	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "journal", journal)
 	return nil
 }
 
@@ -84,13 +81,17 @@ func (db *DB) replay(ctx context.Context) error {
 	if err := db.checkpointLocked(ctx); err != nil {
 		return err
 	}
-	return nil
+	return db.warm(ctx)
 }
 
 // reload rebuilds the overlay from the journal rows stored in stx (the
-// table rows plus the journal are the state every process shares), and
-// records the largest journal id. The caller holds db.wmu.
+// table rows plus the journal are the state every process shares),
+// records the largest journal id, and indexes the event_log rows it has
+// not seen. The caller holds db.wmu.
 func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
+	if err := db.events.catchUp(ctx, stx); err != nil {
+		return err
+	}
 	var seq int64
 	if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
 		return internal("journal replay", err)
@@ -120,8 +121,8 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 	defer ov.mu.Unlock()
 	ov.members = map[fanclub.MemberKey]*memberEntry{}
 	ov.counters = map[fanclub.CounterKey]*counterEntry{}
-	ov.pending = map[fanclub.MemberKey][]fanclub.Event{}
 	ov.dirty, ov.journal = 0, 0
+	ov.horizon = ""
 	for _, c := range cs {
 		ov.applyLocked(c)
 		ov.journal++
@@ -183,27 +184,6 @@ func (t *Tx) setCounterRows(ctx context.Context, cs []counterRow) error {
 		cs = cs[n:]
 		if _, err := t.bulkExec(ctx, kSetDailyPoints, size, args); err != nil {
 			return wrap("daily points", err)
-		}
-	}
-	return nil
-}
-
-// indexEvents adds events to event_index (OR IGNORE: after a crash between
-// a checkpoint and the next, replay may bring back indexed events).
-func (t *Tx) indexEvents(ctx context.Context, evs []fanclub.Event) error {
-	slices.SortFunc(evs, func(a, b fanclub.Event) int {
-		return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID), cmp.Compare(ts(a.At), ts(b.At)), cmp.Compare(a.ID, b.ID))
-	})
-	args := make([]any, 0, 4*min(len(evs), chunkSizes[0]))
-	for _, size := range chunks(len(evs)) {
-		n := chunkSizes[size]
-		args = args[:0]
-		for _, e := range evs[:n] {
-			args = append(args, e.FanID, e.ClubID, ts(e.At), e.ID)
-		}
-		evs = evs[n:]
-		if _, err := t.bulkExec(ctx, kIndexEvents, size, args); err != nil {
-			return wrap("event index", err)
 		}
 	}
 	return nil

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"slices"
 	"sync"
 
 	"fanclub"
@@ -21,34 +20,32 @@ type overlay struct {
 	members  map[fanclub.MemberKey]*memberEntry
 	counters map[fanclub.CounterKey]*counterEntry
 	clubs    map[int64]*fanclub.Club
-	// pending are the stored events not yet in event_index.
-	pending map[fanclub.MemberKey][]fanclub.Event
 	// dirty counts the dirty entries; journal the journal rows written
 	// since the last checkpoint.
 	dirty   int
 	journal int
 	// seen is the largest journal id whose change the overlay includes.
 	seen int64
+	// horizon, when set, is a day (YYYY-MM-DD) from which on the overlay
+	// holds every daily counter that is not zero: a counter of such a day
+	// it lacks is 0 without asking the table. Open loads those counters
+	// (warm); a reload from the journal, after another handle wrote,
+	// clears it.
+	horizon string
 
 	// A read transaction's table snapshot may predate a checkpoint that
-	// ended while it was open, so what a checkpoint lets go of — the
-	// events it indexed, cached rows beyond the cache size — is kept
-	// until every read transaction that began before it has ended.
-	// gmu guards epoch (checkpoints completed), open (open read
-	// transactions by the epoch they began in) and shrink (the epoch
-	// after which surplus clean rows may go, 0 for none); retired (the
-	// events each checkpoint indexed) is guarded by mu.
-	gmu     sync.Mutex
-	epoch   uint64
-	open    map[uint64]int
-	shrink  uint64
-	retired []retiredEvents
-}
-
-// retiredEvents are the events the checkpoint of an epoch indexed.
-type retiredEvents struct {
+	// ended while it was open, so what a checkpoint lets go of — cached
+	// rows beyond the cache size — is kept until every read transaction
+	// that began before it has ended. gmu guards epoch (checkpoints
+	// completed), open (open read transactions by the epoch they began
+	// in) and shrink (the epoch after which surplus clean rows may go, 0
+	// for none).
+	gmu    sync.Mutex
 	epoch  uint64
-	events map[fanclub.MemberKey][]fanclub.Event
+	open   map[uint64]int
+	shrink uint64
+	// nextHorizon is the horizon a pending shrink raises horizon to.
+	nextHorizon string
 }
 
 // memberEntry is one membership row of the overlay.
@@ -68,7 +65,6 @@ func newOverlay() *overlay {
 		members:  map[fanclub.MemberKey]*memberEntry{},
 		counters: map[fanclub.CounterKey]*counterEntry{},
 		clubs:    map[int64]*fanclub.Club{},
-		pending:  map[fanclub.MemberKey][]fanclub.Event{},
 		open:     map[uint64]int{},
 	}
 }
@@ -92,15 +88,16 @@ func (o *overlay) hasMember(k fanclub.MemberKey) bool {
 	return ok
 }
 
-// counter returns the overlay's value of k.
-func (o *overlay) counter(k fanclub.CounterKey) (int64, bool) {
+// counterOrZero returns the overlay's value of k, or 0 when the overlay
+// lacks k but holds every counter of k's day (from its horizon on);
+// known=false when the table decides.
+func (o *overlay) counterOrZero(k fanclub.CounterKey) (v int64, held, known bool) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	e, ok := o.counters[k]
-	if !ok {
-		return 0, false
+	if e, ok := o.counters[k]; ok {
+		return e.v, true, true
 	}
-	return e.v, true
+	return 0, false, o.horizon != "" && k.Day >= o.horizon
 }
 
 // club returns the cached club with id.
@@ -131,12 +128,12 @@ type change struct {
 	tombs    []fanclub.MemberKey
 	members  map[fanclub.MemberKey]*fanclub.Membership
 	counters map[fanclub.CounterKey]int64
-	// events are the events stored, for event_index.
+	// events are the events stored, for event_log (not journaled).
 	events []fanclub.Event
 }
 
 func (c *change) empty() bool {
-	return len(c.tombs) == 0 && len(c.members) == 0 && len(c.counters) == 0 && len(c.events) == 0
+	return len(c.tombs) == 0 && len(c.members) == 0 && len(c.counters) == 0
 }
 
 // apply merges a committed change into the overlay as dirty entries.
@@ -179,23 +176,6 @@ func (o *overlay) applyLocked(c *change) {
 		}
 		e.v, e.dirty = v, true
 	}
-	for _, ev := range c.events {
-		k := fanclub.MemberKey{FanID: ev.FanID, ClubID: ev.ClubID}
-		o.pending[k] = append(o.pending[k], ev)
-		o.dirty++
-	}
-}
-
-// pendingEvents returns a copy of the events of k that event_index may
-// lack in a read transaction's snapshot.
-func (o *overlay) pendingEvents(k fanclub.MemberKey) []fanclub.Event {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	out := slices.Clone(o.pending[k])
-	for _, r := range o.retired {
-		out = append(out, r.events[k]...)
-	}
-	return out
 }
 
 // cache adds rows the writer read from the tables, unless the overlay
@@ -225,17 +205,9 @@ func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, count
 // dirtyRows returns the dirty entries. Only the writer changes entries,
 // so the caller (a checkpoint, holding the writer lock) may use the rows
 // without copying them.
-func (o *overlay) dirtyRows() ([]*fanclub.Membership, []counterRow, []fanclub.Event) {
+func (o *overlay) dirtyRows() ([]*fanclub.Membership, []counterRow) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	n := 0
-	for _, p := range o.pending {
-		n += len(p)
-	}
-	evs := make([]fanclub.Event, 0, n)
-	for _, p := range o.pending {
-		evs = append(evs, p...)
-	}
 	ms := make([]*fanclub.Membership, 0, min(o.dirty, len(o.members)))
 	for _, e := range o.members {
 		if e.dirty {
@@ -248,7 +220,7 @@ func (o *overlay) dirtyRows() ([]*fanclub.Membership, []counterRow, []fanclub.Ev
 			cs = append(cs, counterRow{k, e.v})
 		}
 	}
-	return ms, cs, evs
+	return ms, cs
 }
 
 // counterRow is a counter and its value.
@@ -258,10 +230,11 @@ type counterRow struct {
 }
 
 // flushed marks every entry clean after a checkpoint wrote them and
-// starts the next epoch. The events it indexed, and the clean entries
-// beyond max, are let go once the read transactions older than the
-// checkpoint have ended (see collect).
-func (o *overlay) flushed(max int) {
+// starts the next epoch. The clean entries beyond max are let go once the
+// read transactions older than the checkpoint have ended (see collect);
+// the counters from the horizon on stay, and the horizon rises to
+// horizon (a day before which no counter matters to new events any more).
+func (o *overlay) flushed(max int, horizon string) {
 	o.mu.Lock()
 	for _, e := range o.members {
 		e.dirty = false
@@ -272,14 +245,10 @@ func (o *overlay) flushed(max int) {
 	o.dirty, o.journal = 0, 0
 	o.gmu.Lock()
 	o.epoch++
-	if len(o.pending) > 0 {
-		o.retired = append(o.retired, retiredEvents{epoch: o.epoch, events: o.pending})
-	}
 	if len(o.members)+len(o.counters) > max {
-		o.shrink = o.epoch
+		o.shrink, o.nextHorizon = o.epoch, horizon
 	}
 	o.gmu.Unlock()
-	o.pending = map[fanclub.MemberKey][]fanclub.Event{}
 	o.mu.Unlock()
 	o.collect()
 }
@@ -313,15 +282,18 @@ func (o *overlay) collect() {
 		oldest = min(oldest, e)
 	}
 	shrink := o.shrink != 0 && oldest >= o.shrink
+	horizon := o.nextHorizon
 	if shrink {
 		o.shrink = 0
 	}
 	o.gmu.Unlock()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.retired = slices.DeleteFunc(o.retired, func(r retiredEvents) bool { return r.epoch <= oldest })
 	if !shrink {
 		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.horizon != "" && horizon > o.horizon {
+		o.horizon = horizon
 	}
 	for k, e := range o.members {
 		if !e.dirty {
@@ -329,7 +301,7 @@ func (o *overlay) collect() {
 		}
 	}
 	for k, e := range o.counters {
-		if !e.dirty {
+		if !e.dirty && (o.horizon == "" || k.Day < o.horizon) {
 			delete(o.counters, k)
 		}
 	}

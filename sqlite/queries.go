@@ -42,26 +42,11 @@ func valuesList(rows, cols int) string {
 	return b.String()
 }
 
-const eventCols = 6
-
-// qInsertEventsReturning skips stored ids and returns the inserted ones.
-// OR IGNORE (rather than ON CONFLICT DO NOTHING) means no row can abort
-// the statement, so SQLite needs no statement journal for it.
-func qInsertEventsReturning(n int) string {
-	return `INSERT OR IGNORE INTO events(id, fan_id, club_id, action, amount, at) VALUES ` + valuesList(n, eventCols) +
-		` RETURNING id`
-}
-
 const counterCols = 5
 
 func qAddDailyPoints(n int) string {
 	return `INSERT INTO daily_points(fan_id, club_id, day, action, points) VALUES ` + valuesList(n, counterCols) +
 		` ON CONFLICT(fan_id, club_id, day, action) DO UPDATE SET points = points + excluded.points`
-}
-
-// qIndexEvents adds rows to event_index.
-func qIndexEvents(n int) string {
-	return `INSERT OR IGNORE INTO event_index(fan_id, club_id, at, id) VALUES ` + valuesList(n, 4)
 }
 
 // qSetDailyPoints stores counters' absolute values (checkpoints).
@@ -107,26 +92,22 @@ type bulkKind int
 
 // The bulk statements.
 const (
-	kInsertEventsReturning bulkKind = iota
-	kAddDailyPoints
+	kAddDailyPoints bulkKind = iota
 	kDailyPoints
 	kSaveMemberships
 	kFindMemberships
 	kEffectsOfFans
 	kSetDailyPoints
-	kIndexEvents
 	numBulkKinds
 )
 
 var bulkBuilders = [numBulkKinds]func(int) string{
-	kInsertEventsReturning: qInsertEventsReturning,
-	kAddDailyPoints:        qAddDailyPoints,
-	kDailyPoints:           qDailyPoints,
-	kSaveMemberships:       qSaveMemberships,
-	kFindMemberships:       qFindMemberships,
-	kEffectsOfFans:         qEffectsOfFans,
-	kSetDailyPoints:        qSetDailyPoints,
-	kIndexEvents:           qIndexEvents,
+	kAddDailyPoints:  qAddDailyPoints,
+	kDailyPoints:     qDailyPoints,
+	kSaveMemberships: qSaveMemberships,
+	kFindMemberships: qFindMemberships,
+	kEffectsOfFans:   qEffectsOfFans,
+	kSetDailyPoints:  qSetDailyPoints,
 }
 
 // bulkQueries holds the text of every bulk statement and, on the writer,
@@ -202,7 +183,9 @@ const (
 	qFindMembership = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? AND m.club_id = ?`
 	qAppendJournal  = `INSERT INTO state_journal(body) VALUES (?)`
 	qJournalSeq     = `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'state_journal'), 0)`
+	qAppendLog      = `INSERT INTO event_log(format, body) VALUES (?, ?)`
+	qLogRow         = `SELECT format, body FROM event_log WHERE id = ?`
 )
 
 // singleQueries lists the single-row statements to prepare.
-var singleQueries = []string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership, qAppendJournal, qJournalSeq}
+var singleQueries = []string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership, qAppendJournal, qJournalSeq, qAppendLog, qLogRow}

@@ -57,6 +57,8 @@ type DB struct {
 	// checkpoint included) or Rollback.
 	ov  *overlay
 	wmu sync.Mutex
+	// events indexes the behaviour log (event_log).
+	events *eventLog
 	// A commit runs a checkpoint once the overlay holds ckptRows dirty
 	// rows or ckptJournal journal rows; a checkpoint drops the cached
 	// rows when they exceed cacheRows.
@@ -68,7 +70,7 @@ var _ fanclub.Store = (*DB)(nil)
 // Open opens (creating if needed) the database at path and applies the
 // pending migrations. path ":memory:" opens a private in-memory database.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
-	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(),
+	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(), events: newEventLog(),
 		ckptRows: opts.CheckpointRows, ckptJournal: defaultCheckpointJournal, cacheRows: defaultCacheRows}
 	if db.ckptRows <= 0 {
 		db.ckptRows = defaultCheckpointRows

@@ -30,6 +30,7 @@ type Tx struct {
 	epoch uint64
 
 	ch        change
+	evIDs     map[string]struct{}
 	readM     map[fanclub.MemberKey]*fanclub.Membership
 	readC     map[fanclub.CounterKey]int64
 	readClubs map[int64]*fanclub.Club
@@ -55,6 +56,11 @@ func (t *Tx) Commit() error {
 		}
 		return nil
 	}
+	logID, err := t.appendLog(context.Background())
+	if err != nil {
+		t.tx.Rollback()
+		return err
+	}
 	body, err := encodeChange(&t.ch)
 	if err != nil {
 		t.tx.Rollback()
@@ -72,6 +78,9 @@ func (t *Tx) Commit() error {
 	}
 	if err := t.tx.Commit(); err != nil {
 		return internal("commit", err)
+	}
+	if logID != 0 {
+		t.db.events.add(logID, t.ch.events)
 	}
 	ov := t.db.ov
 	ov.mu.Lock()

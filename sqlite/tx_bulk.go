@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -225,7 +224,8 @@ func (t *Tx) counterFromState(k fanclub.CounterKey) (int64, bool) {
 		// Erased in this transaction: the table (already deleted) decides.
 		return 0, false
 	}
-	return t.db.ov.counter(k)
+	v, _, known := t.db.ov.counterOrZero(k)
+	return v, known
 }
 
 // counterValues returns the counters of keys (sorted, unique).
@@ -325,118 +325,6 @@ func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
 		}
 	}
 	return nil
-}
-
-// InsertEvents appends events, skipping ids already stored; fresh[i]
-// reports whether events[i] was new (a repeat of an id earlier in the same
-// call is not). Each chunk is one INSERT OR IGNORE ... RETURNING id.
-func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, error) {
-	if !t.write {
-		return nil, fanclub.Errorf(fanclub.EINTERNAL, "events: write in a read transaction")
-	}
-	fresh := make([]bool, len(events))
-	// idx are the positions of the first occurrence of each id.
-	idx := make([]int, 0, len(events))
-	seen := make(map[string]struct{}, len(events))
-	for i, e := range events {
-		if _, dup := seen[e.ID]; dup {
-			continue
-		}
-		seen[e.ID] = struct{}{}
-		idx = append(idx, i)
-	}
-	args := make([]any, 0, eventCols*min(len(idx), chunkSizes[0]))
-	for _, size := range chunks(len(idx)) {
-		n := chunkSizes[size]
-		part := idx[:n]
-		idx = idx[n:]
-		args = args[:0]
-		for _, i := range part {
-			e := &events[i]
-			args = append(args, e.ID, e.FanID, e.ClubID, string(e.Action), e.Amount, ts(e.At))
-		}
-		if err := t.insertEventsReturning(ctx, size, args, part, events, fresh); err != nil {
-			return nil, err
-		}
-	}
-	return fresh, nil
-}
-
-func (t *Tx) insertEventsReturning(ctx context.Context, size int, args []any, part []int, events []fanclub.Event, fresh []bool) error {
-	rows, err := t.bulkQuery(ctx, kInsertEventsReturning, size, args)
-	if err != nil {
-		return wrap("events", err)
-	}
-	inserted := make(map[string]struct{}, len(part))
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return wrap("events", err)
-		}
-		inserted[id] = struct{}{}
-	}
-	if err := rows.Close(); err != nil {
-		return wrap("events", err)
-	}
-	if err := rows.Err(); err != nil {
-		return wrap("events", err)
-	}
-	for _, i := range part {
-		_, fresh[i] = inserted[events[i].ID]
-		if fresh[i] {
-			t.ch.events = append(t.ch.events, events[i])
-		}
-	}
-	return nil
-}
-
-// ListEvents lists a fan's events in a club, oldest first: the indexed
-// ones, the ones a checkpoint has not indexed yet, and this transaction's.
-func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Event, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT e.id, e.fan_id, e.club_id, e.action, e.amount, e.at
- FROM event_index AS x JOIN events AS e ON e.id = x.id
- WHERE x.fan_id = ? AND x.club_id = ? ORDER BY x.at, x.id`, fanID, clubID)
-	if err != nil {
-		return nil, wrap("events", err)
-	}
-	defer rows.Close()
-	evs := []fanclub.Event{}
-	ids := map[string]struct{}{}
-	for rows.Next() {
-		var e fanclub.Event
-		var action string
-		var at int64
-		if err := rows.Scan(&e.ID, &e.FanID, &e.ClubID, &action, &e.Amount, &at); err != nil {
-			return nil, wrap("events", err)
-		}
-		e.Action, e.At = fanclub.Action(action), fromTS(at)
-		evs = append(evs, e)
-		ids[e.ID] = struct{}{}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("events", err)
-	}
-	extra := t.db.ov.pendingEvents(fanclub.MemberKey{FanID: fanID, ClubID: clubID})
-	for _, e := range t.ch.events {
-		if e.FanID == fanID && e.ClubID == clubID {
-			extra = append(extra, e)
-		}
-	}
-	if len(extra) == 0 {
-		return evs, nil
-	}
-	for _, e := range extra {
-		if _, dup := ids[e.ID]; !dup {
-			ids[e.ID] = struct{}{}
-			e.At = fromTS(ts(e.At))
-			evs = append(evs, e)
-		}
-	}
-	slices.SortStableFunc(evs, func(a, b fanclub.Event) int {
-		return cmp.Or(cmp.Compare(ts(a.At), ts(b.At)), cmp.Compare(a.ID, b.ID))
-	})
-	return evs, nil
 }
 
 // AddGeneralPoints books a ledger entry; a second entry with the same

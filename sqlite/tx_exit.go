@@ -213,28 +213,24 @@ func (t *Tx) UpdateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 
 // FindBatch returns the stored result of a producer's batch.
 func (t *Tx) FindBatch(ctx context.Context, producer string, seq int64) (*fanclub.BatchResult, error) {
-	var raw string
+	var raw []byte
 	err := t.queryRow(ctx, qFindBatch, producer, seq).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Batch %s/%d not found.", producer, seq)
 	} else if err != nil {
 		return nil, wrap("batch", err)
 	}
-	var r fanclub.BatchResult
-	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		return nil, wrap("batch", err)
+	r, err := decodeBatchResult(raw)
+	if err != nil {
+		return nil, internal("batch", err)
 	}
-	return &r, nil
+	return r, nil
 }
 
 // SaveBatch stores a batch's result; a batch already stored is a conflict.
 func (t *Tx) SaveBatch(ctx context.Context, producer string, seq int64, r *fanclub.BatchResult) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return internal("batch", err)
-	}
 	if _, err := t.execOne(ctx, qSaveBatch,
-		producer, seq, string(b), ts(t.now)); err != nil {
+		producer, seq, encodeBatchResult(r), ts(t.now)); err != nil {
 		return wrap("batch", err)
 	}
 	return nil

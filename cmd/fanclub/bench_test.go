@@ -17,7 +17,7 @@ func TestBenchIngestSmall(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
 	}
-	for _, want := range []string{"workload: 600 events, 200 fans, 5 clubs", "engine", "naive", "raw", "median events/s"} {
+	for _, want := range []string{"workload: 600 events, 200 fans, 5 clubs", "engine", "naive", "raw", "median acked/s", "median closed/s"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -27,9 +27,9 @@ func TestBenchIngestSmall(t *testing.T) {
 		found := false
 		for _, l := range lines {
 			f := strings.Fields(l)
-			if len(f) == 4 && f[0] == mode {
+			if len(f) == 5 && f[0] == mode {
 				found = true
-				if f[2] == "0" || f[3] == "0" {
+				if f[2] == "0" || f[3] == "0" || f[4] == "0" {
 					t.Errorf("%s reported no throughput: %q", mode, l)
 				}
 			}

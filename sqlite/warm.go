@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"fanclub"
+)
+
+// horizonDays is how many days before today (UTC) the warm cache holds
+// every daily counter: new events fall on today or yesterday in any time
+// zone (they may be at most a few minutes in the future), so their caps
+// are decided from memory.
+const horizonDays = 2
+
+// horizonDay is the first day whose counters the overlay keeps whole.
+func (db *DB) horizonDay() string {
+	return db.now().UTC().AddDate(0, 0, -horizonDays).Format("2006-01-02")
+}
+
+// warm fills the overlay's cache on Open, after the journal has been
+// checkpointed: up to cacheRows memberships, and the daily counters from
+// horizonDay on, which then count as complete (a counter of those days the
+// overlay lacks is 0). Ingest then reads neither table for the members and
+// counters it touches. When the counters exceed what the cache holds, the
+// horizon stays unset and counters are read from the table as before.
+// The caller holds db.wmu.
+func (db *DB) warm(ctx context.Context) error {
+	started := time.Now()
+	members := map[fanclub.MemberKey]*fanclub.Membership{}
+	rows, err := db.writer.QueryContext(ctx, `SELECT `+membershipSelect+` FROM memberships AS m LIMIT ?`, db.cacheRows)
+	if err != nil {
+		return internal("warm memberships", err)
+	}
+	for rows.Next() {
+		m, err := scanMembership(rows)
+		if err != nil {
+			rows.Close()
+			return internal("warm memberships", err)
+		}
+		members[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = m
+	}
+	if err := rows.Close(); err != nil {
+		return internal("warm memberships", err)
+	}
+	if err := rows.Err(); err != nil {
+		return internal("warm memberships", err)
+	}
+	horizon := db.horizonDay()
+	room := max(db.cacheRows-len(members), 0)
+	counters := map[fanclub.CounterKey]int64{}
+	rows, err = db.writer.QueryContext(ctx, `SELECT fan_id, club_id, day, action, points FROM daily_points WHERE day >= ? LIMIT ?`, horizon, room+1)
+	if err != nil {
+		return internal("warm counters", err)
+	}
+	for rows.Next() {
+		var k fanclub.CounterKey
+		var action string
+		var p int64
+		if err := rows.Scan(&k.FanID, &k.ClubID, &k.Day, &action, &p); err != nil {
+			rows.Close()
+			return internal("warm counters", err)
+		}
+		k.Action = fanclub.Action(action)
+		counters[k] = p
+	}
+	if err := rows.Close(); err != nil {
+		return internal("warm counters", err)
+	}
+	if err := rows.Err(); err != nil {
+		return internal("warm counters", err)
+	}
+	complete := len(counters) <= room
+	if !complete {
+		counters = nil
+	}
+	db.ov.cache(members, counters, nil)
+	if complete {
+		db.ov.mu.Lock()
+		db.ov.horizon = horizon
+		db.ov.mu.Unlock()
+	}
+	db.log.Debug("sqlite warm cache", "memberships", len(members), "counters", len(counters), "horizon", horizon, "complete", complete, "took", time.Since(started))
+	return nil
+}
