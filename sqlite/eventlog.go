@@ -44,6 +44,10 @@ const (
 // (catchUp, under the write lock). mu guards it for readers.
 type eventLog struct {
 	mu sync.RWMutex
+	// adding counts the index updates of committed rows still running
+	// (add runs beside the next transaction); readers of the index wait
+	// for them (settle).
+	adding sync.WaitGroup
 	// hash is the index key of an event id (maphash with a per-process
 	// seed; tests may replace it to force collisions).
 	hash func(id string) uint64
@@ -93,15 +97,25 @@ func (l *eventLog) addLocked(row int64, evs []fanclub.Event) {
 	l.last = max(l.last, row)
 }
 
-// add indexes the events a committed transaction stored in row.
+// add indexes, in the background, the events a committed transaction
+// stored in row; settle waits for it. Ingest's next batch thus does its
+// own work on one core while the index grows on the other.
 func (l *eventLog) add(row int64, evs []fanclub.Event) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.addLocked(row, evs)
+	l.adding.Add(1)
+	go func() {
+		defer l.adding.Done()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.addLocked(row, evs)
+	}()
 }
+
+// settle waits until every committed row is indexed.
+func (l *eventLog) settle() { l.adding.Wait() }
 
 // rowsOf returns a copy of the rows holding k's events.
 func (l *eventLog) rowsOf(k fanclub.MemberKey) []int64 {
+	l.settle()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return slices.Clone(l.member[k])
@@ -115,6 +129,7 @@ type queryer interface {
 // catchUp indexes the rows after the last one indexed, in q's snapshot:
 // on Open every row, later the rows another handle appended.
 func (l *eventLog) catchUp(ctx context.Context, q queryer) error {
+	l.settle()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	rows, err := q.QueryContext(ctx, `SELECT id, format, body FROM event_log WHERE id > ? ORDER BY id`, l.last)

@@ -176,6 +176,7 @@ func TestEventLogHashCollisions(t *testing.T) {
 			t.Fatalf("InsertEvents(%v) = %v, want %v", c.ids, got, c.want)
 		}
 	}
+	db.events.settle()
 	if n := len(db.events.more[42]); n != 2 {
 		t.Fatalf("rows sharing the hash beyond the first = %d, want 2", n)
 	}

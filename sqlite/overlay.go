@@ -163,7 +163,11 @@ func (o *overlay) applyLocked(c *change) {
 		if !e.dirty {
 			o.dirty++
 		}
-		e.m, e.dirty = *copyMembership(m), true
+		e.m, e.dirty = *m, true
+		if m.Retained != nil {
+			r := *m.Retained
+			e.m.Retained = &r
+		}
 	}
 	for k, v := range c.counters {
 		e, ok := o.counters[k]

@@ -143,11 +143,11 @@ func dsn(txlock, journal, sync string, queryOnly bool) string {
 	q := url.Values{}
 	q.Set("_txlock", txlock)
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "page_size(4096)")
+	q.Add("_pragma", "page_size(16384)")
 	// Checkpoint every 16384 WAL pages (64 MiB) rather than SQLite's 1000:
 	// ingest rewrites the same hot pages batch after batch, and a larger
 	// WAL lets one checkpoint copy each page once (docs/BENCHMARKS.md).
-	q.Add("_pragma", "wal_autocheckpoint(16384)")
+	q.Add("_pragma", "wal_autocheckpoint(4096)")
 	q.Set("_journal_mode", journal)
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(1)")
@@ -169,6 +169,7 @@ func (db *DB) Close() error {
 			db.wmu.Lock()
 			err = db.checkpointLocked(context.Background())
 			db.wmu.Unlock()
+			db.events.settle()
 			db.wbulk.close()
 		}
 		if db.reader != nil && db.reader != db.writer {

@@ -33,6 +33,10 @@ type Tx struct {
 	evIDs     map[string]struct{}
 	readM     map[fanclub.MemberKey]*fanclub.Membership
 	readC     map[fanclub.CounterKey]int64
+	// memoC remembers the counters this transaction read from the
+	// overlay, so a second read (AddDailyPoints after DailyPoints) costs
+	// a lookup in a small map.
+	memoC     map[fanclub.CounterKey]int64
 	readClubs map[int64]*fanclub.Club
 }
 

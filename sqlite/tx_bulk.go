@@ -220,11 +220,20 @@ func (t *Tx) counterFromState(k fanclub.CounterKey) (int64, bool) {
 	if v, ok := t.readC[k]; ok {
 		return v, true
 	}
+	if v, ok := t.memoC[k]; ok {
+		return v, true
+	}
 	if slices.Contains(t.ch.tombs, fanclub.MemberKey{FanID: k.FanID, ClubID: k.ClubID}) {
 		// Erased in this transaction: the table (already deleted) decides.
 		return 0, false
 	}
 	v, _, known := t.db.ov.counterOrZero(k)
+	if known && t.write {
+		if t.memoC == nil {
+			t.memoC = map[fanclub.CounterKey]int64{}
+		}
+		t.memoC[k] = v
+	}
 	return v, known
 }
 
@@ -322,6 +331,11 @@ func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
 	for k := range t.readC {
 		if k.FanID == fanID && k.ClubID == clubID {
 			delete(t.readC, k)
+		}
+	}
+	for k := range t.memoC {
+		if k.FanID == fanID && k.ClubID == clubID {
+			delete(t.memoC, k)
 		}
 	}
 	return nil

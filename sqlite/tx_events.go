@@ -25,6 +25,7 @@ func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, 
 		t.evIDs = make(map[string]struct{}, len(events))
 	}
 	log := t.db.events
+	log.settle()
 	var suspect []bool
 	var rows []int64
 	log.mu.RLock()
@@ -86,7 +87,8 @@ func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Eve
 			}
 		}
 	}
-	for _, id := range rows {
+	slices.Sort(rows)
+	for _, id := range slices.Compact(rows) {
 		add(got[id])
 	}
 	add(t.ch.events)
