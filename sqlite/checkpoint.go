@@ -120,9 +120,10 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 	ov.mu.Lock()
 	defer ov.mu.Unlock()
 	ov.members = map[fanclub.MemberKey]*memberEntry{}
-	ov.counters = map[fanclub.CounterKey]*counterEntry{}
+	ov.counters = map[fanclub.CounterKey]counterEntry{}
 	ov.dirty, ov.journal = 0, 0
 	ov.horizon = ""
+	ov.effectsKnown = false
 	for _, c := range cs {
 		ov.applyLocked(c)
 		ov.journal++

@@ -18,7 +18,7 @@ import (
 type overlay struct {
 	mu       sync.RWMutex
 	members  map[fanclub.MemberKey]*memberEntry
-	counters map[fanclub.CounterKey]*counterEntry
+	counters map[fanclub.CounterKey]counterEntry
 	clubs    map[int64]*fanclub.Club
 	// dirty counts the dirty entries; journal the journal rows written
 	// since the last checkpoint.
@@ -32,6 +32,11 @@ type overlay struct {
 	// (warm); a reload from the journal, after another handle wrote,
 	// clears it.
 	horizon string
+	// effectFans, when effectsKnown, holds every fan with a row in
+	// effects (rows are never deleted): ingest asks the table only for
+	// the effects of those fans.
+	effectFans   map[int64]struct{}
+	effectsKnown bool
 
 	// A read transaction's table snapshot may predate a checkpoint that
 	// ended while it was open, so what a checkpoint lets go of — cached
@@ -62,10 +67,11 @@ type counterEntry struct {
 
 func newOverlay() *overlay {
 	return &overlay{
-		members:  map[fanclub.MemberKey]*memberEntry{},
-		counters: map[fanclub.CounterKey]*counterEntry{},
-		clubs:    map[int64]*fanclub.Club{},
-		open:     map[uint64]int{},
+		members:    map[fanclub.MemberKey]*memberEntry{},
+		counters:   map[fanclub.CounterKey]counterEntry{},
+		clubs:      map[int64]*fanclub.Club{},
+		effectFans: map[int64]struct{}{},
+		open:       map[uint64]int{},
 	}
 }
 
@@ -78,6 +84,31 @@ func (o *overlay) member(k fanclub.MemberKey) (*fanclub.Membership, bool) {
 		return nil, false
 	}
 	return copyMembership(&e.m), true
+}
+
+// membersInto puts copies of the overlay's rows among keys into out and
+// returns the keys it lacks. It takes the lock once and allocates the
+// copies together.
+func (o *overlay) membersInto(keys []fanclub.MemberKey, out map[fanclub.MemberKey]*fanclub.Membership) []fanclub.MemberKey {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	slab := make([]fanclub.Membership, len(keys))
+	var missing []fanclub.MemberKey
+	for i, k := range keys {
+		e, ok := o.members[k]
+		if !ok {
+			missing = append(missing, k)
+			continue
+		}
+		m := &slab[i]
+		*m = e.m
+		if e.m.Retained != nil {
+			r := *e.m.Retained
+			m.Retained = &r
+		}
+		out[k] = m
+	}
+	return missing
 }
 
 // hasMember reports whether the overlay holds k.
@@ -98,6 +129,35 @@ func (o *overlay) counterOrZero(k fanclub.CounterKey) (v int64, held, known bool
 		return e.v, true, true
 	}
 	return 0, false, o.horizon != "" && k.Day >= o.horizon
+}
+
+// withEffects returns the fans among ids that may have effects: all of
+// them unless the overlay knows every fan with effects.
+func (o *overlay) withEffects(ids []int64) []int64 {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	if !o.effectsKnown {
+		return ids
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if _, ok := o.effectFans[id]; ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// addEffectFans records fans that now have effects.
+func (o *overlay) addEffectFans(ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, id := range ids {
+		o.effectFans[id] = struct{}{}
+	}
 }
 
 // club returns the cached club with id.
@@ -170,15 +230,10 @@ func (o *overlay) applyLocked(c *change) {
 		}
 	}
 	for k, v := range c.counters {
-		e, ok := o.counters[k]
-		if !ok {
-			e = &counterEntry{}
-			o.counters[k] = e
-		}
-		if !e.dirty {
+		if e := o.counters[k]; !e.dirty {
 			o.dirty++
 		}
-		e.v, e.dirty = v, true
+		o.counters[k] = counterEntry{v: v, dirty: true}
 	}
 }
 
@@ -197,7 +252,7 @@ func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, count
 	}
 	for k, v := range counters {
 		if _, ok := o.counters[k]; !ok {
-			o.counters[k] = &counterEntry{v: v}
+			o.counters[k] = counterEntry{v: v}
 		}
 	}
 	for id, c := range clubs {
@@ -243,8 +298,10 @@ func (o *overlay) flushed(max int, horizon string) {
 	for _, e := range o.members {
 		e.dirty = false
 	}
-	for _, e := range o.counters {
-		e.dirty = false
+	for k, e := range o.counters {
+		if e.dirty {
+			o.counters[k] = counterEntry{v: e.v}
+		}
 	}
 	o.dirty, o.journal = 0, 0
 	o.gmu.Lock()

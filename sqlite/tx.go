@@ -29,15 +29,17 @@ type Tx struct {
 	// epoch is the overlay epoch a read transaction began in.
 	epoch uint64
 
-	ch        change
-	evIDs     map[string]struct{}
-	readM     map[fanclub.MemberKey]*fanclub.Membership
-	readC     map[fanclub.CounterKey]int64
+	ch    change
+	evIDs map[string]struct{}
+	readM map[fanclub.MemberKey]*fanclub.Membership
+	readC map[fanclub.CounterKey]int64
 	// memoC remembers the counters this transaction read from the
 	// overlay, so a second read (AddDailyPoints after DailyPoints) costs
 	// a lookup in a small map.
-	memoC     map[fanclub.CounterKey]int64
-	readClubs map[int64]*fanclub.Club
+	memoC map[fanclub.CounterKey]int64
+	// effectFans are the fans this transaction gave effects.
+	effectFans []int64
+	readClubs  map[int64]*fanclub.Club
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
@@ -86,6 +88,7 @@ func (t *Tx) Commit() error {
 	if logID != 0 {
 		t.db.events.add(logID, t.ch.events)
 	}
+	t.db.ov.addEffectFans(t.effectFans)
 	ov := t.db.ov
 	ov.mu.Lock()
 	ov.applyLocked(&t.ch)

@@ -46,22 +46,21 @@ func (t *Tx) readMember(m *fanclub.Membership) {
 
 // FindMemberships returns the memberships that exist among keys.
 func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map[fanclub.MemberKey]*fanclub.Membership, error) {
-	keys = uniqueSorted(keys, func(a, b fanclub.MemberKey) int {
+	out := make(map[fanclub.MemberKey]*fanclub.Membership, len(keys))
+	rest := make([]fanclub.MemberKey, 0, len(keys))
+	for _, k := range keys {
+		if m, ok := t.ch.members[k]; ok {
+			out[k] = copyMembership(m)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	keys = uniqueSorted(t.db.ov.membersInto(rest, out), func(a, b fanclub.MemberKey) int {
 		if a.FanID != b.FanID {
 			return cmpInt(a.FanID, b.FanID)
 		}
 		return cmpInt(a.ClubID, b.ClubID)
 	})
-	out := make(map[fanclub.MemberKey]*fanclub.Membership, len(keys))
-	missing := keys[:0]
-	for _, k := range keys {
-		if m, ok := t.memberFromState(k); ok {
-			out[k] = m
-		} else {
-			missing = append(missing, k)
-		}
-	}
-	keys = missing
 	args := make([]any, 0, 2*chunkSizes[0])
 	for _, size := range chunks(len(keys)) {
 		n := chunkSizes[size]
@@ -208,7 +207,7 @@ func compareCounterKeys(a, b fanclub.CounterKey) int {
 
 // DailyPoints returns the stored counters among keys (missing ones are 0).
 func (t *Tx) DailyPoints(ctx context.Context, keys []fanclub.CounterKey) (map[fanclub.CounterKey]int64, error) {
-	return t.counterValues(ctx, uniqueSorted(keys, compareCounterKeys))
+	return t.counterValues(ctx, keys)
 }
 
 // counterFromState returns k's counter from the transaction's own changes
@@ -237,10 +236,11 @@ func (t *Tx) counterFromState(k fanclub.CounterKey) (int64, bool) {
 	return v, known
 }
 
-// counterValues returns the counters of keys (sorted, unique).
+// counterValues returns the counters of keys; the ones neither the
+// transaction nor the overlay decides are read from the table, sorted.
 func (t *Tx) counterValues(ctx context.Context, keys []fanclub.CounterKey) (map[fanclub.CounterKey]int64, error) {
 	out := make(map[fanclub.CounterKey]int64, len(keys))
-	missing := make([]fanclub.CounterKey, 0, len(keys))
+	var missing []fanclub.CounterKey
 	for _, k := range keys {
 		if v, ok := t.counterFromState(k); ok {
 			out[k] = v
@@ -248,7 +248,7 @@ func (t *Tx) counterValues(ctx context.Context, keys []fanclub.CounterKey) (map[
 			missing = append(missing, k)
 		}
 	}
-	keys = missing
+	keys = uniqueSorted(missing, compareCounterKeys)
 	args := make([]any, 0, 4*chunkSizes[0])
 	for _, size := range chunks(len(keys)) {
 		n := chunkSizes[size]
@@ -296,7 +296,6 @@ func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]i
 	for k := range deltas {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, compareCounterKeys)
 	if !t.write {
 		return fanclub.Errorf(fanclub.EINTERNAL, "daily points: write in a read transaction")
 	}

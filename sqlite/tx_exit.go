@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"fanclub"
@@ -26,6 +27,7 @@ func (t *Tx) InsertEffects(ctx context.Context, effects []fanclub.Effect) error 
 			e.EndsOnRejoin, e.Factor, string(actions)); err != nil {
 			return wrap("effect", err)
 		}
+		t.effectFans = append(t.effectFans, e.FanID)
 	}
 	return nil
 }
@@ -58,8 +60,17 @@ func (t *Tx) ListEffects(ctx context.Context, fanID int64, at time.Time) ([]fanc
 // ListEffectsOfFans returns, for each of fanIDs with any, the fan's effects
 // not ended by at (fanclub.BulkEffectsTx).
 func (t *Tx) ListEffectsOfFans(ctx context.Context, fanIDs []int64, at time.Time) (map[int64][]fanclub.Effect, error) {
-	ids := uniqueSorted(fanIDs, cmpInt)
 	out := map[int64][]fanclub.Effect{}
+	ids := t.db.ov.withEffects(fanIDs)
+	for _, id := range fanIDs {
+		if slices.Contains(t.effectFans, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ids = uniqueSorted(ids, cmpInt)
 	args := make([]any, 0, chunkSizes[0]+1)
 	for _, size := range chunks(len(ids)) {
 		n := chunkSizes[size]

@@ -70,16 +70,36 @@ func (db *DB) warm(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return internal("warm counters", err)
 	}
+	effectFans := map[int64]struct{}{}
+	rows, err = db.writer.QueryContext(ctx, `SELECT DISTINCT fan_id FROM effects`)
+	if err != nil {
+		return internal("warm effects", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return internal("warm effects", err)
+		}
+		effectFans[id] = struct{}{}
+	}
+	if err := rows.Close(); err != nil {
+		return internal("warm effects", err)
+	}
+	if err := rows.Err(); err != nil {
+		return internal("warm effects", err)
+	}
 	complete := len(counters) <= room
 	if !complete {
 		counters = nil
 	}
 	db.ov.cache(members, counters, nil)
+	db.ov.mu.Lock()
 	if complete {
-		db.ov.mu.Lock()
 		db.ov.horizon = horizon
-		db.ov.mu.Unlock()
 	}
+	db.ov.effectFans, db.ov.effectsKnown = effectFans, true
+	db.ov.mu.Unlock()
 	db.log.Debug("sqlite warm cache", "memberships", len(members), "counters", len(counters), "horizon", horizon, "complete", complete, "took", time.Since(started))
 	return nil
 }
