@@ -89,7 +89,7 @@ func (o *overlay) member(k fanclub.MemberKey) (*fanclub.Membership, bool) {
 // membersInto puts copies of the overlay's rows among keys into out and
 // returns the keys it lacks. It takes the lock once and allocates the
 // copies together.
-func (o *overlay) membersInto(keys []fanclub.MemberKey, out map[fanclub.MemberKey]*fanclub.Membership) []fanclub.MemberKey {
+func (o *overlay) membersInto(keys []fanclub.MemberKey, out map[fanclub.MemberKey]*fanclub.Membership, hints map[fanclub.MemberKey]*memberEntry) []fanclub.MemberKey {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	slab := make([]fanclub.Membership, len(keys))
@@ -107,6 +107,9 @@ func (o *overlay) membersInto(keys []fanclub.MemberKey, out map[fanclub.MemberKe
 			m.Retained = &r
 		}
 		out[k] = m
+		if hints != nil {
+			hints[k] = e
+		}
 	}
 	return missing
 }
@@ -190,6 +193,10 @@ type change struct {
 	counters map[fanclub.CounterKey]int64
 	// events are the events stored, for event_log (not journaled).
 	events []fanclub.Event
+	// hints are the overlay entries of members the transaction read
+	// from the overlay: no shrink runs while a write transaction is open,
+	// so merging its rows into them needs no second lookup.
+	hints map[fanclub.MemberKey]*memberEntry
 }
 
 func (c *change) empty() bool {
@@ -215,10 +222,12 @@ func (o *overlay) applyLocked(c *change) {
 		}
 	}
 	for k, m := range c.members {
-		e, ok := o.members[k]
+		e, ok := c.hints[k]
 		if !ok {
-			e = &memberEntry{}
-			o.members[k] = e
+			if e, ok = o.members[k]; !ok {
+				e = &memberEntry{}
+				o.members[k] = e
+			}
 		}
 		if !e.dirty {
 			o.dirty++
@@ -331,11 +340,13 @@ func (o *overlay) endRead(e uint64) {
 		delete(o.open, e)
 	}
 	o.gmu.Unlock()
-	o.collect()
 }
 
 // collect lets go of what no open read transaction needs: a read
-// transaction begun in epoch e saw the checkpoints up to e in its snapshot.
+// transaction begun in epoch e saw the checkpoints up to e in its
+// snapshot. Only the holder of the writer lock calls it (a checkpoint, a
+// write transaction beginning), so entries never vanish under a write
+// transaction.
 func (o *overlay) collect() {
 	o.gmu.Lock()
 	oldest := o.epoch

@@ -214,7 +214,9 @@ func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 		return nil, err
 	}
 	if write {
-		t.ch = change{members: map[fanclub.MemberKey]*fanclub.Membership{}, counters: map[fanclub.CounterKey]int64{}}
+		t.ch = change{members: map[fanclub.MemberKey]*fanclub.Membership{}, counters: map[fanclub.CounterKey]int64{},
+			hints: map[fanclub.MemberKey]*memberEntry{}}
+		db.ov.collect()
 		t.readM = map[fanclub.MemberKey]*fanclub.Membership{}
 		t.readC = map[fanclub.CounterKey]int64{}
 	}

@@ -55,7 +55,7 @@ func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map
 			rest = append(rest, k)
 		}
 	}
-	keys = uniqueSorted(t.db.ov.membersInto(rest, out), func(a, b fanclub.MemberKey) int {
+	keys = uniqueSorted(t.db.ov.membersInto(rest, out, t.ch.hints), func(a, b fanclub.MemberKey) int {
 		if a.FanID != b.FanID {
 			return cmpInt(a.FanID, b.FanID)
 		}
@@ -137,7 +137,8 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 		k := fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}
 		_, changed := t.ch.members[k]
 		_, read := t.readM[k]
-		if t.write && (changed || read || t.db.ov.hasMember(k)) {
+		_, hinted := t.ch.hints[k]
+		if t.write && (changed || read || hinted || t.db.ov.hasMember(k)) {
 			t.ch.members[k] = copyMembership(m)
 			continue
 		}
