@@ -43,8 +43,8 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 
 	// Duplicates within the batch, member keys and clubs.
 	seen := make(map[string]struct{}, n)
-	keys := make([]MemberKey, 0, 16)
-	keySet := make(map[MemberKey]struct{}, 16)
+	keys := make([]MemberKey, 0, n)
+	keySet := make(map[MemberKey]struct{}, n)
 	clubs := clubCache{}
 	clubMissing := map[int64]bool{}
 	minAt := now
@@ -175,7 +175,7 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	}
 
 	// Earn, in batch order.
-	deltas := make(map[CounterKey]int64)
+	deltas := make(map[CounterKey]int64, len(cand))
 	changed := make([]*Membership, 0, len(keys))
 	changedSet := make(map[*Membership]struct{}, len(keys))
 	for j := range cand {

@@ -300,6 +300,9 @@ func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]i
 	if !t.write {
 		return fanclub.Errorf(fanclub.EINTERNAL, "daily points: write in a read transaction")
 	}
+	if len(t.ch.counters) == 0 {
+		t.ch.counters = make(map[fanclub.CounterKey]int64, len(deltas))
+	}
 	cur, err := t.counterValues(ctx, keys)
 	if err != nil {
 		return err
