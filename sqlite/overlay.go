@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"maps"
 	"sync"
 
 	"fanclub"
@@ -72,6 +73,23 @@ func newOverlay() *overlay {
 		clubs:      map[int64]*fanclub.Club{},
 		effectFans: map[int64]struct{}{},
 		open:       map[uint64]int{},
+	}
+}
+
+// reserve gives the member and counter maps room for members and
+// counters entries, so that ingest does not pay for their growth.
+func (o *overlay) reserve(members, counters int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if members > len(o.members) {
+		m := make(map[fanclub.MemberKey]*memberEntry, members)
+		maps.Copy(m, o.members)
+		o.members = m
+	}
+	if counters > len(o.counters) {
+		c := make(map[fanclub.CounterKey]counterEntry, counters)
+		maps.Copy(c, o.counters)
+		o.counters = c
 	}
 }
 

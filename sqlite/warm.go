@@ -93,6 +93,9 @@ func (db *DB) warm(ctx context.Context) error {
 	if !complete {
 		counters = nil
 	}
+	// Room for the rows loaded and what a day of ingest adds: a counter
+	// per member and action (two on average), new members.
+	db.ov.reserve(min(len(members)*5/4, db.cacheRows), min(len(counters)+2*len(members), db.ckptRows, db.cacheRows))
 	db.ov.cache(members, counters, nil)
 	db.ov.mu.Lock()
 	if complete {
