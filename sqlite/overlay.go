@@ -239,6 +239,26 @@ func (o *overlay) applyLocked(c *change) {
 			}
 		}
 	}
+	// Members and counters are separate maps: a large change merges them
+	// on two goroutines (ingest's batches keep one core busy otherwise).
+	if len(c.members) >= parallelApply && len(c.counters) >= parallelApply {
+		var wg sync.WaitGroup
+		var dm int
+		wg.Go(func() { dm = o.applyMembers(c) })
+		dc := o.applyCounters(c)
+		wg.Wait()
+		o.dirty += dm + dc
+		return
+	}
+	o.dirty += o.applyMembers(c) + o.applyCounters(c)
+}
+
+// parallelApply is the size from which applyLocked splits its work.
+const parallelApply = 256
+
+// applyMembers merges c's memberships and returns how many entries became
+// dirty; the caller holds mu.
+func (o *overlay) applyMembers(c *change) (dirtied int) {
 	for k, m := range c.members {
 		e, ok := c.hints[k]
 		if !ok {
@@ -248,7 +268,7 @@ func (o *overlay) applyLocked(c *change) {
 			}
 		}
 		if !e.dirty {
-			o.dirty++
+			dirtied++
 		}
 		e.m, e.dirty = *m, true
 		if m.Retained != nil {
@@ -256,12 +276,19 @@ func (o *overlay) applyLocked(c *change) {
 			e.m.Retained = &r
 		}
 	}
+	return dirtied
+}
+
+// applyCounters merges c's counters and returns how many entries became
+// dirty; the caller holds mu.
+func (o *overlay) applyCounters(c *change) (dirtied int) {
 	for k, v := range c.counters {
 		if e := o.counters[k]; !e.dirty {
-			o.dirty++
+			dirtied++
 		}
 		o.counters[k] = counterEntry{v: v, dirty: true}
 	}
+	return dirtied
 }
 
 // cache adds rows the writer read from the tables, unless the overlay
