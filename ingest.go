@@ -26,8 +26,8 @@ const (
 	EventRejected  = "rejected"
 )
 
-// BulkEffectsTx is an optional extension of Tx: the effects of many fans,
-// not ended by at, in one query. Ingest uses it when the store offers it
+// BulkEffectsTx is an optional extension of Tx: the effects of many fans
+// (fanIDs may repeat), not ended by at, in one query. Ingest uses it when the store offers it
 // and falls back to one ListEffects per fan otherwise.
 type BulkEffectsTx interface {
 	ListEffectsOfFans(ctx context.Context, fanIDs []int64, at time.Time) (map[int64][]Effect, error)

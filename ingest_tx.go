@@ -3,6 +3,7 @@ package fanclub
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -256,14 +257,9 @@ func validateBatchTimes(b Batch, now time.Time) error {
 // effectsOf returns the effects, not ended by at, of the fans with an
 // active membership among members.
 func (e *Engine) effectsOf(ctx context.Context, tx Tx, members map[MemberKey]*Membership, at time.Time) (map[int64][]Effect, error) {
-	var fans []int64
-	seen := make(map[int64]struct{}, len(members))
+	fans := make([]int64, 0, len(members))
 	for k, m := range members {
-		if m == nil || m.Status != StatusActive {
-			continue
-		}
-		if _, ok := seen[k.FanID]; !ok {
-			seen[k.FanID] = struct{}{}
+		if m != nil && m.Status == StatusActive {
 			fans = append(fans, k.FanID)
 		}
 	}
@@ -271,12 +267,15 @@ func (e *Engine) effectsOf(ctx context.Context, tx Tx, members map[MemberKey]*Me
 		return nil, nil
 	}
 	if bt, ok := tx.(BulkEffectsTx); ok {
+		// A fan may repeat (members of several clubs); the store dedupes.
 		out, err := bt.ListEffectsOfFans(ctx, fans, at)
 		if err != nil {
 			return nil, fmt.Errorf("list effects: %w", err)
 		}
 		return out, nil
 	}
+	slices.Sort(fans)
+	fans = slices.Compact(fans)
 	out := make(map[int64][]Effect)
 	for _, f := range fans {
 		efs, err := tx.ListEffects(ctx, f, at)

@@ -133,13 +133,20 @@ func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fancl
 // (journaled at Commit); a new one is written to the table at once.
 func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) error {
 	var direct []*fanclub.Membership
-	for _, m := range ms {
+	slab := make([]fanclub.Membership, len(ms)) // the copies, allocated together
+	for i, m := range ms {
 		k := fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}
 		_, changed := t.ch.members[k]
 		_, read := t.readM[k]
 		_, hinted := t.ch.hints[k]
 		if t.write && (changed || read || hinted || t.db.ov.hasMember(k)) {
-			t.ch.members[k] = copyMembership(m)
+			cp := &slab[i]
+			*cp = *m
+			if m.Retained != nil {
+				r := *m.Retained
+				cp.Retained = &r
+			}
+			t.ch.members[k] = cp
 			continue
 		}
 		direct = append(direct, m)
