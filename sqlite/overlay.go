@@ -105,31 +105,77 @@ func (o *overlay) member(k fanclub.MemberKey) (*fanclub.Membership, bool) {
 }
 
 // membersInto puts copies of the overlay's rows among keys into out and
-// returns the keys it lacks. It takes the lock once and allocates the
-// copies together.
+// returns the keys it lacks. It takes the lock once, allocates the copies
+// together and, for many keys, looks them up on two goroutines: each
+// lookup is a random access into a large map, and two cores wait for
+// memory side by side.
 func (o *overlay) membersInto(keys []fanclub.MemberKey, out map[fanclub.MemberKey]*fanclub.Membership, hints map[fanclub.MemberKey]*memberEntry) []fanclub.MemberKey {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	slab := make([]fanclub.Membership, len(keys))
+	entries := make([]*memberEntry, len(keys))
+	split(len(keys), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e, ok := o.members[keys[i]]
+			if !ok {
+				continue
+			}
+			entries[i] = e
+			m := &slab[i]
+			*m = e.m
+			if e.m.Retained != nil {
+				r := *e.m.Retained
+				m.Retained = &r
+			}
+		}
+	})
 	var missing []fanclub.MemberKey
 	for i, k := range keys {
-		e, ok := o.members[k]
-		if !ok {
+		if entries[i] == nil {
 			missing = append(missing, k)
 			continue
 		}
-		m := &slab[i]
-		*m = e.m
-		if e.m.Retained != nil {
-			r := *e.m.Retained
-			m.Retained = &r
-		}
-		out[k] = m
+		out[k] = &slab[i]
 		if hints != nil {
-			hints[k] = e
+			hints[k] = entries[i]
 		}
 	}
 	return missing
+}
+
+// countersInto looks keys up in one pass under the lock (on two
+// goroutines for many keys): vals[i] is the overlay's value of keys[i],
+// or 0 when the overlay lacks it but holds every counter of its day (from
+// the horizon on); known[i] is false when the table decides.
+func (o *overlay) countersInto(keys []fanclub.CounterKey, vals []int64, known []bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	split(len(keys), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			k := keys[i]
+			if e, ok := o.counters[k]; ok {
+				vals[i], known[i] = e.v, true
+				continue
+			}
+			known[i] = o.horizon != "" && k.Day >= o.horizon
+		}
+	})
+}
+
+// splitMin is the size from which split works on two goroutines.
+const splitMin = 256
+
+// split runs fn over [0, n): for n of splitMin or more as two halves on
+// two goroutines, else at once. fn must only read shared state.
+func split(n int, fn func(lo, hi int)) {
+	if n < splitMin {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { fn(n/2, n) })
+	fn(0, n/2)
+	wg.Wait()
 }
 
 // hasMember reports whether the overlay holds k.
@@ -138,18 +184,6 @@ func (o *overlay) hasMember(k fanclub.MemberKey) bool {
 	defer o.mu.RUnlock()
 	_, ok := o.members[k]
 	return ok
-}
-
-// counterOrZero returns the overlay's value of k, or 0 when the overlay
-// lacks k but holds every counter of k's day (from its horizon on);
-// known=false when the table decides.
-func (o *overlay) counterOrZero(k fanclub.CounterKey) (v int64, held, known bool) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	if e, ok := o.counters[k]; ok {
-		return e.v, true, true
-	}
-	return 0, false, o.horizon != "" && k.Day >= o.horizon
 }
 
 // withEffects returns the fans among ids that may have effects: all of

@@ -218,9 +218,8 @@ func (t *Tx) DailyPoints(ctx context.Context, keys []fanclub.CounterKey) (map[fa
 	return t.counterValues(ctx, keys)
 }
 
-// counterFromState returns k's counter from the transaction's own changes
-// or the overlay, which hold newer values than the table.
-func (t *Tx) counterFromState(k fanclub.CounterKey) (int64, bool) {
+// counterFromTx returns k's counter from what the transaction wrote or read.
+func (t *Tx) counterFromTx(k fanclub.CounterKey) (int64, bool) {
 	if v, ok := t.ch.counters[k]; ok {
 		return v, true
 	}
@@ -230,30 +229,46 @@ func (t *Tx) counterFromState(k fanclub.CounterKey) (int64, bool) {
 	if v, ok := t.memoC[k]; ok {
 		return v, true
 	}
-	if slices.Contains(t.ch.tombs, fanclub.MemberKey{FanID: k.FanID, ClubID: k.ClubID}) {
-		// Erased in this transaction: the table (already deleted) decides.
-		return 0, false
-	}
-	v, _, known := t.db.ov.counterOrZero(k)
-	if known && t.write {
-		if t.memoC == nil {
-			t.memoC = map[fanclub.CounterKey]int64{}
-		}
-		t.memoC[k] = v
-	}
-	return v, known
+	return 0, false
+}
+
+// erased reports whether the transaction erased k's member's history
+// (DeleteHistory): the table, already deleted from, then decides.
+func (t *Tx) erased(k fanclub.CounterKey) bool {
+	return slices.Contains(t.ch.tombs, fanclub.MemberKey{FanID: k.FanID, ClubID: k.ClubID})
 }
 
 // counterValues returns the counters of keys; the ones neither the
 // transaction nor the overlay decides are read from the table, sorted.
 func (t *Tx) counterValues(ctx context.Context, keys []fanclub.CounterKey) (map[fanclub.CounterKey]int64, error) {
 	out := make(map[fanclub.CounterKey]int64, len(keys))
-	var missing []fanclub.CounterKey
+	// The transaction's own state first, then the overlay for the rest,
+	// in one pass.
+	var rest, missing []fanclub.CounterKey
 	for _, k := range keys {
-		if v, ok := t.counterFromState(k); ok {
+		if v, ok := t.counterFromTx(k); ok {
 			out[k] = v
-		} else {
+		} else if t.erased(k) {
 			missing = append(missing, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	if len(rest) > 0 {
+		vals, known := make([]int64, len(rest)), make([]bool, len(rest))
+		t.db.ov.countersInto(rest, vals, known)
+		for i, k := range rest {
+			if !known[i] {
+				missing = append(missing, k)
+				continue
+			}
+			out[k] = vals[i]
+			if t.write {
+				if t.memoC == nil {
+					t.memoC = make(map[fanclub.CounterKey]int64, len(rest))
+				}
+				t.memoC[k] = vals[i]
+			}
 		}
 	}
 	keys = uniqueSorted(missing, compareCounterKeys)
