@@ -134,12 +134,12 @@ func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fancl
 func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) error {
 	var direct []*fanclub.Membership
 	slab := make([]fanclub.Membership, len(ms)) // the copies, allocated together
+	if t.write && len(t.ch.members) == 0 {
+		t.ch.members = make(map[fanclub.MemberKey]*fanclub.Membership, len(ms))
+	}
 	for i, m := range ms {
 		k := fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}
-		_, changed := t.ch.members[k]
-		_, read := t.readM[k]
-		_, hinted := t.ch.hints[k]
-		if t.write && (changed || read || hinted || t.db.ov.hasMember(k)) {
+		if t.write && t.behind(k) {
 			cp := &slab[i]
 			*cp = *m
 			if m.Retained != nil {
@@ -152,6 +152,22 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 		direct = append(direct, m)
 	}
 	return t.saveMembershipRows(ctx, direct)
+}
+
+// behind reports whether k's membership is write-behind: the transaction
+// read it from the overlay or the table, or changed it, or the overlay
+// holds it.
+func (t *Tx) behind(k fanclub.MemberKey) bool {
+	if _, ok := t.ch.hints[k]; ok {
+		return true
+	}
+	if _, ok := t.ch.members[k]; ok {
+		return true
+	}
+	if _, ok := t.readM[k]; ok {
+		return true
+	}
+	return t.db.ov.hasMember(k)
 }
 
 // saveMembershipRows upserts whole membership rows into the table.
