@@ -12,8 +12,8 @@ import (
 
 // Checkpoint thresholds (see DB.ckptRows).
 const (
-	defaultCheckpointRows    = 300_000
-	defaultCheckpointJournal = 1_000
+	defaultCheckpointRows    = 1_000_000
+	defaultCheckpointJournal = 4_000
 	defaultCacheRows         = 1_000_000
 )
 
@@ -120,7 +120,7 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 	ov.mu.Lock()
 	defer ov.mu.Unlock()
 	ov.members = map[fanclub.MemberKey]*memberEntry{}
-	ov.counters = map[fanclub.CounterKey]counterEntry{}
+	ov.counters = map[ckey]counterEntry{}
 	ov.dirty, ov.journal = 0, 0
 	ov.horizon = ""
 	ov.effectsKnown = false

@@ -19,8 +19,10 @@ import (
 type overlay struct {
 	mu       sync.RWMutex
 	members  map[fanclub.MemberKey]*memberEntry
-	counters map[fanclub.CounterKey]counterEntry
-	clubs    map[int64]*fanclub.Club
+	counters map[ckey]counterEntry
+	// names interns the strings of the counters' keys.
+	names names
+	clubs map[int64]*fanclub.Club
 	// dirty counts the dirty entries; journal the journal rows written
 	// since the last checkpoint.
 	dirty   int
@@ -69,7 +71,7 @@ type counterEntry struct {
 func newOverlay() *overlay {
 	return &overlay{
 		members:    map[fanclub.MemberKey]*memberEntry{},
-		counters:   map[fanclub.CounterKey]counterEntry{},
+		counters:   map[ckey]counterEntry{},
 		clubs:      map[int64]*fanclub.Club{},
 		effectFans: map[int64]struct{}{},
 		open:       map[uint64]int{},
@@ -87,7 +89,7 @@ func (o *overlay) reserve(members, counters int) {
 		o.members = m
 	}
 	if counters > len(o.counters) {
-		c := make(map[fanclub.CounterKey]counterEntry, counters)
+		c := make(map[ckey]counterEntry, counters)
 		maps.Copy(c, o.counters)
 		o.counters = c
 	}
@@ -150,14 +152,21 @@ func (o *overlay) membersInto(keys []fanclub.MemberKey, out map[fanclub.MemberKe
 func (o *overlay) countersInto(keys []fanclub.CounterKey, vals []int64, known []bool) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	packed := make([]ckey, len(keys))
+	interned := make([]bool, len(keys))
+	p := packer{n: &o.names}
+	for i, k := range keys {
+		packed[i], interned[i] = p.pack(k)
+	}
 	split(len(keys), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			k := keys[i]
-			if e, ok := o.counters[k]; ok {
-				vals[i], known[i] = e.v, true
-				continue
+			if interned[i] {
+				if e, ok := o.counters[packed[i]]; ok {
+					vals[i], known[i] = e.v, true
+					continue
+				}
 			}
-			known[i] = o.horizon != "" && k.Day >= o.horizon
+			known[i] = o.horizon != "" && keys[i].Day >= o.horizon
 		}
 	})
 }
@@ -265,7 +274,7 @@ func (o *overlay) apply(c *change) {
 func (o *overlay) applyLocked(c *change) {
 	for _, k := range c.tombs {
 		for ck, e := range o.counters {
-			if ck.FanID == k.FanID && ck.ClubID == k.ClubID {
+			if ck.fan == k.FanID && ck.club == k.ClubID {
 				if e.dirty {
 					o.dirty--
 				}
@@ -316,11 +325,13 @@ func (o *overlay) applyMembers(c *change) (dirtied int) {
 // applyCounters merges c's counters and returns how many entries became
 // dirty; the caller holds mu.
 func (o *overlay) applyCounters(c *change) (dirtied int) {
+	p := packer{n: &o.names}
 	for k, v := range c.counters {
-		if e := o.counters[k]; !e.dirty {
+		ck := p.packNew(k)
+		if e := o.counters[ck]; !e.dirty {
 			dirtied++
 		}
-		o.counters[k] = counterEntry{v: v, dirty: true}
+		o.counters[ck] = counterEntry{v: v, dirty: true}
 	}
 	return dirtied
 }
@@ -338,9 +349,11 @@ func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, count
 			o.members[k] = &memberEntry{m: *copyMembership(m)}
 		}
 	}
+	p := packer{n: &o.names}
 	for k, v := range counters {
-		if _, ok := o.counters[k]; !ok {
-			o.counters[k] = counterEntry{v: v}
+		ck := p.packNew(k)
+		if _, ok := o.counters[ck]; !ok {
+			o.counters[ck] = counterEntry{v: v}
 		}
 	}
 	for id, c := range clubs {
@@ -364,7 +377,7 @@ func (o *overlay) dirtyRows() ([]*fanclub.Membership, []counterRow) {
 	cs := make([]counterRow, 0, min(o.dirty, len(o.counters)))
 	for k, e := range o.counters {
 		if e.dirty {
-			cs = append(cs, counterRow{k, e.v})
+			cs = append(cs, counterRow{o.names.unpack(k), e.v})
 		}
 	}
 	return ms, cs
@@ -452,7 +465,7 @@ func (o *overlay) collect() {
 		}
 	}
 	for k, e := range o.counters {
-		if !e.dirty && (o.horizon == "" || k.Day < o.horizon) {
+		if !e.dirty && (o.horizon == "" || o.names.str(k.day) < o.horizon) {
 			delete(o.counters, k)
 		}
 	}

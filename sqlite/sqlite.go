@@ -38,7 +38,7 @@ type Options struct {
 	Readers int
 	// CheckpointRows is how many changed membership and counter rows and
 	// new events the write-behind state collects before a commit writes
-	// them into their tables (default 300 000; see docs/storage.md).
+	// them into their tables (default 1 000 000; see docs/storage.md).
 	CheckpointRows int
 }
 
