@@ -55,8 +55,11 @@ type eventLog struct {
 	// rows of a hash several rows share.
 	ids  map[uint64]int64
 	more map[uint64][]int64
-	// member lists, per member, the rows holding its events, ascending.
-	member map[fanclub.MemberKey][]int64
+	// member maps a member to the newest link of its chain in links: the
+	// rows holding its events, newest first. Both hold no pointers, so
+	// the garbage collector does not scan them.
+	member map[fanclub.MemberKey]int
+	links  []logLink
 	// last is the largest row indexed.
 	last int64
 }
@@ -65,7 +68,8 @@ func newEventLog() *eventLog {
 	seed := maphash.MakeSeed()
 	return &eventLog{
 		hash: func(id string) uint64 { return maphash.String(seed, id) },
-		ids:  map[uint64]int64{}, more: map[uint64][]int64{}, member: map[fanclub.MemberKey][]int64{},
+		ids:  map[uint64]int64{}, more: map[uint64][]int64{}, member: map[fanclub.MemberKey]int{},
+		links: []logLink{{}}, // link 0 ends every chain
 	}
 }
 
@@ -89,12 +93,20 @@ func (l *eventLog) addLocked(row int64, evs []fanclub.Event) {
 			l.more[h] = append(l.more[h], row)
 		}
 		k := fanclub.MemberKey{FanID: e.FanID, ClubID: e.ClubID}
-		rows := l.member[k]
-		if n := len(rows); n == 0 || rows[n-1] != row {
-			l.member[k] = append(rows, row)
+		head := l.member[k]
+		if head == 0 || l.links[head].row != row {
+			l.links = append(l.links, logLink{row: row, next: head})
+			l.member[k] = len(l.links) - 1
 		}
 	}
 	l.last = max(l.last, row)
+}
+
+// logLink is one row of a member's chain and the link to the member's
+// previous row (0: none).
+type logLink struct {
+	row  int64
+	next int
 }
 
 // add indexes, in the background, the events a committed transaction
@@ -118,7 +130,12 @@ func (l *eventLog) rowsOf(k fanclub.MemberKey) []int64 {
 	l.settle()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return slices.Clone(l.member[k])
+	var rows []int64
+	for i := l.member[k]; i != 0; i = l.links[i].next {
+		rows = append(rows, l.links[i].row)
+	}
+	slices.Reverse(rows)
+	return rows
 }
 
 // queryer runs a query in a transaction or on a connection.
