@@ -29,7 +29,8 @@ Measures ingest into a file-backed SQLite database on a fixed-seed workload
 
 and prints, per run, events/s until the last batch is acknowledged, and
 the medians of that and of the rate including the store's Close (whose
-final checkpoint writes the write-behind state into its tables).
+final checkpoint writes the write-behind state into its tables). Each
+mode first runs --warmup times untimed.
 `
 
 // runBench runs 'fanclub bench ingest'.
@@ -65,6 +66,7 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "workload seed")
 	naive := fs.Int("naive", 2000, "events of the naive (transaction per event) mode; 0 skips it")
 	runs := fs.Int("runs", 3, "runs of each mode; the median is reported")
+	warmup := fs.Int("warmup", 1, "untimed runs of each mode first (the first run in a process also pays for the memory the heap takes from the system)")
 	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory)")
 	syncMode := fs.String("sync", "normal", "commit durability: normal (survives a process kill) or full (fsync per commit, survives power loss)")
 	if err := fs.Parse(args); err != nil {
@@ -77,8 +79,8 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "fanclub bench ingest: --sync must be normal or full, not %q\n", *syncMode)
 		return 2
 	}
-	if fs.NArg() > 0 || cfg.Events < 1 || cfg.Fans < 1 || cfg.Clubs < 2 || cfg.BatchSize < 1 || *runs < 1 || *naive < 0 {
-		fmt.Fprintln(stderr, "fanclub bench ingest: --events, --fans, --batch and --runs must be positive, --clubs at least 2, and no arguments")
+	if fs.NArg() > 0 || cfg.Events < 1 || cfg.Fans < 1 || cfg.Clubs < 2 || cfg.BatchSize < 1 || *runs < 1 || *naive < 0 || *warmup < 0 {
+		fmt.Fprintln(stderr, "fanclub bench ingest: --events, --fans, --batch and --runs must be positive, --clubs at least 2, --naive and --warmup not negative, and no arguments")
 		return 2
 	}
 	path := *dbPath
@@ -127,7 +129,7 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 		closed := make([]float64, 0, *runs)
 		events := 0
 		fmt.Fprintf(tw, "%s\t", m.name)
-		for range *runs {
+		for i := range *warmup + *runs {
 			if err := ctx.Err(); err != nil {
 				tw.Flush()
 				fmt.Fprintf(stderr, "fanclub bench ingest: %v\n", err)
@@ -138,6 +140,9 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 				tw.Flush()
 				fmt.Fprintf(stderr, "\nfanclub bench ingest: %s: %v\n", m.name, err)
 				return 1
+			}
+			if i < *warmup {
+				continue
 			}
 			events = r.Events
 			rates = append(rates, r.PerSecond())

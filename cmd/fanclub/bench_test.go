@@ -52,6 +52,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"bad flag", []string{"bench", "ingest", "--nope"}, 2},
 		{"zero events", []string{"bench", "ingest", "--events", "0"}, 2},
 		{"bad sync", []string{"bench", "ingest", "--sync", "sometimes"}, 2},
+		{"negative warmup", []string{"bench", "ingest", "--warmup", "-1"}, 2},
 		{"help", []string{"bench", "-h"}, 0},
 	}
 	for _, tc := range tests {
