@@ -14,8 +14,9 @@ import (
 //
 //	'{'   JSON of fanclub.BatchResult (rows written before the binary form)
 //	0x01  binary: uvarint accepted, duplicates, rejected, n; then n
-//	      results: string id; byte status (0 accepted, 1 duplicate,
-//	      2 rejected); string code; varint points
+//	      results: id front-coded against the previous one (uvarint
+//	      shared prefix length, string rest); byte status (0 accepted,
+//	      1 duplicate, 2 rejected); string code; varint points
 //
 // Strings are a uvarint length and the bytes.
 const batchFormatBinary = 1
@@ -30,9 +31,11 @@ func encodeBatchResult(r *fanclub.BatchResult) []byte {
 	for _, n := range [...]int{r.Accepted, r.Duplicates, r.Rejected, len(r.Results)} {
 		b = binary.AppendUvarint(b, uint64(n))
 	}
+	prev := ""
 	for i := range r.Results {
 		e := &r.Results[i]
-		b = appendString(b, e.ID)
+		b = appendFrontCoded(b, prev, e.ID)
+		prev = e.ID
 		code := byte(0xff)
 		for c, s := range batchStatuses {
 			if s == e.Status {
@@ -67,8 +70,10 @@ func decodeBatchResult(raw []byte) (*fanclub.BatchResult, error) {
 	if n > 0 {
 		r.Results = make([]fanclub.EventResult, 0, n)
 	}
+	prev := ""
 	for ; n > 0 && rd.err == nil; n-- {
-		e := fanclub.EventResult{ID: rd.string()}
+		e := fanclub.EventResult{ID: rd.frontCoded(prev)}
+		prev = e.ID
 		if len(rd.b) == 0 || int(rd.b[0]) >= len(batchStatuses) {
 			return nil, errBatchResult
 		}

@@ -24,10 +24,12 @@ import (
 //
 //	0: JSON, [[id, fan_id, club_id, action, amount, at], ...] (rows moved
 //	   from the former events table by migration 0003)
-//	1: uvarint n, then n events: string id; varint fan, club;
-//	   string action; varint amount, at (Unix nanoseconds)
+//	1: uvarint n, then n events: id front-coded against the previous
+//	   one (uvarint shared prefix length, string rest); varint fan,
+//	   club; action (one byte, or 0xff and a string); varint amount;
+//	   varint time (Unix nanoseconds) minus the previous event's
 //
-// Strings are a uvarint length and the bytes.
+// Strings are a uvarint length and the bytes (sqlite/compact.go).
 const (
 	logFormatJSON   = 0
 	logFormatBinary = 1
@@ -177,16 +179,18 @@ func (l *eventLog) catchUp(ctx context.Context, q queryer) error {
 
 // encodeEvents encodes events as a format-1 body.
 func encodeEvents(evs []fanclub.Event) []byte {
-	b := make([]byte, 0, 16+40*len(evs))
+	b := make([]byte, 0, 16+20*len(evs))
 	b = binary.AppendUvarint(b, uint64(len(evs)))
+	prev, at := "", int64(0)
 	for i := range evs {
 		e := &evs[i]
-		b = appendString(b, e.ID)
+		b = appendFrontCoded(b, prev, e.ID)
 		b = binary.AppendVarint(b, e.FanID)
 		b = binary.AppendVarint(b, e.ClubID)
-		b = appendString(b, string(e.Action))
+		b = appendAction(b, e.Action)
 		b = binary.AppendVarint(b, e.Amount)
-		b = binary.AppendVarint(b, ts(e.At))
+		b = binary.AppendVarint(b, ts(e.At)-at)
+		prev, at = e.ID, ts(e.At)
 	}
 	return b
 }
@@ -198,9 +202,13 @@ func decodeEvents(format int, body []byte) ([]fanclub.Event, error) {
 		r := &journalReader{b: body}
 		n := r.count()
 		evs := make([]fanclub.Event, 0, n)
+		prev, at := "", int64(0)
 		for ; n > 0 && r.err == nil; n-- {
-			e := fanclub.Event{ID: r.string(), FanID: r.varint(), ClubID: r.varint(), Action: fanclub.Action(r.string())}
-			e.Amount, e.At = r.varint(), fromTS(r.varint())
+			e := fanclub.Event{ID: r.frontCoded(prev), FanID: r.varint(), ClubID: r.varint(), Action: r.action()}
+			e.Amount = r.varint()
+			at += r.varint()
+			e.At = fromTS(at)
+			prev = e.ID
 			evs = append(evs, e)
 		}
 		if r.err == nil && len(r.b) != 0 {

@@ -18,6 +18,7 @@ func TestEventLogCodecRoundTrip(t *testing.T) {
 	evs := []fanclub.Event{
 		{ID: "a", FanID: 1, ClubID: 2, Action: fanclub.ActionLike, Amount: 1, At: at},
 		{ID: "b-长", FanID: 1 << 40, ClubID: 7, Action: fanclub.ActionWatchMinutes, Amount: 30, At: at.Add(time.Hour)},
+		{ID: "b-长2", FanID: 3, ClubID: 7, Action: "custom", Amount: 2, At: at.Add(-time.Hour)},
 	}
 	body := encodeEvents(evs)
 	got, err := decodeEvents(logFormatBinary, body)

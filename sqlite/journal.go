@@ -19,8 +19,10 @@ import (
 //	    varint level, level_points, joined_at, last_interaction_at,
 //	    left_at, exits; string retained (JSON, empty for none);
 //	    varint rejoin_after, version
-//	uvarint n, then n counters: varint fan, club; string day, action;
-//	    varint points (the new absolute value)
+//	uvarint n, then n counters: varint fan, club; day front-coded
+//	    against the previous counter's (sqlite/compact.go); action (one
+//	    byte, or 0xff and a string); varint points (the new absolute
+//	    value). Version 1 bodies wrote day and action as strings.
 //	uvarint n, then n events: string id; varint fan, club; string action;
 //	    varint amount, at (always 0 events now that the behaviour log is
 //	    event_log; bodies written before it may list some, which replay
@@ -28,7 +30,7 @@ import (
 //
 // Strings are a uvarint length and the bytes; times are Unix nanoseconds
 // (0 for the zero time).
-const journalVersion = 1
+const journalVersion = 2
 
 // encodeChange encodes c as a journal body.
 func encodeChange(c *change) ([]byte, error) {
@@ -59,12 +61,14 @@ func encodeChange(c *change) ([]byte, error) {
 		b = binary.AppendVarint(b, m.Version)
 	}
 	b = binary.AppendUvarint(b, uint64(len(c.counters)))
+	day := ""
 	for k, v := range c.counters {
 		b = binary.AppendVarint(b, k.FanID)
 		b = binary.AppendVarint(b, k.ClubID)
-		b = appendString(b, k.Day)
-		b = appendString(b, string(k.Action))
+		b = appendFrontCoded(b, day, k.Day)
+		b = appendAction(b, k.Action)
 		b = binary.AppendVarint(b, v)
+		day = k.Day
 	}
 	// Events live in event_log; journals written before it listed them.
 	b = binary.AppendUvarint(b, 0)
@@ -127,9 +131,10 @@ func (r *journalReader) string() string {
 
 // decodeChange decodes a journal body.
 func decodeChange(body []byte) (*change, error) {
-	if len(body) == 0 || body[0] != journalVersion {
+	if len(body) == 0 || (body[0] != 1 && body[0] != journalVersion) {
 		return nil, errJournal
 	}
+	v1 := body[0] == 1
 	r := &journalReader{b: body[1:]}
 	c := &change{members: map[fanclub.MemberKey]*fanclub.Membership{}, counters: map[fanclub.CounterKey]int64{}}
 	for n := r.count(); n > 0 && r.err == nil; n-- {
@@ -152,8 +157,16 @@ func decodeChange(body []byte) (*change, error) {
 		m.Version = r.varint()
 		c.members[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = m
 	}
+	day := ""
 	for n := r.count(); n > 0 && r.err == nil; n-- {
-		k := fanclub.CounterKey{FanID: r.varint(), ClubID: r.varint(), Day: r.string(), Action: fanclub.Action(r.string())}
+		k := fanclub.CounterKey{FanID: r.varint(), ClubID: r.varint()}
+		if v1 {
+			k.Day, k.Action = r.string(), fanclub.Action(r.string())
+		} else {
+			k.Day = r.frontCoded(day)
+			k.Action = r.action()
+		}
+		day = k.Day
 		c.counters[k] = r.varint()
 	}
 	for n := r.count(); n > 0 && r.err == nil; n-- {

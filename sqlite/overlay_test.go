@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/binary"
 	"path/filepath"
 	"testing"
 	"time"
@@ -299,5 +300,32 @@ func TestReadAcrossCheckpointKeepsEvents(t *testing.T) {
 	old.Rollback()
 	if _, _, n := state(t, db, k, ck); n != 2 {
 		t.Fatalf("new read lists %d events, want 2", n)
+	}
+}
+
+// TestJournalDecodesVersion1 reads a body in the first journal format
+// (days and actions as strings, events listed), which a crash of an
+// earlier build may have left.
+func TestJournalDecodesVersion1(t *testing.T) {
+	t.Parallel()
+	b := []byte{1, 0, 0, 1} // version 1, no tombstones, no members, one counter
+	b = binary.AppendVarint(b, 3)
+	b = binary.AppendVarint(b, 4)
+	b = appendString(b, "2026-03-01")
+	b = appendString(b, "like")
+	b = binary.AppendVarint(b, 12)
+	b = append(b, 1) // one event, ignored: event_log holds it
+	b = appendString(b, "e")
+	b = binary.AppendVarint(b, 3)
+	b = binary.AppendVarint(b, 4)
+	b = appendString(b, "like")
+	b = binary.AppendVarint(b, 1)
+	b = binary.AppendVarint(b, 99)
+	c, err := decodeChange(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.counters[fanclub.CounterKey{FanID: 3, ClubID: 4, Day: "2026-03-01", Action: fanclub.ActionLike}]; got != 12 || len(c.counters) != 1 {
+		t.Fatalf("version 1 counters = %v", c.counters)
 	}
 }
