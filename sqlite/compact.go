@@ -77,3 +77,38 @@ func (r *journalReader) action() fanclub.Action {
 	}
 	return actionCodes[c]
 }
+
+// statusCodes are the one-byte codes of the membership statuses;
+// actionOther (0xff) is followed by the status's name.
+var statusCodes = [...]fanclub.MembershipStatus{fanclub.StatusActive, fanclub.StatusLeft, fanclub.StatusNone}
+
+// appendStatus appends s's code, or 0xff and its name.
+func appendStatus(b []byte, s fanclub.MembershipStatus) []byte {
+	for i, c := range statusCodes {
+		if c == s {
+			return append(b, byte(i))
+		}
+	}
+	return appendString(append(b, actionOther), string(s))
+}
+
+// status reads a membership status.
+func (r *journalReader) status() fanclub.MembershipStatus {
+	if r.err != nil {
+		return ""
+	}
+	if len(r.b) == 0 {
+		r.err = errJournal
+		return ""
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	if c == actionOther {
+		return fanclub.MembershipStatus(r.string())
+	}
+	if int(c) >= len(statusCodes) {
+		r.err = errJournal
+		return ""
+	}
+	return statusCodes[c]
+}

@@ -15,7 +15,8 @@ import (
 //
 //	version byte (1)
 //	uvarint n, then n tombstones: varint fan, varint club
-//	uvarint n, then n memberships: varint fan, club; string status;
+//	uvarint n, then n memberships: varint fan, club; status (one byte,
+//	    or 0xff and a string; version 1: a string);
 //	    varint level, level_points, joined_at, last_interaction_at,
 //	    left_at, exits; string retained (JSON, empty for none);
 //	    varint rejoin_after, version
@@ -45,7 +46,7 @@ func encodeChange(c *change) ([]byte, error) {
 	for _, m := range c.members {
 		b = binary.AppendVarint(b, m.FanID)
 		b = binary.AppendVarint(b, m.ClubID)
-		b = appendString(b, string(m.Status))
+		b = appendStatus(b, m.Status)
 		for _, v := range [...]int64{int64(m.Level), m.LevelPoints, ts(m.JoinedAt), ts(m.LastInteractionAt), ts(m.LeftAt), int64(m.Exits)} {
 			b = binary.AppendVarint(b, v)
 		}
@@ -142,7 +143,11 @@ func decodeChange(body []byte) (*change, error) {
 	}
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		m := &fanclub.Membership{FanID: r.varint(), ClubID: r.varint()}
-		m.Status = fanclub.MembershipStatus(r.string())
+		if v1 {
+			m.Status = fanclub.MembershipStatus(r.string())
+		} else {
+			m.Status = r.status()
+		}
 		m.Level = int(r.varint())
 		m.LevelPoints = r.varint()
 		m.JoinedAt, m.LastInteractionAt, m.LeftAt = fromTS(r.varint()), fromTS(r.varint()), fromTS(r.varint())
