@@ -142,20 +142,38 @@ func (e *Engine) loadClub(ctx context.Context, tx Tx, clubID int64) (*clubPolicy
 	return &clubPolicy{club: c, policy: p, loc: loc}, nil
 }
 
-// clubCache resolves clubs once per operation.
-type clubCache map[int64]*clubPolicy
+// clubCache resolves clubs, and the policies they name, once per
+// operation (a batch names hundreds of clubs and a few policies).
+type clubCache struct {
+	clubs    map[int64]*clubPolicy
+	policies map[string]clubPolicy
+}
 
 // get returns the club, loading it on first use.
-func (cc clubCache) get(ctx context.Context, e *Engine, tx Tx, clubID int64) (*clubPolicy, error) {
-	if c, ok := cc[clubID]; ok {
+func (cc *clubCache) get(ctx context.Context, e *Engine, tx Tx, clubID int64) (*clubPolicy, error) {
+	if c, ok := cc.clubs[clubID]; ok {
 		return c, nil
 	}
-	c, err := e.loadClub(ctx, tx, clubID)
+	c, err := tx.FindClubByID(ctx, clubID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find club %d: %w", clubID, err)
 	}
-	cc[clubID] = c
-	return c, nil
+	r, ok := cc.policies[c.Policy]
+	if !ok {
+		if r.policy, r.loc, err = e.resolvePolicy(c.Policy); err != nil {
+			return nil, err
+		}
+		if cc.policies == nil {
+			cc.policies = map[string]clubPolicy{}
+		}
+		cc.policies[c.Policy] = r
+	}
+	cp := &clubPolicy{club: c, policy: r.policy, loc: r.loc}
+	if cc.clubs == nil {
+		cc.clubs = map[int64]*clubPolicy{}
+	}
+	cc.clubs[clubID] = cp
+	return cp, nil
 }
 
 // inTx runs fn in a transaction, committing when fn returns nil.

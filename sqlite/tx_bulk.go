@@ -331,15 +331,24 @@ func (t *Tx) counterValues(ctx context.Context, keys []fanclub.CounterKey) (map[
 // AddDailyPoints adds to counters, creating them as needed. A write
 // transaction keeps the new values in the write-behind state.
 func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]int64) error {
-	keys := make([]fanclub.CounterKey, 0, len(deltas))
-	for k := range deltas {
-		keys = append(keys, k)
-	}
 	if !t.write {
 		return fanclub.Errorf(fanclub.EINTERNAL, "daily points: write in a read transaction")
 	}
 	if len(t.ch.counters) == 0 {
 		t.ch.counters = make(map[fanclub.CounterKey]int64, len(deltas))
+	}
+	// Counters the transaction already read (ingest reads them to apply
+	// the caps) need no second lookup.
+	var keys []fanclub.CounterKey
+	for k, d := range deltas {
+		if cur, ok := t.counterFromTx(k); ok {
+			t.ch.counters[k] = cur + d
+		} else {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
 	}
 	cur, err := t.counterValues(ctx, keys)
 	if err != nil {
