@@ -41,24 +41,28 @@ func (r *journalReader) frontCoded(prev string) string {
 	return prev[:n] + rest
 }
 
-// actionCodes are the one-byte codes of the known actions; actionOther
-// is followed by the action's name.
-var actionCodes = [...]fanclub.Action{fanclub.ActionWatchMinutes, fanclub.ActionLike, fanclub.ActionComment, fanclub.ActionShare, fanclub.ActionGift}
+// actionCodes are the one-byte codes of the known actions, statusCodes
+// those of the membership statuses; codeOther is followed by the name of
+// a value not listed.
+var (
+	actionCodes = []fanclub.Action{fanclub.ActionWatchMinutes, fanclub.ActionLike, fanclub.ActionComment, fanclub.ActionShare, fanclub.ActionGift}
+	statusCodes = []fanclub.MembershipStatus{fanclub.StatusActive, fanclub.StatusLeft, fanclub.StatusNone}
+)
 
-const actionOther = 0xff
+const codeOther = 0xff
 
-// appendAction appends a's code, or actionOther and its name.
-func appendAction(b []byte, a fanclub.Action) []byte {
-	for i, c := range actionCodes {
-		if c == a {
+// appendCode appends v's one-byte code among codes, or codeOther and v.
+func appendCode[T ~string](b []byte, codes []T, v T) []byte {
+	for i, c := range codes {
+		if c == v {
 			return append(b, byte(i))
 		}
 	}
-	return appendString(append(b, actionOther), string(a))
+	return appendString(append(b, codeOther), string(v))
 }
 
-// action reads an action.
-func (r *journalReader) action() fanclub.Action {
+// readCode reads a value written by appendCode with the same codes.
+func readCode[T ~string](r *journalReader, codes []T) T {
 	if r.err != nil {
 		return ""
 	}
@@ -68,47 +72,26 @@ func (r *journalReader) action() fanclub.Action {
 	}
 	c := r.b[0]
 	r.b = r.b[1:]
-	if c == actionOther {
-		return fanclub.Action(r.string())
+	if c == codeOther {
+		return T(r.string())
 	}
-	if int(c) >= len(actionCodes) {
+	if int(c) >= len(codes) {
 		r.err = errJournal
 		return ""
 	}
-	return actionCodes[c]
+	return codes[c]
 }
 
-// statusCodes are the one-byte codes of the membership statuses;
-// actionOther (0xff) is followed by the status's name.
-var statusCodes = [...]fanclub.MembershipStatus{fanclub.StatusActive, fanclub.StatusLeft, fanclub.StatusNone}
+// appendAction appends an action's code.
+func appendAction(b []byte, a fanclub.Action) []byte { return appendCode(b, actionCodes, a) }
 
-// appendStatus appends s's code, or 0xff and its name.
+// action reads an action.
+func (r *journalReader) action() fanclub.Action { return readCode(r, actionCodes) }
+
+// appendStatus appends a membership status's code.
 func appendStatus(b []byte, s fanclub.MembershipStatus) []byte {
-	for i, c := range statusCodes {
-		if c == s {
-			return append(b, byte(i))
-		}
-	}
-	return appendString(append(b, actionOther), string(s))
+	return appendCode(b, statusCodes, s)
 }
 
 // status reads a membership status.
-func (r *journalReader) status() fanclub.MembershipStatus {
-	if r.err != nil {
-		return ""
-	}
-	if len(r.b) == 0 {
-		r.err = errJournal
-		return ""
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	if c == actionOther {
-		return fanclub.MembershipStatus(r.string())
-	}
-	if int(c) >= len(statusCodes) {
-		r.err = errJournal
-		return ""
-	}
-	return statusCodes[c]
-}
+func (r *journalReader) status() fanclub.MembershipStatus { return readCode(r, statusCodes) }

@@ -216,6 +216,18 @@ func scanMembership(s interface{ Scan(...any) error }) (*fanclub.Membership, err
 	return &m, nil
 }
 
+// scanCounter scans a row of fan_id, club_id, day, action, points.
+func scanCounter(s interface{ Scan(...any) error }) (fanclub.CounterKey, int64, error) {
+	var k fanclub.CounterKey
+	var action string
+	var p int64
+	if err := s.Scan(&k.FanID, &k.ClubID, &k.Day, &action, &p); err != nil {
+		return k, 0, err
+	}
+	k.Action = fanclub.Action(action)
+	return k, p, nil
+}
+
 func compareCounterKeys(a, b fanclub.CounterKey) int {
 	if a.FanID != b.FanID {
 		return cmpInt(a.FanID, b.FanID)
@@ -303,14 +315,11 @@ func (t *Tx) counterValues(ctx context.Context, keys []fanclub.CounterKey) (map[
 			return nil, wrap("daily points", err)
 		}
 		for rows.Next() {
-			var k fanclub.CounterKey
-			var action string
-			var p int64
-			if err := rows.Scan(&k.FanID, &k.ClubID, &k.Day, &action, &p); err != nil {
+			k, p, err := scanCounter(rows)
+			if err != nil {
 				rows.Close()
 				return nil, wrap("daily points", err)
 			}
-			k.Action = fanclub.Action(action)
 			out[k] = p
 		}
 		if err := rows.Close(); err != nil {

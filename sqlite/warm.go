@@ -54,14 +54,11 @@ func (db *DB) warm(ctx context.Context) error {
 		return internal("warm counters", err)
 	}
 	for rows.Next() {
-		var k fanclub.CounterKey
-		var action string
-		var p int64
-		if err := rows.Scan(&k.FanID, &k.ClubID, &k.Day, &action, &p); err != nil {
+		k, p, err := scanCounter(rows)
+		if err != nil {
 			rows.Close()
 			return internal("warm counters", err)
 		}
-		k.Action = fanclub.Action(action)
 		counters[k] = p
 	}
 	if err := rows.Close(); err != nil {
