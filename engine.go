@@ -131,11 +131,16 @@ func (e *Engine) resolvePolicy(name string) (*Policy, *time.Location, error) {
 
 // loadClub reads a club in tx and resolves its policy.
 func (e *Engine) loadClub(ctx context.Context, tx Tx, clubID int64) (*clubPolicy, error) {
+	return loadClubWith(ctx, tx, clubID, e.resolvePolicy)
+}
+
+// loadClubWith reads a club in tx and resolves its policy with resolve.
+func loadClubWith(ctx context.Context, tx Tx, clubID int64, resolve func(string) (*Policy, *time.Location, error)) (*clubPolicy, error) {
 	c, err := tx.FindClubByID(ctx, clubID)
 	if err != nil {
 		return nil, fmt.Errorf("find club %d: %w", clubID, err)
 	}
-	p, loc, err := e.resolvePolicy(c.Policy)
+	p, loc, err := resolve(c.Policy)
 	if err != nil {
 		return nil, err
 	}
@@ -154,21 +159,23 @@ func (cc *clubCache) get(ctx context.Context, e *Engine, tx Tx, clubID int64) (*
 	if c, ok := cc.clubs[clubID]; ok {
 		return c, nil
 	}
-	c, err := tx.FindClubByID(ctx, clubID)
-	if err != nil {
-		return nil, fmt.Errorf("find club %d: %w", clubID, err)
-	}
-	r, ok := cc.policies[c.Policy]
-	if !ok {
-		if r.policy, r.loc, err = e.resolvePolicy(c.Policy); err != nil {
-			return nil, err
+	cp, err := loadClubWith(ctx, tx, clubID, func(name string) (*Policy, *time.Location, error) {
+		if r, ok := cc.policies[name]; ok {
+			return r.policy, r.loc, nil
+		}
+		p, loc, err := e.resolvePolicy(name)
+		if err != nil {
+			return nil, nil, err
 		}
 		if cc.policies == nil {
 			cc.policies = map[string]clubPolicy{}
 		}
-		cc.policies[c.Policy] = r
+		cc.policies[name] = clubPolicy{policy: p, loc: loc}
+		return p, loc, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	cp := &clubPolicy{club: c, policy: r.policy, loc: r.loc}
 	if cc.clubs == nil {
 		cc.clubs = map[int64]*clubPolicy{}
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -266,7 +267,7 @@ func (t *Tx) readLogRows(ctx context.Context, ids []int64) (map[int64][]fanclub.
 			body   []byte
 		)
 		err := t.queryRow(ctx, qLogRow, id).Scan(&format, &body)
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		} else if err != nil {
 			return nil, wrap("event log", err)

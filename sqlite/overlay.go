@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"maps"
+	"slices"
 	"sync"
 
 	"fanclub"
@@ -123,12 +124,7 @@ func (o *overlay) membersInto(keys []fanclub.MemberKey, out map[fanclub.MemberKe
 				continue
 			}
 			entries[i] = e
-			m := &slab[i]
-			*m = e.m
-			if e.m.Retained != nil {
-				r := *e.m.Retained
-				m.Retained = &r
-			}
+			copyMembershipTo(&slab[i], &e.m)
 		}
 	})
 	var missing []fanclub.MemberKey
@@ -195,13 +191,13 @@ func (o *overlay) hasMember(k fanclub.MemberKey) bool {
 	return ok
 }
 
-// withEffects returns the fans among ids that may have effects: all of
-// them unless the overlay knows every fan with effects.
+// withEffects returns, in a new slice, the fans among ids that may have
+// effects: all of them unless the overlay knows every fan with effects.
 func (o *overlay) withEffects(ids []int64) []int64 {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	if !o.effectsKnown {
-		return ids
+		return slices.Clone(ids)
 	}
 	out := ids[:0:0]
 	for _, id := range ids {
@@ -238,12 +234,18 @@ func (o *overlay) club(id int64) (*fanclub.Club, bool) {
 
 // copyMembership returns a copy of m that shares nothing with it.
 func copyMembership(m *fanclub.Membership) *fanclub.Membership {
-	cp := *m
-	if m.Retained != nil {
-		r := *m.Retained
-		cp.Retained = &r
-	}
+	var cp fanclub.Membership
+	copyMembershipTo(&cp, m)
 	return &cp
+}
+
+// copyMembershipTo sets *dst to a copy of *src that shares nothing with it.
+func copyMembershipTo(dst, src *fanclub.Membership) {
+	*dst = *src
+	if src.Retained != nil {
+		r := *src.Retained
+		dst.Retained = &r
+	}
 }
 
 // change is what one write transaction did to the write-behind state:
@@ -260,17 +262,8 @@ type change struct {
 	hints map[fanclub.MemberKey]*memberEntry
 }
 
-func (c *change) empty() bool {
-	return len(c.tombs) == 0 && len(c.members) == 0 && len(c.counters) == 0
-}
-
-// apply merges a committed change into the overlay as dirty entries.
-func (o *overlay) apply(c *change) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.applyLocked(c)
-}
-
+// applyLocked merges a committed change into the overlay as dirty
+// entries; the caller holds mu.
 func (o *overlay) applyLocked(c *change) {
 	for _, k := range c.tombs {
 		for ck, e := range o.counters {
@@ -313,11 +306,8 @@ func (o *overlay) applyMembers(c *change) (dirtied int) {
 		if !e.dirty {
 			dirtied++
 		}
-		e.m, e.dirty = *m, true
-		if m.Retained != nil {
-			r := *m.Retained
-			e.m.Retained = &r
-		}
+		copyMembershipTo(&e.m, m)
+		e.dirty = true
 	}
 	return dirtied
 }
@@ -346,7 +336,9 @@ func (o *overlay) cache(members map[fanclub.MemberKey]*fanclub.Membership, count
 	defer o.mu.Unlock()
 	for k, m := range members {
 		if _, ok := o.members[k]; !ok {
-			o.members[k] = &memberEntry{m: *copyMembership(m)}
+			e := &memberEntry{}
+			copyMembershipTo(&e.m, m)
+			o.members[k] = e
 		}
 	}
 	p := packer{n: &o.names}

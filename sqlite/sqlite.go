@@ -36,9 +36,9 @@ type Options struct {
 	SyncFull bool
 	// Readers is the size of the reader pool of a file database (default 4).
 	Readers int
-	// CheckpointRows is how many changed membership and counter rows and
-	// new events the write-behind state collects before a commit writes
-	// them into their tables (default 1 000 000; see docs/storage.md).
+	// CheckpointRows is how many changed membership and counter rows the
+	// write-behind state collects before a commit writes them into their
+	// tables (default 1 000 000; see docs/storage.md).
 	CheckpointRows int
 }
 
@@ -144,7 +144,7 @@ func dsn(txlock, journal, sync string, queryOnly bool) string {
 	q.Set("_txlock", txlock)
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "page_size(16384)")
-	// Checkpoint every 16384 WAL pages (64 MiB) rather than SQLite's 1000:
+	// Checkpoint every 4096 WAL pages (64 MiB) rather than SQLite's 1000:
 	// ingest rewrites the same hot pages batch after batch, and a larger
 	// WAL lets one checkpoint copy each page once (docs/BENCHMARKS.md).
 	q.Add("_pragma", "wal_autocheckpoint(4096)")

@@ -140,13 +140,8 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 	for i, m := range ms {
 		k := fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}
 		if t.write && t.behind(k) {
-			cp := &slab[i]
-			*cp = *m
-			if m.Retained != nil {
-				r := *m.Retained
-				cp.Retained = &r
-			}
-			t.ch.members[k] = cp
+			copyMembershipTo(&slab[i], m)
+			t.ch.members[k] = &slab[i]
 			continue
 		}
 		direct = append(direct, m)
