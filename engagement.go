@@ -55,7 +55,7 @@ func (g Engagement) ActionRule(a Action) (ActionRule, bool) {
 // Earn returns the level points an interaction of amount units earns under
 // rule when earnedToday points of the same action were already earned the
 // same day: Points × amount, cut to what is left of the daily cap (never
-// below zero). A DailyCap of 0 means no cap.
+// below zero) and to MaxPoints. A DailyCap of 0 means no cap.
 func Earn(rule ActionRule, amount, earnedToday int64) int64 {
 	if amount <= 0 || rule.Points <= 0 {
 		return 0
@@ -73,7 +73,7 @@ func Earn(rule ActionRule, amount, earnedToday int64) int64 {
 			raw = left
 		}
 	}
-	return raw
+	return min(raw, MaxPoints)
 }
 
 // IsLit reports whether a membership is lit at now: active, and fewer than

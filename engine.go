@@ -30,6 +30,8 @@ type EngineConfig struct {
 	// production, a seeded source in the simulator).
 	Random io.Reader
 	Logger *slog.Logger
+	// Limits bounds what the engine accepts; zero fields take their defaults.
+	Limits Limits
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -39,6 +41,7 @@ type Engine struct {
 	passwords PasswordHasher
 	random    io.Reader
 	log       *slog.Logger
+	limits    Limits
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -52,7 +55,7 @@ func NewEngine(c EngineConfig) *Engine {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log,
-		locs: make(map[string]*time.Location)}
+		limits: c.Limits.withDefaults(), locs: make(map[string]*time.Location)}
 }
 
 // MembershipView is a membership with its values derived at a time.

@@ -80,9 +80,14 @@ func TestInteractCapsAndDayBoundary(t *testing.T) {
 		t.Fatalf("over cap: %+v", r)
 	}
 	clock.Advance(10 * time.Minute) // 00:00 in Shanghai: a new day
-	v, r, _ = e.Interact(ctx, fan, club, fanclub.ActionGift, 12)
-	if r.Points != 120 || v.Level != 2 {
-		t.Fatalf("gift: %+v %+v", r, v)
+	if _, _, err := e.Interact(ctx, fan, club, fanclub.ActionGift, 12); fanclub.ErrorCode(err) != fanclub.EINVALID {
+		t.Fatalf("a fan's own gift: %v, want invalid", err)
+	}
+	if r := reportGift(t, e, fan, club, 12); r.Points != 120 {
+		t.Fatalf("gift: %+v", r)
+	}
+	if v, _ = e.Membership(ctx, fan, club); v.Level != 2 {
+		t.Fatalf("after the gift: %+v", v)
 	}
 	_, r, _ = e.Interact(ctx, fan, club, fanclub.ActionLike, 40)
 	if r.Points != 30 {
@@ -166,9 +171,7 @@ func TestDouyinExitRestrictsEverywhere(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := e.Interact(ctx, fan, w.clubs["douyin"], fanclub.ActionGift, 70); err != nil {
-		t.Fatal(err)
-	}
+	reportGift(t, e, fan, w.clubs["douyin"], 70)
 	req, err := e.RequestExit(ctx, fan, w.clubs["douyin"], nil)
 	if err != nil {
 		t.Fatalf("request exit: %v", err)
@@ -213,9 +216,7 @@ func TestWechatCooldownAndKuaishouConversion(t *testing.T) {
 		if _, err := e.Join(ctx, fan, w.clubs[c]); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := e.Interact(ctx, fan, w.clubs[c], fanclub.ActionGift, 35); err != nil {
-			t.Fatal(err)
-		}
+		reportGift(t, e, fan, w.clubs[c], 35)
 		req, err := e.RequestExit(ctx, fan, w.clubs[c], nil)
 		if err != nil {
 			t.Fatal(err)

@@ -23,6 +23,13 @@ const (
 	EEXPIRED       = "expired" // a challenge or token is past its end
 )
 
+// Error codes of what clients may claim: event times and idempotency keys.
+const (
+	ETOOOLD    = "too_old"                // an event's time is before the event window
+	EINFUTURE  = "in_future"              // an event's time is beyond the allowed skew
+	EKEYREUSED = "idempotency_key_reused" // the key was first used for another request
+)
+
 // Error is a domain error: a machine-readable code, a human message, and
 // optional field-level details (for validation) and a time hint (for
 // cooldowns and restrictions).

@@ -44,7 +44,9 @@ func PlanExit(p *Policy, loc *time.Location, m Membership, choices map[string]st
 	if err != nil {
 		return ExitPlan{}, err
 	}
-	p0, lvl := m.LevelPoints, m.Level
+	// Level points are bounded (MaxPoints); a balance stored before the
+	// bound existed is read as the bound, so no sum below wraps.
+	p0, lvl := ClampPoints(m.LevelPoints), m.Level
 	im := ExitImpact{
 		At: at, Option: opt.Name,
 		LevelBefore: lvl, LevelPointsBefore: p0,

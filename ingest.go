@@ -3,7 +3,6 @@ package fanclub
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 )
 
@@ -36,13 +35,15 @@ type BulkEffectsTx interface {
 // Ingest applies a batch of interactions exactly once, in one transaction.
 //
 // A batch with a malformed event (empty or over-long id, unknown action,
-// negative amount, missing fan or club id, a time more than MaxEventSkew in
-// the future) is rejected whole with EINVALID and field paths such as
-// "events[3].action"; nothing changes. Otherwise each event is accepted,
-// a duplicate (its id already stored or repeated in the batch), or rejected
-// with a code: not_found (unknown club), not_member (no active membership),
-// invalid (action not in the club's policy), restricted (an exit effect
-// forbids the action). Accepted events earn points up to the daily caps
+// an amount outside CheckAmount's bounds, missing fan or club id) is
+// rejected whole with EINVALID and field paths such as "events[3].action";
+// nothing changes. Otherwise each event is accepted, a duplicate (its id
+// already stored or repeated in the batch), or rejected with a code:
+// too_old (its time is more than the event window before now), in_future
+// (more than the skew after now), not_found (unknown club), not_member (no
+// active membership), invalid (action not in the club's policy),
+// restricted (an exit effect forbids the action). The batch ingest is the
+// platform's trusted service path: it reports gifts, which fans cannot. Accepted events earn points up to the daily caps
 // and are kept in the behaviour log; rejected events are reported, not
 // stored. With Producer set, a retried (Producer, Seq) returns the stored
 // result and changes nothing.
@@ -62,16 +63,36 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 	return res, nil
 }
 
-// Interact records one interaction through the ingest path. It returns the
-// membership after it and the event's result, and an error (restricted,
-// not_member, not_found, invalid) when the event was rejected.
+// Interact records one interaction a fan reports, through the ingest path,
+// under a fresh event id. See InteractKeyed.
 func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Action, amount int64) (*MembershipView, *EventResult, error) {
-	id, err := e.randomID("ia_")
-	if err != nil {
-		return nil, nil, err
+	return e.InteractKeyed(ctx, fanID, clubID, action, amount, "")
+}
+
+// InteractKeyed records one interaction a fan reports, through the ingest
+// path. It returns the membership after it and the event's result, and an
+// error (restricted, not_member, not_found, invalid) when the event was
+// rejected. A fan cannot report a gift: gifts are paid for with coins and
+// reported by the platform's service through the batch ingest, so a fan's
+// gift is invalid input. With an idempotency key the event id is derived
+// from (fan, key), so a retry under the same key counts once (it is a
+// duplicate); without one the id is random.
+func (e *Engine) InteractKeyed(ctx context.Context, fanID, clubID int64, action Action, amount int64, key string) (*MembershipView, *EventResult, error) {
+	var id string
+	if key != "" {
+		id = KeyedEventID(fanID, key)
+	} else {
+		var err error
+		if id, err = e.randomID("ia_"); err != nil {
+			return nil, nil, err
+		}
 	}
 	ev := EventInput{ID: id, FanID: fanID, ClubID: clubID, Action: action, Amount: amount}
 	fields := eventFieldErrors(ev, "")
+	if action == ActionGift {
+		fields = append(fields, FieldError{Path: "action", Found: string(action), Allowed: "watch_minutes, like, comment, share",
+			Message: "a fan cannot report a gift: gifts are paid for with coins and reported by the platform"})
+	}
 	if amount == 0 {
 		fields = append(fields, FieldError{Path: "amount", Found: "0", Allowed: "1 or more", Message: "invalid amount"})
 	}
@@ -83,7 +104,7 @@ func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Actio
 		v      *MembershipView
 		result EventResult
 	)
-	err = e.inTx(ctx, true, func(tx Tx) error {
+	err := e.inTx(ctx, true, func(tx Tx) error {
 		res, errs, err := e.ingestTx(ctx, tx, b, true)
 		if err != nil {
 			return err
@@ -123,8 +144,8 @@ func eventFieldErrors(ev EventInput, prefix string) []FieldError {
 	if !knownAction(ev.Action) {
 		add("action", fmt.Sprintf("%q", ev.Action), "watch_minutes, like, comment, share, gift", "unknown action")
 	}
-	if ev.Amount < 0 {
-		add("amount", fmt.Sprint(ev.Amount), "1 or more (0 or absent: 1)", "invalid amount")
+	if fe := CheckAmount(ev.Action, ev.Amount, prefix+"amount"); fe != nil {
+		fields = append(fields, *fe)
 	}
 	return fields
 }
@@ -222,12 +243,4 @@ func (d *dayCache) dayKey(t time.Time, loc *time.Location) string {
 	d.end = time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc)
 	d.key = l.Format(dayLayout)
 	return d.key
-}
-
-// addSaturating returns a+b, saturating at MaxInt64.
-func addSaturating(a, b int64) int64 {
-	if b > 0 && a > math.MaxInt64-b {
-		return math.MaxInt64
-	}
-	return a + b
 }

@@ -25,9 +25,6 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	if wantErrs {
 		errs = make([]*Error, n)
 	}
-	if err := validateBatchTimes(b, now); err != nil {
-		return nil, nil, err
-	}
 	if b.Producer != "" {
 		stored, err := tx.FindBatch(ctx, b.Producer, b.Seq)
 		if err == nil {
@@ -42,7 +39,16 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	res := &BatchResult{Results: make([]EventResult, n)}
 	work := make([]ingestWork, n)
 
-	// Duplicates within the batch, member keys and clubs.
+	reject := func(i int, err *Error) {
+		res.Results[i].Status = EventRejected
+		res.Results[i].Code = err.Code
+		if wantErrs {
+			errs[i] = err
+		}
+	}
+	oldest, latest := now.Add(-e.limits.EventWindow), now.Add(e.limits.EventSkew)
+
+	// Duplicates within the batch, event times, member keys and clubs.
 	seen := make(map[string]struct{}, n)
 	keys := make([]MemberKey, 0, n)
 	keySet := make(map[MemberKey]struct{}, n)
@@ -65,6 +71,10 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 		}
 		if w.amount == 0 {
 			w.amount = 1
+		}
+		if terr := e.eventTimeError(i, w.at, oldest, latest, wantErrs); terr != nil {
+			reject(i, terr)
+			continue
 		}
 		if w.at.Before(minAt) {
 			minAt = w.at
@@ -96,19 +106,12 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	}
 
 	// Per-event checks; candidates go to the behaviour log.
-	reject := func(i int, err *Error) {
-		res.Results[i].Status = EventRejected
-		res.Results[i].Code = err.Code
-		if wantErrs {
-			errs[i] = err
-		}
-	}
 	cand := make([]Event, 0, n)
 	candIdx := make([]int, 0, n)
 	for i := range b.Events {
 		ev := &b.Events[i]
-		if res.Results[i].Status == EventDuplicate {
-			continue
+		if res.Results[i].Status != "" {
+			continue // a duplicate within the batch, or out of the window
 		}
 		w := &work[i]
 		if w.cp == nil {
@@ -196,7 +199,7 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 			deltas[k] += earned
 		}
 		m := w.m
-		m.LevelPoints = addSaturating(m.LevelPoints, earned)
+		m.LevelPoints = min(AddPoints(m.LevelPoints, earned), MaxPoints)
 		m.Level = LevelFor(w.cp.policy.Engagement.Levels, m.LevelPoints)
 		if w.at.After(m.LastInteractionAt) {
 			m.LastInteractionAt = w.at
@@ -239,19 +242,26 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	return res, errs, nil
 }
 
-// validateBatchTimes rejects events more than MaxEventSkew after now.
-func validateBatchTimes(b Batch, now time.Time) error {
-	limit := now.Add(MaxEventSkew)
-	var fields []FieldError
-	for i := range b.Events {
-		if at := b.Events[i].At; at != nil && at.After(limit) && len(fields) < 100 {
-			fields = append(fields, FieldError{Path: fmt.Sprintf("events[%d].at", i), Found: at.UTC().Format(time.RFC3339), Allowed: "at most 5 minutes in the future", Message: "event time in the future"})
-		}
+// eventTimeError returns the rejection of an event whose time at is before
+// oldest (too_old) or after latest (in_future), nil otherwise. The message,
+// built only when wanted, names the field, the time and the window.
+func (e *Engine) eventTimeError(i int, at, oldest, latest time.Time, wanted bool) *Error {
+	var code, allowed, msg string
+	switch {
+	case at.Before(oldest):
+		code, msg = ETOOOLD, "event time too old"
+	case at.After(latest):
+		code, msg = EINFUTURE, "event time in the future"
+	default:
+		return nil
 	}
-	if len(fields) > 0 {
-		return InvalidFields("Invalid batch.", fields)
+	if !wanted {
+		return &Error{Code: code}
 	}
-	return nil
+	allowed = fmt.Sprintf("from %s (%s before now) to %s (%s after now)", oldest.UTC().Format(time.RFC3339), e.limits.EventWindow,
+		latest.UTC().Format(time.RFC3339), e.limits.EventSkew)
+	return &Error{Code: code, Message: fmt.Sprintf("Event %d is outside the event window.", i),
+		Fields: []FieldError{{Path: fmt.Sprintf("events[%d].at", i), Found: at.UTC().Format(time.RFC3339), Allowed: allowed, Message: msg}}}
 }
 
 // effectsOf returns the effects, not ended by at, of the fans with an

@@ -406,14 +406,26 @@ func (t *Tx) AddGeneralPoints(ctx context.Context, fanID int64, delta int64, rea
 	return nil
 }
 
-// GeneralPoints is the sum of the fan's ledger entries.
+// GeneralPoints is the fan's balance: fanclub.SumPoints of the fan's
+// ledger entries, summed in Go (SQLite's SUM fails on an int64 overflow).
 func (t *Tx) GeneralPoints(ctx context.Context, fanID int64) (int64, error) {
-	var sum int64
-	err := t.queryRow(ctx, `SELECT COALESCE(SUM(delta), 0) FROM general_point_entries WHERE fan_id = ?`, fanID).Scan(&sum)
+	rows, err := t.tx.QueryContext(ctx, `SELECT delta FROM general_point_entries WHERE fan_id = ?`, fanID)
 	if err != nil {
 		return 0, wrap("general points", err)
 	}
-	return sum, nil
+	defer rows.Close()
+	var deltas []int64
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			return 0, wrap("general points", err)
+		}
+		deltas = append(deltas, d)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, wrap("general points", err)
+	}
+	return fanclub.SumPoints(deltas), nil
 }
 
 func cmpInt(a, b int64) int {
