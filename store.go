@@ -62,7 +62,8 @@ type Tx interface {
 	// AddGeneralPoints books a change to a fan's general points; key makes
 	// it idempotent (a second entry with the same key is ignored).
 	AddGeneralPoints(ctx context.Context, fanID int64, delta int64, reason, key string) error
-	// GeneralPoints is the fan's balance, derived from the entries.
+	// GeneralPoints is the fan's balance, derived from the entries with
+	// SumPoints (bounded; never an overflow error).
 	GeneralPoints(ctx context.Context, fanID int64) (int64, error)
 
 	InsertEffects(ctx context.Context, effects []Effect) error

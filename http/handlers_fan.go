@@ -74,7 +74,8 @@ type InteractionResult struct {
 	Result     *fanclub.EventResult    `json:"result"`
 }
 
-// interact records one interaction of the fan in a club.
+// interact records one interaction of the fan in a club; under an
+// Idempotency-Key its event id derives from the key (see idempotent).
 func (s *Server) interact(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
 	club, err := pathID(r, "club")
 	if err != nil {
@@ -91,7 +92,7 @@ func (s *Server) interact(w http.ResponseWriter, r *http.Request, p fanclub.Prin
 	if in.Amount != nil {
 		amount = *in.Amount
 	}
-	v, res, err := s.engine.Interact(r.Context(), p.ID, club, in.Action, amount)
+	v, res, err := s.engine.InteractKeyed(r.Context(), p.ID, club, in.Action, amount, idempotencyKey(r.Context()))
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,10 @@ func StatusOf(code string) int {
 		return http.StatusGone
 	case fanclub.ECHALLENGE:
 		return http.StatusUnprocessableEntity
+	case fanclub.ETOOOLD, fanclub.EINFUTURE:
+		return http.StatusBadRequest
+	case fanclub.EKEYREUSED:
+		return http.StatusUnprocessableEntity
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	default:
@@ -72,6 +76,9 @@ var titles = map[string]string{
 	fanclub.ECHALLENGE:     "Challenge failed",
 	fanclub.EINTERNAL:      "Internal error",
 	CodeMethodNotAllowed:   "Method not allowed",
+	fanclub.ETOOOLD:        "Event too old",
+	fanclub.EINFUTURE:      "Event in the future",
+	fanclub.EKEYREUSED:     "Idempotency key reused",
 }
 
 // problemOf builds the problem for an error. Internal errors keep their

@@ -122,6 +122,7 @@ func (s *Server) Handler() http.Handler {
 	paths := http.NewServeMux() // the same patterns without methods, for 405s
 	allowed := map[string][]string{}
 	for _, rt := range s.routes() {
+		rt = s.withIdempotency(rt)
 		mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
 		if allowed[rt.pattern] == nil {
 			paths.Handle(rt.pattern, http.NotFoundHandler())

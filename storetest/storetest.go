@@ -44,6 +44,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ListEvents", testListEvents},
 		{"GeneralPoints", testGeneralPoints},
 		{"GeneralPointsProperty", testLedgerProperty},
+		{"GeneralPointsExtremes", testGeneralPointsExtremes},
+		{"IdempotentResponses", testIdempotentResponses},
 		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
 		{"EndRejoinEffects", testEndRejoinEffects},
