@@ -1,5 +1,5 @@
 // Package simulate runs journeys: scripted sequences of fan actions (join,
-// interact, exit, inspect) on a virtual clock, against a fresh in-memory
+// interact, exit, inspect) and platform reports (a paid gift) on a virtual clock, against a fresh in-memory
 // SQLite store through the same domain engine the API uses. Each step
 // prints one JSON line with the outcome and the state after it, so a
 // journey's output shows, to the second, what a policy does to a fan.
@@ -25,8 +25,13 @@ import (
 const (
 	// DoJoin joins the fan to the club (a rejoin after an exit).
 	DoJoin = "join"
-	// DoInteract records an interaction (action × amount).
+	// DoInteract records an interaction the fan reports (action × amount),
+	// as POST /v1/clubs/{club}/interactions does: a gift is refused.
 	DoInteract = "interact"
+	// DoReport records an interaction the platform's service reports
+	// through the batch ingest, as POST /v1/events:batch does: the way a
+	// gift paid for with coins earns level points.
+	DoReport = "report"
 	// DoExit requests an exit, answers every challenge correctly and
 	// confirms it.
 	DoExit = "exit"
@@ -38,7 +43,7 @@ const (
 )
 
 // doKinds lists the step kinds in the order error messages name them.
-var doKinds = []string{DoJoin, DoInteract, DoExit, DoExitRequest, DoInspect}
+var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -69,9 +74,10 @@ type Step struct {
 	// Fan and Club name the fan and club; each is created on first mention.
 	Fan  string
 	Club string
-	// Do is one of join, interact, exit, exit_request, inspect.
+	// Do is one of join, interact, report, exit, exit_request, inspect.
 	Do string
-	// Action and Amount describe an interaction (Amount defaults to 1).
+	// Action and Amount describe an interaction or a report (Amount
+	// defaults to 1).
 	Action fanclub.Action
 	Amount int64
 	// Choices are the exit choices (e.g. {"progress": "keep"}).
@@ -211,22 +217,26 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 	if !validDo {
 		add("do", strconv.Quote(sf.Do), "unknown step kind; allowed: "+strings.Join(doKinds, ", "))
 	}
-	if sf.Do == DoInteract {
+	if sf.Do == DoInteract || sf.Do == DoReport {
 		if sf.Action == "" {
-			add("action", "", "missing action for interact")
+			add("action", "", "missing action for "+sf.Do)
 		}
 		if sf.Amount != nil {
+			// The engine's amount rule, so a journey never holds an amount
+			// the API would refuse as malformed.
 			if *sf.Amount < 1 {
 				add("amount", strconv.FormatInt(*sf.Amount, 10), "bad amount; allowed: 1 or more")
+			} else if fe := fanclub.CheckAmount(st.Action, *sf.Amount, path+".amount"); fe != nil {
+				add("amount", fe.Found, "bad amount; allowed: "+fe.Allowed)
 			}
 			st.Amount = *sf.Amount
 		}
 	} else {
 		if sf.Action != "" {
-			add("action", strconv.Quote(sf.Action), "action is only for interact steps")
+			add("action", strconv.Quote(sf.Action), "action is only for interact and report steps")
 		}
 		if sf.Amount != nil {
-			add("amount", strconv.FormatInt(*sf.Amount, 10), "amount is only for interact steps")
+			add("amount", strconv.FormatInt(*sf.Amount, 10), "amount is only for interact and report steps")
 		}
 	}
 	if sf.Choices != nil && sf.Do != DoExit && sf.Do != DoExitRequest {

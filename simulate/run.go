@@ -147,6 +147,13 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 			p := res.Points
 			line.Points = &p
 		}
+	case DoReport:
+		line.Action, line.Amount = string(st.Action), st.Amount
+		var p int64
+		p, stepErr = r.report(ctx, i, fanID, clubID, st)
+		if stepErr == nil {
+			line.Points = &p
+		}
 	case DoExit, DoExitRequest:
 		stepErr = r.exit(ctx, line, fanID, clubID, st)
 	case DoInspect:
@@ -164,6 +171,23 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		return nil, err
 	}
 	return line, nil
+}
+
+// report has the platform's service report the step's interaction through
+// the batch ingest (one event, id "journey-step-<i>") and returns the
+// points it earned; a rejected event is the step's refusal.
+func (r *runner) report(ctx context.Context, i int, fanID, clubID int64, st Step) (int64, error) {
+	res, err := r.eng.Ingest(ctx, fanclub.Batch{Events: []fanclub.EventInput{
+		{ID: fmt.Sprintf("journey-step-%d", i), FanID: fanID, ClubID: clubID, Action: st.Action, Amount: st.Amount},
+	}})
+	if err != nil {
+		return 0, err
+	}
+	ev := res.Results[0]
+	if ev.Status == fanclub.EventRejected {
+		return 0, fanclub.Errorf(ev.Code, "The reported %s was rejected (%s).", st.Action, ev.Code)
+	}
+	return ev.Points, nil
 }
 
 // refusal reports whether err is the engine refusing a step (a domain

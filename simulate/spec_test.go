@@ -78,6 +78,8 @@ func TestJourneysShowTheSpec(t *testing.T) {
 			{18, "membership.level", "2"}, {18, "membership.level_points", "160"},
 			{19, "membership.retained_points", "0"},
 			{20, "membership.level", "1"}, {20, "membership.level_points", "0"},
+			{21, "ok", "false"}, {21, "error.code", "invalid"}, {21, "membership.level_points", "0"},
+			{22, "ok", "true"}, {22, "points", "160"}, {22, "membership.level", "2"},
 		},
 		"engagement.json": {
 			{2, "membership.lit", "true"}, {3, "membership.lit", "false"}, {3, "membership.level_points", "30"},
