@@ -25,6 +25,7 @@ import (
 type serveConfig struct {
 	db, addr string
 	demo     bool
+	limits   fanclub.Limits
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -36,6 +37,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.db, "db", c.db, "SQLite database `path` (env FANCLUB_DB)")
 	fs.StringVar(&c.addr, "addr", c.addr, "listen `address` (env FANCLUB_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "create a demo creator, one club per preset and fans alice, bob and carol")
+	if err := limitFlags(fs, &c.limits); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, err
+	}
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--demo]")
 		fs.PrintDefaults()
@@ -46,6 +51,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := checkLimits(c.limits); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, err
 	}
 	return c, nil
 }
@@ -95,6 +104,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	eng := fanclub.NewEngine(fanclub.EngineConfig{
 		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
+		Limits: cfg.limits,
 	})
 	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
 	if err != nil {
