@@ -45,8 +45,8 @@ func (s *Server) withIdempotency(rt route) route {
 // in the caller's scope: a stored response of the same request (method,
 // path and body) is replayed; one of another request is a 422
 // (idempotency_key_reused); otherwise the handler runs with its output
-// buffered, and the response is stored for the retention unless it is a
-// server error or a 429 (those a retry should repeat). Two concurrent
+// buffered, and the response is stored for the retention when it is
+// storable. Two concurrent
 // first requests under one key both run (the interaction's event id,
 // derived from the key, makes them count once) and both answer with the
 // response stored first.
@@ -89,7 +89,7 @@ func (s *Server) idempotent(next handlerFunc) handlerFunc {
 		if herr := next(buf, r.WithContext(ctx), p); herr != nil {
 			s.writeError(buf, r, herr)
 		}
-		if buf.status >= 500 || buf.status == http.StatusTooManyRequests {
+		if !storable(buf.status) {
 			return buf.flush(w)
 		}
 		first, err := s.engine.SaveIdempotentResponse(r.Context(), &fanclub.IdempotentResponse{
@@ -110,6 +110,18 @@ func (s *Server) idempotent(next handlerFunc) handlerFunc {
 		}
 		return buf.flush(w)
 	}
+}
+
+// storable reports whether a response is stored for retries: not a
+// server error or a 429, which a retry should repeat, and not a request
+// refused as malformed (400, 413, 415), which a corrected request may
+// send again under the same key.
+func storable(status int) bool {
+	switch status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusTooManyRequests:
+		return false
+	}
+	return status < 500
 }
 
 // fingerprint identifies a request: its method, path, query and body.

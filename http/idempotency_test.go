@@ -197,3 +197,70 @@ func TestFanGiftRefusedServiceGiftAccepted(t *testing.T) {
 		t.Fatalf("level points %d, want 160", lp)
 	}
 }
+
+// TestMeAfterOverflowingExits is the reported failure: level points at the
+// int64 limit (what a self-awarded gift left), converted to general points
+// by a kuaishou exit, twice, made GET /v1/me a 500 for ever.
+func TestMeAfterOverflowingExits(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("ks_creator")
+	club := a.newClub(creator, "Kuai", "kuaishou")
+	fan, fanTok := a.newFan("overflow_fan")
+	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
+	ctx := t.Context()
+	for range 2 {
+		a.must(201, "PUT", base+"/membership", fanTok, nil)
+		tx, err := a.Store.BeginTx(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := tx.FindMembership(ctx, fan.ID, club.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.LevelPoints, m.Level = 1<<63-1, 20
+		if err := tx.SaveMemberships(ctx, []*fanclub.Membership{m}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		var req exitRequest
+		a.must(201, "POST", base+"/exit-requests", fanTok, nil).JSON(t, &req)
+		code, err := a.Engine.ExitCaptcha(ctx, fan.ID, req.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.must(200, "POST", req.Links.Confirm, fanTok, map[string]string{"captcha": code})
+	}
+	var me fanclub.FanView
+	a.must(200, "GET", "/v1/me", fanTok, nil).JSON(t, &me)
+	if me.GeneralPoints != fanclub.MaxPoints {
+		t.Fatalf("general points %d, want the bound %d", me.GeneralPoints, fanclub.MaxPoints)
+	}
+}
+
+func TestMalformedKeyedRequestIsNotStored(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("idem_creator")
+	club := a.newClub(creator, "Idem", "fair")
+	_, fan := a.newFan("idem_fan")
+	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
+	a.must(201, "PUT", base+"/membership", fan, nil)
+	if r := a.doKeyed("POST", base+"/interactions", fan, `{"action":"comment","amont":1}`, "k-fix"); r.Status != 400 {
+		t.Fatalf("malformed: %d %s", r.Status, r.Body)
+	}
+	// The corrected request reuses the key: it runs, it is not a conflict.
+	if r := a.doKeyed("POST", base+"/interactions", fan, `{"action":"comment"}`, "k-fix"); r.Status != 200 || r.Header.Get(ReplayedHeader) != "" {
+		t.Fatalf("corrected: %d %s", r.Status, r.Body)
+	}
+	// A state-dependent refusal is stored: its retry is the same answer.
+	missing := fmt.Sprintf("/v1/clubs/%d/interactions", club.ID+100)
+	first := a.doKeyed("POST", missing, fan, `{"action":"like"}`, "k-404")
+	again := a.doKeyed("POST", missing, fan, `{"action":"like"}`, "k-404")
+	if first.Status != 404 || again.Status != 404 || again.Header.Get(ReplayedHeader) != "true" {
+		t.Fatalf("refusal %d, retried %d %v", first.Status, again.Status, again.Header)
+	}
+}
