@@ -193,10 +193,10 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 		k := ckeys[j]
 		earned := Earn(w.rule, w.amount, counters[k])
 		if w.rule.DailyCap > 0 {
-			counters[k] += earned
+			counters[k] = AddPoints(counters[k], earned)
 		}
 		if earned > 0 {
-			deltas[k] += earned
+			deltas[k] = AddPoints(deltas[k], earned)
 		}
 		m := w.m
 		m.LevelPoints = min(AddPoints(m.LevelPoints, earned), MaxPoints)

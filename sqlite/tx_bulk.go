@@ -342,11 +342,11 @@ func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]i
 		t.ch.counters = make(map[fanclub.CounterKey]int64, len(deltas))
 	}
 	// Counters the transaction already read (ingest reads them to apply
-	// the caps) need no second lookup.
+	// the caps) need no second lookup. Sums are bounded (fanclub.AddPoints).
 	var keys []fanclub.CounterKey
 	for k, d := range deltas {
 		if cur, ok := t.counterFromTx(k); ok {
-			t.ch.counters[k] = cur + d
+			t.ch.counters[k] = fanclub.AddPoints(cur, d)
 		} else {
 			keys = append(keys, k)
 		}
@@ -359,7 +359,7 @@ func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]i
 		return err
 	}
 	for _, k := range keys {
-		t.ch.counters[k] = cur[k] + deltas[k]
+		t.ch.counters[k] = fanclub.AddPoints(cur[k], deltas[k])
 	}
 	return nil
 }

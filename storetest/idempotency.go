@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"math"
 	"testing"
 	"time"
 
@@ -55,29 +54,5 @@ func testIdempotentResponses(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		got, err := tx.SaveIdempotentResponse(ctx, &later)
 		must(t, "SaveIdempotentResponse(after expiry)", err)
 		wantEqual(t, "an expired key is reused", got, &later)
-	})
-}
-
-// testGeneralPointsExtremes books entries at the int64 limits (as a store
-// written before the bounds could hold) and checks the balance is the
-// bounded sum, not an error.
-func testGeneralPointsExtremes(t *testing.T, s fanclub.Store, c *clock.Manual) {
-	ctx := context.Background()
-	inWriteTx(t, s, func(tx fanclub.Tx) {
-		must(t, "AddGeneralPoints", tx.AddGeneralPoints(ctx, 1, math.MaxInt64, "exit_conversion", "x1"))
-		must(t, "AddGeneralPoints", tx.AddGeneralPoints(ctx, 1, math.MaxInt64, "exit_conversion", "x2"))
-		must(t, "AddGeneralPoints", tx.AddGeneralPoints(ctx, 2, math.MinInt64, "spend", "y1"))
-		must(t, "AddGeneralPoints", tx.AddGeneralPoints(ctx, 2, math.MinInt64, "spend", "y2"))
-		must(t, "AddGeneralPoints", tx.AddGeneralPoints(ctx, 3, fanclub.MaxPoints, "r", "z1"))
-		must(t, "AddGeneralPoints", tx.AddGeneralPoints(ctx, 3, -7, "r", "z2"))
-	})
-	inReadTx(t, s, func(tx fanclub.Tx) {
-		for fan, want := range map[int64]int64{1: fanclub.MaxPoints, 2: -fanclub.MaxPoints, 3: fanclub.MaxPoints - 7} {
-			got, err := tx.GeneralPoints(ctx, fan)
-			must(t, "GeneralPoints", err)
-			if got != want {
-				t.Fatalf("GeneralPoints(fan %d) = %d, want %d", fan, got, want)
-			}
-		}
 	})
 }

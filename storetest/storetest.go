@@ -44,7 +44,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ListEvents", testListEvents},
 		{"GeneralPoints", testGeneralPoints},
 		{"GeneralPointsProperty", testLedgerProperty},
-		{"GeneralPointsExtremes", testGeneralPointsExtremes},
+		{"PointsExtremes", testPointsExtremes},
 		{"IdempotentResponses", testIdempotentResponses},
 		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
