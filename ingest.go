@@ -42,11 +42,11 @@ type BulkEffectsTx interface {
 // too_old (its time is more than the event window before now), in_future
 // (more than the skew after now), not_found (unknown club), not_member (no
 // active membership), invalid (action not in the club's policy),
-// restricted (an exit effect forbids the action). The batch ingest is the
-// platform's trusted service path: it reports gifts, which fans cannot. Accepted events earn points up to the daily caps
-// and are kept in the behaviour log; rejected events are reported, not
-// stored. With Producer set, a retried (Producer, Seq) returns the stored
-// result and changes nothing.
+// restricted (an exit effect forbids the action). Accepted events earn
+// points up to the daily caps and are kept in the behaviour log; rejected
+// events are reported, not stored. With Producer set, a retried (Producer,
+// Seq) returns the stored result and changes nothing. The batch ingest is
+// the platform's trusted service path: it reports gifts, which fans cannot.
 func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 	if err := validateBatchShape(b); err != nil {
 		return nil, err

@@ -199,7 +199,7 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 			deltas[k] = AddPoints(deltas[k], earned)
 		}
 		m := w.m
-		m.LevelPoints = min(AddPoints(m.LevelPoints, earned), MaxPoints)
+		m.LevelPoints = AddPoints(m.LevelPoints, earned) // bounded by MaxPoints
 		m.Level = LevelFor(w.cp.policy.Engagement.Levels, m.LevelPoints)
 		if w.at.After(m.LastInteractionAt) {
 			m.LastInteractionAt = w.at
