@@ -38,11 +38,11 @@ func (e *Engine) CheckClubPolicies(ctx context.Context) error {
 		p, _, err := e.resolvePolicy(c.Policy)
 		switch {
 		case isNotFound(err):
-			msg = fmt.Sprintf("policy %q (version %q) is not loaded; start with the policy directory that holds it", c.Policy, c.PolicyVersion)
+			msg = fmt.Sprintf("policy %s is not loaded; start with the policy directory that holds it", policyLabel(c.Policy, c.PolicyVersion))
 		case err != nil:
 			return err
 		case c.PolicyVersion != "" && p.Metadata.Version != c.PolicyVersion:
-			msg = fmt.Sprintf("policy %q is loaded in version %q but its clubs were created under version %q; load that version, or give the changed rules a new policy name for new clubs", c.Policy, p.Metadata.Version, c.PolicyVersion)
+			msg = fmt.Sprintf("policy %s is loaded in version %s but the clubs were created under version %s; load that version, or give the changed rules a new policy name for new clubs", c.Policy, p.Metadata.Version, c.PolicyVersion)
 		default:
 			continue
 		}
@@ -65,7 +65,19 @@ func (e *Engine) CheckClubPolicies(ctx context.Context) error {
 			more = fmt.Sprintf(" and %d more", len(ids)-maxListedClubs)
 			ids = ids[:maxListedClubs]
 		}
-		lines = append(lines, fmt.Sprintf("clubs %s%s: %s", strings.Join(ids, ", "), more, msg))
+		noun := "clubs"
+		if len(ids) == 1 {
+			noun = "club"
+		}
+		lines = append(lines, fmt.Sprintf("%s %s%s: %s", noun, strings.Join(ids, ", "), more, msg))
 	}
 	return Errorf(ECONFLICT, "%s", strings.Join(lines, "; "))
+}
+
+// policyLabel names a policy with its version, when it has one.
+func policyLabel(name, version string) string {
+	if version == "" {
+		return name
+	}
+	return name + " version " + version
 }
