@@ -61,7 +61,7 @@ func NewRegistry() (*Registry, error) {
 	return r, nil
 }
 
-// Names returns the names of every policy: the seed presets in the order
+// Names returns the names of every policy: the article's presets in the order
 // wechat-channels, douyin, kuaishou, then fair, then the others sorted.
 func (r *Registry) Names() []string {
 	r.mu.RLock()
