@@ -103,14 +103,19 @@ func (e *Engine) CreateCreator(ctx context.Context, handle string) (*Creator, er
 	return c, nil
 }
 
-// CreateClub creates a club for a creator, running the named policy.
+// CreateClub creates a club for a creator, running the named policy (the
+// default policy when policy is empty) in its current version.
 func (e *Engine) CreateClub(ctx context.Context, creatorID int64, name, policy string) (*Club, error) {
 	name = strings.TrimSpace(name)
 	var fields []FieldError
 	if n := utf8.RuneCountInString(name); n < 1 || n > MaxClubNameLen {
 		fields = append(fields, FieldError{Path: "name", Found: fmt.Sprintf("%d characters", n), Allowed: "1 to 80 characters", Message: "invalid club name"})
 	}
-	if _, _, err := e.resolvePolicy(policy); err != nil {
+	if strings.TrimSpace(policy) == "" {
+		policy = DefaultPolicy
+	}
+	pol, _, err := e.resolvePolicy(policy)
+	if err != nil {
 		if !isNotFound(err) {
 			return nil, err
 		}
@@ -120,11 +125,11 @@ func (e *Engine) CreateClub(ctx context.Context, creatorID int64, name, policy s
 		return nil, InvalidFields("Invalid club.", fields)
 	}
 	var c *Club
-	err := e.inTx(ctx, true, func(tx Tx) error {
+	err = e.inTx(ctx, true, func(tx Tx) error {
 		if _, err := tx.FindCreatorByID(ctx, creatorID); err != nil {
 			return fmt.Errorf("find creator %d: %w", creatorID, err)
 		}
-		c = &Club{CreatorID: creatorID, Name: name, Policy: policy, CreatedAt: tx.Now()}
+		c = &Club{CreatorID: creatorID, Name: name, Policy: policy, PolicyVersion: pol.Metadata.Version, CreatedAt: tx.Now()}
 		if err := tx.CreateClub(ctx, c); err != nil {
 			return fmt.Errorf("create club: %w", err)
 		}

@@ -28,13 +28,18 @@ type Creator struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Club is a creator's fan club; it runs exactly one policy, by name.
+// Club is a creator's fan club; it runs exactly one policy, by name, in
+// the version the policy had when the club was created.
 type Club struct {
-	ID        int64     `json:"id"`
-	CreatorID int64     `json:"creator_id"`
-	Name      string    `json:"name"`
-	Policy    string    `json:"policy"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64  `json:"id"`
+	CreatorID int64  `json:"creator_id"`
+	Name      string `json:"name"`
+	Policy    string `json:"policy"`
+	// PolicyVersion is the policy's metadata.version when the club was
+	// created; empty for clubs created before versions were recorded and
+	// for policies without a version.
+	PolicyVersion string    `json:"policy_version"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // MembershipStatus is where a membership is in its lifecycle.

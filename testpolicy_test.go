@@ -2,10 +2,11 @@ package fanclub
 
 import "time"
 
-// specLevels are the SPEC's level thresholds, L1..L20.
+// specLevels are the presets' level thresholds, L1..L20 (docs/presets.md).
 var specLevels = []int64{0, 100, 300, 600, 1000, 1500, 2200, 3000, 4000, 5500, 7500, 10000, 13000, 17000, 22000, 28000, 36000, 46000, 60000, 80000}
 
-// specEngagement is the SPEC's engagement table shared by every preset.
+// specEngagement is the engagement table shared by every preset
+// (docs/presets.md, "Engagement and joining").
 func specEngagement() Engagement {
 	return Engagement{
 		Actions: []ActionRule{
@@ -21,7 +22,7 @@ func specEngagement() Engagement {
 }
 
 // presetPolicy builds, in Go, the exit-relevant parts of a preset as the
-// SPEC defines them (dimensions 1, 2 and 4).
+// docs/presets.md defines them (dimensions 1, 2 and 4).
 func presetPolicy(name string) *Policy {
 	p := &Policy{APIVersion: PolicyAPIVersion, Kind: PolicyKind, Engagement: specEngagement()}
 	p.Metadata.Name = name

@@ -10,7 +10,7 @@ import (
 )
 
 // Law identifiers used in Basis.Law. Each names a source listed in the
-// project's REGULATIONS.md.
+// project's docs/regulations.md.
 const (
 	LawPIPL       = "PIPL"         // 个人信息保护法
 	LawMinors     = "MPL"          // 未成年人保护法
@@ -55,7 +55,7 @@ type law struct {
 	note fanclub.Localized
 }
 
-// laws are the sources of REGULATIONS.md.
+// laws are the sources of docs/regulations.md.
 var laws = map[string]law{
 	LawPIPL:       {jurisdiction: fanclub.JurisdictionCN, en: "PIPL", zh: "个人信息保护法"},
 	LawMinors:     {jurisdiction: fanclub.JurisdictionCN, en: "Minors Protection Law", zh: "未成年人保护法"},

@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -111,37 +112,55 @@ func TestEveryRuleFires(t *testing.T) {
 	}
 }
 
-// lawInRegulations maps each law ID to the words REGULATIONS.md uses for it.
-var lawInRegulations = map[string]string{
-	audit.LawPIPL:       "PIPL",
-	audit.LawMinors:     "Minors Protection Law",
-	audit.LawMinorsRegs: "2024 Regulations on the Online Protection of Minors",
-	audit.LawTipping:    "2022 opinions on live-stream tipping",
-	audit.LawSPC:        "SPC Guidance (II) 2020",
-	audit.LawOTSM:       "Online Trading Supervision Measures",
-	audit.LawMIIT:       "工信部信管函〔2023〕26号",
-	audit.LawCRPLRegs:   "Consumer Rights Protection Law Implementing Regulations (2024) Art. 22",
-	audit.LawECL:        "E-Commerce Law Art. 31",
-	audit.LawCSL:        "Cybersecurity Law Art. 21",
-	audit.LawGDPR:       "GDPR",
-	audit.LawDSA:        "Digital Services Act Art. 25",
-	audit.LawCRD:        "Consumer Rights Directive",
-	audit.LawBGB:        "BGB §312k",
-	audit.LawCAARL:      "AB 2863",
-	audit.LawFTC:        "click-to-cancel",
-	audit.LawCOPPA:      "COPPA",
+// knownLaws are every Law* identifier of package audit.
+var knownLaws = []string{
+	audit.LawPIPL, audit.LawMinors, audit.LawMinorsRegs, audit.LawTipping, audit.LawSPC,
+	audit.LawOTSM, audit.LawMIIT, audit.LawCRPLRegs, audit.LawECL, audit.LawCSL,
+	audit.LawGDPR, audit.LawDSA, audit.LawCRD, audit.LawBGB,
+	audit.LawCAARL, audit.LawFTC, audit.LawCOPPA,
 }
 
-// TestCatalogueWellFormed checks every rule has a readable unique ID, a
-// dimension 1..8, a severity, a basis from REGULATIONS.md and texts in both
-// languages.
-func TestCatalogueWellFormed(t *testing.T) {
-	t.Parallel()
-	raw, err := os.ReadFile("testdata/REGULATIONS.md")
+// regulationRow is a table row of docs/regulations.md: "| `ID` | title |
+// cited |", cited being "Art. 15, 16", "§312k" or "—".
+var regulationRow = regexp.MustCompile("(?m)^\\| `([A-Z0-9-]+)` \\| ([^|]+) \\| ([^|]+) \\|$")
+
+// regulations reads the legal sources of docs/regulations.md: each law id
+// with the set of articles its row lists.
+func regulations(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	raw, err := os.ReadFile("../docs/regulations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	regs := strings.Join(strings.Fields(string(raw)), " ")
+	out := map[string]map[string]bool{}
+	for _, m := range regulationRow.FindAllStringSubmatch(string(raw), -1) {
+		id, cited := m[1], strings.TrimSpace(m[3])
+		if out[id] != nil {
+			t.Fatalf("docs/regulations.md lists %s twice", id)
+		}
+		out[id] = map[string]bool{}
+		if strings.HasPrefix(cited, "—") {
+			continue
+		}
+		cited = strings.TrimPrefix(strings.TrimPrefix(cited, "Art. "), "§")
+		for _, a := range strings.Split(cited, ", ") {
+			out[id][a] = true
+		}
+	}
+	return out
+}
+
+// TestCatalogueWellFormed checks every rule has a readable unique ID, a
+// dimension 1..8, a severity, a basis listed in docs/regulations.md (law
+// and article) and texts in both languages; and that the page lists every
+// law the audit knows and no article that no rule cites.
+func TestCatalogueWellFormed(t *testing.T) {
+	t.Parallel()
+	regs := regulations(t)
+	if got, want := slices.Sorted(maps.Keys(regs)), slices.Sorted(slices.Values(knownLaws)); !slices.Equal(got, want) {
+		t.Errorf("docs/regulations.md lists laws %v, the audit knows %v", got, want)
+	}
+	cited := map[string]bool{}
 	idRE := regexp.MustCompile(`^[A-Z]+(-[A-Z]+)+$`)
 	seen := map[string]bool{}
 	dims := map[int]bool{}
@@ -166,15 +185,23 @@ func TestCatalogueWellFormed(t *testing.T) {
 			t.Errorf("%s: no basis", r.ID)
 		}
 		for _, b := range r.Basis {
-			words, ok := lawInRegulations[b.Law]
-			if !ok || !strings.Contains(regs, words) {
-				t.Errorf("%s: basis %s not in REGULATIONS.md", r.ID, b.Law)
+			articles, ok := regs[b.Law]
+			if !ok {
+				t.Errorf("%s: basis %s not in docs/regulations.md", r.ID, b.Law)
 			}
-			if b.Article != "" && !strings.Contains(regs, "Art. "+b.Article) && !strings.Contains(regs, "§"+b.Article) {
-				t.Errorf("%s: article %s of %s not in REGULATIONS.md", r.ID, b.Article, b.Law)
+			if b.Article != "" && !articles[b.Article] {
+				t.Errorf("%s: article %s of %s not in docs/regulations.md", r.ID, b.Article, b.Law)
 			}
+			cited[b.Law+" "+b.Article] = true
 			if b.Law == audit.LawOTSM && b.Confirmed {
 				t.Errorf("%s: the trading measures' article is unconfirmed", r.ID)
+			}
+		}
+	}
+	for law, articles := range regs {
+		for a := range articles {
+			if !cited[law+" "+a] {
+				t.Errorf("docs/regulations.md lists %s %s, which no rule cites", law, a)
 			}
 		}
 	}

@@ -13,7 +13,8 @@ import (
 	"fanclub/policyfile"
 )
 
-// specPresetNames are the four shipped presets, in the order SPEC.md lists them.
+// specPresetNames are the four shipped presets, in the order docs/presets.md
+// lists them.
 var specPresetNames = []string{"wechat-channels", "douyin", "kuaishou", "fair"}
 
 // loadSpecPreset returns the named preset from a fresh registry of the
@@ -43,8 +44,8 @@ func loadSpecPreset(t *testing.T, name string) *fanclub.Policy {
 	return p
 }
 
-// assertSpecDimension compares one dimension of a preset with what SPEC.md
-// requires, reporting every differing field by its path.
+// assertSpecDimension compares one dimension of a preset with what
+// docs/presets.md says the cell means, reporting every differing field by its path.
 func assertSpecDimension(t *testing.T, preset, dimension string, got, want any) {
 	t.Helper()
 	for _, d := range diffSpecFields("", reflect.ValueOf(got), reflect.ValueOf(want)) {
@@ -106,7 +107,8 @@ func specExact(d time.Duration) fanclub.Span { return fanclub.Span{Exact: d} }
 // specText returns a Localized text.
 func specText(zh, en string) fanclub.Localized { return fanclub.Localized{ZH: zh, EN: en} }
 
-// specEngagement is SPEC.md "Engagement": one table for all presets.
+// specEngagement is the engagement table of docs/presets.md: one table for
+// all presets.
 func specEngagement() fanclub.Engagement {
 	return fanclub.Engagement{
 		Actions: []fanclub.ActionRule{
@@ -161,7 +163,7 @@ func TestPresetEngagementIsSharedSpecTable(t *testing.T) {
 	first := loadSpecPreset(t, specPresetNames[0]).Engagement
 	for _, name := range specPresetNames {
 		got := loadSpecPreset(t, name).Engagement
-		assertSpecDimension(t, name, "engagement (SPEC table)", got, specEngagement())
+		assertSpecDimension(t, name, "engagement (shared table)", got, specEngagement())
 		assertSpecDimension(t, name, "engagement (same as "+specPresetNames[0]+")", got, first)
 	}
 }
@@ -347,7 +349,8 @@ func TestRegistryHoldsExactlyTheFourPresets(t *testing.T) {
 	}
 }
 
-// seedWords are the seed's table cells for each platform, dimensions 1–7.
+// seedWords are the source article's table cells for each platform,
+// dimensions 1–7.
 var seedWords = map[string][]string{
 	"wechat-channels": {
 		"个人主页→粉丝团标识→退出按钮", "二次弹窗确认", "约30秒",
@@ -387,7 +390,7 @@ func TestPresetFilesQuoteTheSeed(t *testing.T) {
 		}
 		for _, w := range words {
 			if !strings.Contains(string(data), w) {
-				t.Errorf("preset %s: file does not quote the seed's %q", name, w)
+				t.Errorf("preset %s: file does not quote the article's %q", name, w)
 			}
 		}
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultPolicy names the policy used when none is chosen.
-const DefaultPolicy = "fair"
+const DefaultPolicy = fanclub.DefaultPolicy
 
 // seedOrder is the order of the presets taken from the source article; the
 // registry lists them first, then the default, then every other policy.
@@ -30,12 +30,13 @@ var presetFS embed.FS
 type Registry struct {
 	mu       sync.RWMutex
 	policies map[string]*fanclub.Policy
+	builtin  map[string]bool
 }
 
 // NewRegistry returns a registry holding every embedded preset, each parsed
 // and validated by Parse.
 func NewRegistry() (*Registry, error) {
-	r := &Registry{policies: map[string]*fanclub.Policy{}}
+	r := &Registry{policies: map[string]*fanclub.Policy{}, builtin: map[string]bool{}}
 	entries, err := fs.ReadDir(presetFS, "presets")
 	if err != nil {
 		return nil, fanclub.Errorf(fanclub.EINTERNAL, "read embedded presets: %v", err)
@@ -55,11 +56,12 @@ func NewRegistry() (*Registry, error) {
 		if err := r.Add(p); err != nil {
 			return nil, err
 		}
+		r.builtin[p.Metadata.Name] = true
 	}
 	return r, nil
 }
 
-// Names returns the names of every policy: the seed presets in the order
+// Names returns the names of every policy: the article's presets in the order
 // wechat-channels, douyin, kuaishou, then fair, then the others sorted.
 func (r *Registry) Names() []string {
 	r.mu.RLock()
@@ -76,6 +78,13 @@ func (r *Registry) Names() []string {
 		return strings.Compare(a, b)
 	})
 	return names
+}
+
+// Builtin reports whether name is one of the embedded presets.
+func (r *Registry) Builtin(name string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.builtin[name]
 }
 
 // rank orders a policy name: seed presets first, the default next, others last.

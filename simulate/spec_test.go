@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// specFact is one value SPEC.md fixes, read from a journey's output.
+// specFact is one value a preset's rules fix (docs/presets.md), read from
+// a journey's output.
 type specFact struct {
 	step int
 	path string
@@ -14,7 +15,10 @@ type specFact struct {
 }
 
 // TestJourneysShowTheSpec checks, independently of the golden files, the
-// values SPEC.md fixes for dimensions 1, 2 and 4 and for engagement, so a
+// values the presets' rules fix for dimensions 1, 2 and 4 and for
+// engagement (docs/presets.md: wechat-channels clears progress and refuses
+// a rejoin for 72 hours, douyin keeps points 7 days decaying by a seventh a
+// day, kuaishou keeps the level for ever and converts points 1:1), so a
 // golden rewritten with -update cannot silently accept a wrong behaviour.
 func TestJourneysShowTheSpec(t *testing.T) {
 	t.Parallel()

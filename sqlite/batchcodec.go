@@ -16,9 +16,11 @@ import (
 //	0x01  binary: uvarint accepted, duplicates, rejected, n; then n
 //	      results: id front-coded against the previous one (uvarint
 //	      shared prefix length, string rest); byte status (0 accepted,
-//	      1 duplicate, 2 rejected); string code; varint points
+//	      1 duplicate, 2 rejected); string code; varint points. The
+//	      totals count the results by status.
 //
-// Strings are a uvarint length and the bytes.
+// Strings are a uvarint length and the bytes; every varint is in its
+// shortest form.
 const batchFormatBinary = 1
 
 // batchStatuses are the statuses by their binary code.
@@ -59,17 +61,25 @@ func decodeBatchResult(raw []byte) (*fanclub.BatchResult, error) {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("batch result: %w", err)
 		}
+		if !tallied(&r) {
+			return nil, errBatchResult
+		}
 		return &r, nil
 	}
 	if len(raw) == 0 || raw[0] != batchFormatBinary {
 		return nil, errBatchResult
 	}
 	rd := &journalReader{b: raw[1:]}
-	r := &fanclub.BatchResult{Accepted: rd.count(), Duplicates: rd.count(), Rejected: rd.count()}
+	var totals [3]uint64
+	for i := range totals {
+		totals[i] = rd.uvarint()
+	}
 	n := rd.count()
+	r := &fanclub.BatchResult{}
 	if n > 0 {
 		r.Results = make([]fanclub.EventResult, 0, n)
 	}
+	var tally [len(batchStatuses)]uint64
 	prev := ""
 	for ; n > 0 && rd.err == nil; n-- {
 		e := fanclub.EventResult{ID: rd.frontCoded(prev)}
@@ -77,13 +87,34 @@ func decodeBatchResult(raw []byte) (*fanclub.BatchResult, error) {
 		if len(rd.b) == 0 || int(rd.b[0]) >= len(batchStatuses) {
 			return nil, errBatchResult
 		}
+		tally[rd.b[0]]++
 		e.Status = batchStatuses[rd.b[0]]
 		rd.b = rd.b[1:]
 		e.Code, e.Points = rd.string(), rd.varint()
 		r.Results = append(r.Results, e)
 	}
-	if rd.err != nil || len(rd.b) != 0 {
+	// The totals count the results by status (the ingest sets them so);
+	// totals that disagree with the results are a damaged row.
+	if rd.err != nil || len(rd.b) != 0 || totals != tally {
 		return nil, errBatchResult
 	}
+	r.Accepted, r.Duplicates, r.Rejected = int(tally[0]), int(tally[1]), int(tally[2])
 	return r, nil
+}
+
+// tallied reports whether r's totals count its results by status, as the
+// ingest sets them.
+func tallied(r *fanclub.BatchResult) bool {
+	var tally [len(batchStatuses)]int
+	for i := range r.Results {
+		c := 0
+		for c < len(batchStatuses) && batchStatuses[c] != r.Results[i].Status {
+			c++
+		}
+		if c == len(batchStatuses) {
+			return false
+		}
+		tally[c]++
+	}
+	return tally == [...]int{r.Accepted, r.Duplicates, r.Rejected}
 }

@@ -40,7 +40,7 @@ func TestBatchResultCodec(t *testing.T) {
 
 func FuzzDecodeBatchResult(f *testing.F) {
 	f.Add(encodeBatchResult(&fanclub.BatchResult{Accepted: 1, Results: []fanclub.EventResult{{ID: "a", Status: fanclub.EventAccepted, Points: 1}}}))
-	f.Add([]byte(`{"accepted":1}`))
+	f.Add([]byte(`{"accepted":1,"results":[{"id":"a","status":"accepted","points":1}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := decodeBatchResult(b)
 		if err != nil {
@@ -51,4 +51,33 @@ func FuzzDecodeBatchResult(f *testing.F) {
 			t.Fatalf("re-encoded result decodes to %+v (%v)", again, err)
 		}
 	})
+}
+
+func TestBatchResultCodecRefusesDamagedRows(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		body string
+	}{
+		{"non-canonical total", "\x01\x85\x00\x01\x00\x00"},
+		{"non-canonical count", "\x01\x00\x00\x00\x80\x00"},
+		{"totals without results", "\x01\x01\x00\x00\x00"},
+		{"totals disagree with results", "\x01\x00\x01\x00\x01\x00\x01a\x00\x00\x02"},
+		{"non-canonical points", "\x01\x01\x00\x00\x01\x00\x01a\x00\x00\x82\x00"},
+		{"JSON totals without results", `{"accepted":1}`},
+		{"JSON unknown status", `{"accepted":1,"results":[{"id":"a","status":"won"}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if r, err := decodeBatchResult([]byte(tc.body)); err == nil {
+				t.Fatalf("decoded to %+v, want an error", r)
+			}
+		})
+	}
+	// The same bodies in shortest form decode.
+	for _, body := range []string{"\x01\x00\x00\x00\x00", "\x01\x01\x00\x00\x01\x00\x01a\x00\x00\x02"} {
+		if _, err := decodeBatchResult([]byte(body)); err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+	}
 }

@@ -90,12 +90,14 @@ type journalReader struct {
 	err error
 }
 
+// varint reads a signed varint in its shortest form.
 func (r *journalReader) varint() int64 {
 	if r.err != nil {
 		return 0
 	}
 	v, n := binary.Varint(r.b)
-	if n <= 0 {
+	var tmp [binary.MaxVarintLen64]byte
+	if n <= 0 || binary.PutVarint(tmp[:], v) != n {
 		r.err = errJournal
 		return 0
 	}
@@ -103,16 +105,30 @@ func (r *journalReader) varint() int64 {
 	return v
 }
 
-func (r *journalReader) count() int {
+// uvarint reads an unsigned varint in its shortest form: a value has one
+// encoding, so a body that decodes re-encodes to the same bytes.
+func (r *journalReader) uvarint() uint64 {
 	if r.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(r.b)
-	if n <= 0 || v > uint64(len(r.b)) {
+	var tmp [binary.MaxVarintLen64]byte
+	if n <= 0 || binary.PutUvarint(tmp[:], v) != n {
 		r.err = errJournal
 		return 0
 	}
 	r.b = r.b[n:]
+	return v
+}
+
+// count reads the length of what follows: a number of bytes or of items
+// that take at least one byte each, so never more than the bytes left.
+func (r *journalReader) count() int {
+	v := r.uvarint()
+	if r.err == nil && v > uint64(len(r.b)) {
+		r.err = errJournal
+		return 0
+	}
 	return int(v)
 }
 

@@ -282,8 +282,8 @@ func (t *Tx) CreateClub(ctx context.Context, c *fanclub.Club) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = t.now
 	}
-	res, err := t.execOne(ctx, `INSERT INTO clubs(id, creator_id, name, policy, created_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?)`,
-		c.ID, c.CreatorID, c.Name, c.Policy, ts(c.CreatedAt))
+	res, err := t.execOne(ctx, `INSERT INTO clubs(id, creator_id, name, policy, policy_version, created_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?)`,
+		c.ID, c.CreatorID, c.Name, c.Policy, c.PolicyVersion, ts(c.CreatedAt))
 	if err != nil {
 		return wrap("club", err)
 	}
@@ -295,12 +295,12 @@ func (t *Tx) CreateClub(ctx context.Context, c *fanclub.Club) error {
 	return nil
 }
 
-const clubCols = `id, creator_id, name, policy, created_at`
+const clubCols = `id, creator_id, name, policy, policy_version, created_at`
 
 func scanClub(s interface{ Scan(...any) error }) (*fanclub.Club, error) {
 	var c fanclub.Club
 	var at int64
-	if err := s.Scan(&c.ID, &c.CreatorID, &c.Name, &c.Policy, &at); err != nil {
+	if err := s.Scan(&c.ID, &c.CreatorID, &c.Name, &c.Policy, &c.PolicyVersion, &at); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = fromTS(at)

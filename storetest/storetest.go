@@ -35,6 +35,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Fans", testFans},
 		{"FanHandleConflict", testFanHandleConflict},
 		{"CreatorsAndClubs", testCreatorsAndClubs},
+		{"ClubPolicyVersion", testClubPolicyVersion},
 		{"Memberships", testMemberships},
 		{"FindMembershipsMany", testFindMembershipsMany},
 		{"DailyPoints", testDailyPoints},

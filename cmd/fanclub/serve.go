@@ -26,6 +26,7 @@ type serveConfig struct {
 	db, addr string
 	demo     bool
 	limits   fanclub.Limits
+	policies string // directory of custom policy files; empty for none
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -41,8 +42,9 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		fmt.Fprintln(stderr, err)
 		return c, err
 	}
+	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--demo]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--policies DIR] [--demo]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +80,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if err := serve(ctx, cfg, log, stdout); err != nil {
+		reportPolicyErrors(err, stderr)
 		log.Error("serve", "err", err)
 		return 1
 	}
@@ -102,10 +105,16 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)
 	}
+	if err := loadPolicyDir(reg, cfg.policies, log); err != nil {
+		return err
+	}
 	eng := fanclub.NewEngine(fanclub.EngineConfig{
 		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
 		Limits: cfg.limits,
 	})
+	if err := eng.CheckClubPolicies(ctx); err != nil {
+		return fmt.Errorf("club policies: %w", err)
+	}
 	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
 	if err != nil {
 		return fmt.Errorf("issue admin token: %w", err)

@@ -135,7 +135,7 @@ func (w *Workload) Seed(ctx context.Context, s fanclub.Store) error {
 	return tx.Commit()
 }
 
-// Policies serves the one policy benchmark clubs run: the SPEC's
+// Policies serves the one policy benchmark clubs run: the presets'
 // engagement table (points per action, daily caps, levels) in
 // Asia/Shanghai. Ingest reads nothing else of a policy.
 type Policies struct{ p *fanclub.Policy }
