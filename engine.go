@@ -30,6 +30,8 @@ type EngineConfig struct {
 	// production, a seeded source in the simulator).
 	Random io.Reader
 	Logger *slog.Logger
+	// Auth sets token lifetimes, password concurrency and throttling.
+	Auth AuthConfig
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -39,6 +41,7 @@ type Engine struct {
 	passwords PasswordHasher
 	random    io.Reader
 	log       *slog.Logger
+	auth      *auth
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -52,7 +55,7 @@ func NewEngine(c EngineConfig) *Engine {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log,
-		locs: make(map[string]*time.Location)}
+		auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location)}
 }
 
 // MembershipView is a membership with its values derived at a time.
