@@ -36,6 +36,7 @@ func (b *syncBuffer) String() string {
 // servedDemo is a running 'fanclub serve --demo' and what it printed.
 type servedDemo struct {
 	base, admin, alice string
+	out                string
 	clubs              []string
 	stop               func() int
 }
@@ -69,7 +70,10 @@ func startServeDemo(t *testing.T, dbPath string) *servedDemo {
 	}
 	d := &servedDemo{stop: func() int { cancel(); return <-done }}
 	d.base = regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(out)[1]
-	d.admin = regexp.MustCompile(`admin token: (\S+)`).FindStringSubmatch(out)[1]
+	if m := regexp.MustCompile(`admin token: (\S+)`).FindStringSubmatch(out); m != nil {
+		d.admin = m[1]
+	}
+	d.out = out
 	d.alice = regexp.MustCompile(`(?m)^fan\s+alice \(id \d+\)\s+(\S+)$`).FindStringSubmatch(out)[1]
 	sc := bufio.NewScanner(strings.NewReader(out[strings.Index(out, "CLUB ID"):]))
 	for sc.Scan() {
@@ -142,8 +146,14 @@ func TestServeDemoIsIdempotentAndServes(t *testing.T) {
 	if strings.Join(second.clubs, ",") != strings.Join(first.clubs, ",") {
 		t.Fatalf("second run clubs %v, first %v", second.clubs, first.clubs)
 	}
-	if second.admin == first.admin || second.alice == first.alice {
-		t.Fatalf("tokens were not fresh on the second start")
+	if first.admin == "" || second.alice == first.alice {
+		t.Fatalf("first start printed no admin token, or fan tokens were not fresh on the second start")
+	}
+	if second.admin != "" || !strings.Contains(second.out, "'fanclub admin token' prints a new one") {
+		t.Fatalf("second start printed an admin token although one is live: %s", second.out)
+	}
+	if got := second.get(t, "/v1/clubs/1/members", first.admin, nil); got != 200 {
+		t.Errorf("the first start's admin token = %d on the second, want 200", got)
 	}
 	var after demoMemberships
 	second.get(t, "/v1/me/memberships", second.alice, &after)
