@@ -452,3 +452,22 @@ func TestPasswordsAreCheckedOutsideWriteTransactions(t *testing.T) {
 		t.Fatalf("%d password checks ran while a write transaction was open", n)
 	}
 }
+
+func TestThrottleForgetsUnlockedKeysFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e, clk, _ := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 2, Base: time.Minute, MaxKeys: 4}}, nil)
+	login := func(handle string) error {
+		_, _, err := e.LoginFan(ctx, handle, "guess", "")
+		return err
+	}
+	wantCode(t, "first failure", login("locked"), fanclub.EUNAUTHORIZED)
+	wantCode(t, "second failure", login("locked"), fanclub.EUNAUTHORIZED)
+	wantCode(t, "locked", login("locked"), fanclub.ETOOMANY)
+	for i := range 20 { // one failure each: remembered, not locked
+		wantCode(t, "other handle", login("other_"+string(rune('a'+i))), fanclub.EUNAUTHORIZED)
+	}
+	wantCode(t, "still locked after the sweeps", login("locked"), fanclub.ETOOMANY)
+	clk.Advance(time.Minute)
+	wantCode(t, "after the lock", login("locked"), fanclub.EUNAUTHORIZED)
+}
