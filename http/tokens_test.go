@@ -183,3 +183,37 @@ func TestLoginThrottleCountsTheClientAddress(t *testing.T) {
 		})
 	}
 }
+
+func TestExitPasswordThrottleAndSupersededOverHTTP(t *testing.T) {
+	t.Parallel()
+	a := newAuthTestAPI(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 1, Base: time.Minute}}, nil, Config{})
+	_, fan := a.newFan("erin")
+	_, ctok := a.newCreator("maker")
+	club := a.newClub(ctok, "Douyin club", "douyin")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", club.ID), fan, nil)
+	var r1 exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", club.ID), fan, map[string]any{}).JSON(t, &r1)
+	slider := a.sliderTarget(r1.ID)
+	wrong := map[string]any{"slider": slider, "password": "not-erin-secret"}
+	a.must(422, "POST", "/v1/exit-requests/"+r1.ID+"/confirm", fan, wrong)
+	res := a.must(429, "POST", "/v1/exit-requests/"+r1.ID+"/confirm", fan, map[string]any{"slider": slider, "password": "pw-erin-secret"})
+	if res.Header.Get("Retry-After") != "60" || res.Problem(t).Code != fanclub.ETOOMANY {
+		t.Fatalf("throttled confirm: Retry-After %q, %s", res.Header.Get("Retry-After"), res.Body)
+	}
+
+	var r2 exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", club.ID), fan, map[string]any{}).JSON(t, &r2)
+	var got struct {
+		Status string `json:"status"`
+	}
+	a.must(200, "GET", "/v1/exit-requests/"+r1.ID, fan, nil).JSON(t, &got)
+	if got.Status != "superseded" {
+		t.Fatalf("the first request reads %q, want superseded", got.Status)
+	}
+	p := a.must(409, "POST", "/v1/exit-requests/"+r1.ID+"/confirm", fan, map[string]any{"slider": slider, "password": "pw-erin-secret"}).Problem(t)
+	if !strings.Contains(p.Detail, "superseded") {
+		t.Errorf("confirm of a superseded request: %q", p.Detail)
+	}
+	a.Clock.Advance(time.Minute)
+	a.must(200, "POST", "/v1/exit-requests/"+r2.ID+"/confirm", fan, map[string]any{"slider": a.sliderTarget(r2.ID), "password": "pw-erin-secret"})
+}
