@@ -199,3 +199,34 @@ func TestServeEnvDefaults(t *testing.T) {
 		t.Fatalf("flag over env: %+v, %v", c, err)
 	}
 }
+
+func TestServeAuthSettingsFromEnvAndFlags(t *testing.T) {
+	t.Setenv("FANCLUB_SESSION_TTL", "2h")
+	t.Setenv("FANCLUB_TOKEN_TTL", "3h")
+	t.Setenv("FANCLUB_TOKEN_MAX_TTL", "4h")
+	t.Setenv("FANCLUB_PASSWORD_CONCURRENCY", "3")
+	t.Setenv("FANCLUB_TRUST_FORWARDED_FOR", "true")
+	c, err := parseServe([]string{"--token-ttl", "90m"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.auth
+	if a.sessionTTL != 2*time.Hour || a.tokenTTL != 90*time.Minute || a.maxTokenTTL != 4*time.Hour || a.passwordConcurrency != 3 || !a.trustForwardedFor {
+		t.Fatalf("settings %+v", a)
+	}
+	if cfg := a.engineConfig(); cfg.FanSessionTTL != 2*time.Hour || cfg.PasswordConcurrency != 3 || cfg.Now == nil {
+		t.Fatalf("engine config %+v", cfg)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"FANCLUB_SESSION_TTL", "a month"},
+		{"FANCLUB_PASSWORD_CONCURRENCY", "0"},
+		{"FANCLUB_TOKEN_TTL", "5h"}, // over the maximum of 4h
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			t.Setenv(tc.key, tc.value)
+			if _, err := parseServe(nil, io.Discard); err == nil {
+				t.Fatalf("%s=%s accepted", tc.key, tc.value)
+			}
+		})
+	}
+}
