@@ -471,3 +471,39 @@ func TestThrottleForgetsUnlockedKeysFirst(t *testing.T) {
 	clk.Advance(time.Minute)
 	wantCode(t, "after the lock", login("locked"), fanclub.EUNAUTHORIZED)
 }
+
+func TestConcurrentWrongConfirmsAreAllCounted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e, _, db := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Disabled: true}}, nil)
+	w := worldWithClubs(t, e, 1)
+	fan, club := w.fans[0], w.clubs["douyin"]
+	if _, err := e.Join(ctx, fan, club); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.RequestExit(ctx, fan, club, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := rightAnswers(t, db, r.ID)
+	wrong.Password = "not-the-password"
+	var wg sync.WaitGroup
+	codes := make(chan string, 3)
+	for range 3 {
+		wg.Go(func() {
+			_, err := e.ConfirmExit(ctx, fan, r.ID, wrong)
+			codes <- fanclub.ErrorCode(err)
+		})
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != fanclub.ECHALLENGE && c != fanclub.ECONFLICT {
+			t.Errorf("concurrent wrong confirm: %s", c)
+		}
+	}
+	got := requestFromStore(t, db, r.ID)
+	if got.Attempts != got.MaxAttempts || got.Status != fanclub.ExitVoid {
+		t.Fatalf("after %d concurrent wrong confirms: attempts %d, status %s; want every one counted and the request void", 3, got.Attempts, got.Status)
+	}
+}

@@ -31,7 +31,7 @@ type AuthConfig struct {
 // auth is the engine's password and token state.
 type auth struct {
 	cfg      AuthConfig
-	throttle *Throttle
+	throttle *passwordThrottle
 	// slots bound concurrent password work; a send takes a slot.
 	slots chan struct{}
 	// dummyHash is verified when a handle is unknown, so that a login
@@ -57,7 +57,7 @@ func newAuth(cfg AuthConfig, hasher PasswordHasher) *auth {
 	if cfg.PasswordConcurrency <= 0 {
 		cfg.PasswordConcurrency = DefaultPasswordConcurrency
 	}
-	a := &auth{cfg: cfg, throttle: NewThrottle(cfg.Throttle, cfg.Now), slots: make(chan struct{}, cfg.PasswordConcurrency)}
+	a := &auth{cfg: cfg, throttle: newPasswordThrottle(cfg.Throttle, cfg.Now), slots: make(chan struct{}, cfg.PasswordConcurrency)}
 	if hasher != nil {
 		a.dummyHash, a.dummyErr = hasher.Hash("fanclub dummy password, never a fan's")
 	}

@@ -54,10 +54,10 @@ func (c ThrottleConfig) withDefaults() ThrottleConfig {
 	return c
 }
 
-// Throttle counts password failures per key and refuses tries while a key
+// passwordThrottle counts password failures per key and refuses tries while a key
 // is locked. It lives in memory: each process has its own, and a restart
 // forgets it. It is safe for concurrent use.
-type Throttle struct {
+type passwordThrottle struct {
 	cfg  ThrottleConfig
 	now  func() time.Time
 	mu   sync.Mutex
@@ -78,24 +78,24 @@ type throttleKey struct {
 	free int
 }
 
-// NewThrottle returns a throttle reading the time from now.
-func NewThrottle(cfg ThrottleConfig, now func() time.Time) *Throttle {
-	return &Throttle{cfg: cfg.withDefaults(), now: now, keys: map[string]*throttleEntry{}}
+// newPasswordThrottle returns a throttle reading the time from now.
+func newPasswordThrottle(cfg ThrottleConfig, now func() time.Time) *passwordThrottle {
+	return &passwordThrottle{cfg: cfg.withDefaults(), now: now, keys: map[string]*throttleEntry{}}
 }
 
 // handleKey, addrKey and fanKey name the throttle's keys.
-func (t *Throttle) handleKey(handle string) throttleKey {
+func (t *passwordThrottle) handleKey(handle string) throttleKey {
 	return throttleKey{"handle:" + handle, t.cfg.Free}
 }
-func (t *Throttle) addrKey(addr string) throttleKey {
+func (t *passwordThrottle) addrKey(addr string) throttleKey {
 	return throttleKey{"addr:" + addr, t.cfg.AddrFree}
 }
-func (t *Throttle) fanKey(fanID int64) throttleKey {
+func (t *passwordThrottle) fanKey(fanID int64) throttleKey {
 	return throttleKey{fmt.Sprintf("fan:%d", fanID), t.cfg.Free}
 }
 
 // delay is the lock after failures failures with free free ones.
-func (t *Throttle) delay(failures, free int) time.Duration {
+func (t *passwordThrottle) delay(failures, free int) time.Duration {
 	n := failures - free
 	if n < 0 {
 		return 0
@@ -111,7 +111,7 @@ func (t *Throttle) delay(failures, free int) time.Duration {
 // an ETOOMANY error and counts nothing; otherwise it counts the try as a
 // failure on every key (so concurrent tries are all counted), to be taken
 // back by succeed or cancel.
-func (t *Throttle) begin(keys ...throttleKey) error {
+func (t *passwordThrottle) begin(keys ...throttleKey) error {
 	if t == nil || t.cfg.Disabled {
 		return nil
 	}
@@ -149,7 +149,7 @@ func (t *Throttle) begin(keys ...throttleKey) error {
 
 // succeed ends a try whose password was right: the failures of reset are
 // forgotten and the try is taken back from undo.
-func (t *Throttle) succeed(reset *throttleKey, undo ...throttleKey) {
+func (t *passwordThrottle) succeed(reset *throttleKey, undo ...throttleKey) {
 	if t == nil || t.cfg.Disabled {
 		return
 	}
@@ -162,7 +162,7 @@ func (t *Throttle) succeed(reset *throttleKey, undo ...throttleKey) {
 }
 
 // cancel takes back a try that ended without a verdict (an error).
-func (t *Throttle) cancel(keys ...throttleKey) {
+func (t *passwordThrottle) cancel(keys ...throttleKey) {
 	if t == nil || t.cfg.Disabled {
 		return
 	}
@@ -172,7 +172,7 @@ func (t *Throttle) cancel(keys ...throttleKey) {
 }
 
 // undoLocked takes one failure back from each key.
-func (t *Throttle) undoLocked(keys []throttleKey) {
+func (t *passwordThrottle) undoLocked(keys []throttleKey) {
 	for _, k := range keys {
 		e := t.keys[k.name]
 		if e == nil {
@@ -191,7 +191,7 @@ func (t *Throttle) undoLocked(keys []throttleKey) {
 
 // sweepLocked forgets old keys and, if still too many remain, every key
 // that is not locked.
-func (t *Throttle) sweepLocked(now time.Time) {
+func (t *passwordThrottle) sweepLocked(now time.Time) {
 	for k, e := range t.keys {
 		if now.Sub(e.last) >= t.cfg.Forget && !e.until.After(now) {
 			delete(t.keys, k)
