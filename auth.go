@@ -2,10 +2,7 @@ package fanclub
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -57,12 +54,11 @@ func (e *Engine) CreateFan(ctx context.Context, handle, password string) (*Fan, 
 	if len(fields) > 0 {
 		return nil, InvalidFields("Invalid fan.", fields)
 	}
-	if e.passwords == nil {
-		return nil, Errorf(EINTERNAL, "no password hasher configured")
-	}
-	hash, err := e.passwords.Hash(password)
+	// The hash runs in a password slot, before and outside the write
+	// transaction: argon2id takes tens of milliseconds.
+	hash, err := e.hashPassword(ctx, password)
 	if err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
+		return nil, err
 	}
 	var f *Fan
 	err = e.inTx(ctx, true, func(tx Tx) error {
@@ -170,104 +166,6 @@ func (e *Engine) ListClubs(ctx context.Context, creatorID int64) ([]*Club, error
 		cs = []*Club{}
 	}
 	return cs, nil
-}
-
-// HashToken returns the stored form of a bearer token: hex SHA-256.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
-// IssueToken creates a bearer token for a role and subject and returns its
-// plaintext, which is shown once and stored only hashed.
-func (e *Engine) IssueToken(ctx context.Context, role Role, subjectID int64) (string, error) {
-	var tok string
-	err := e.inTx(ctx, true, func(tx Tx) error {
-		var err error
-		tok, err = e.issueToken(ctx, tx, role, subjectID)
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	return tok, nil
-}
-
-// issueToken creates a token in tx.
-func (e *Engine) issueToken(ctx context.Context, tx Tx, role Role, subjectID int64) (string, error) {
-	switch role {
-	case RoleFan, RoleCreator, RoleAdmin:
-	default:
-		return "", InvalidFields("Invalid token role.", []FieldError{{Path: "role", Found: string(role), Allowed: "fan, creator, admin", Message: "unknown role"}})
-	}
-	b, err := e.randomBytes(32)
-	if err != nil {
-		return "", err
-	}
-	tok := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	t := &Token{Hash: HashToken(tok), Role: role, SubjectID: subjectID, CreatedAt: tx.Now()}
-	if err := tx.CreateToken(ctx, t); err != nil {
-		return "", fmt.Errorf("create token: %w", err)
-	}
-	return tok, nil
-}
-
-// LoginFan checks a fan's password and issues a fan token. An unknown
-// handle and a wrong password give the same EUNAUTHORIZED error.
-func (e *Engine) LoginFan(ctx context.Context, handle, password string) (string, *Fan, error) {
-	if e.passwords == nil {
-		return "", nil, Errorf(EINTERNAL, "no password hasher configured")
-	}
-	bad := Errorf(EUNAUTHORIZED, "Wrong handle or password.")
-	var f *Fan
-	err := e.inTx(ctx, false, func(tx Tx) error {
-		var err error
-		f, err = tx.FindFanByHandle(ctx, handle)
-		if isNotFound(err) {
-			return bad
-		}
-		return err
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	ok, err := e.passwords.Verify(f.PasswordHash, password)
-	if err != nil {
-		return "", nil, fmt.Errorf("verify password: %w", err)
-	}
-	if !ok {
-		return "", nil, bad
-	}
-	tok, err := e.IssueToken(ctx, RoleFan, f.ID)
-	if err != nil {
-		return "", nil, err
-	}
-	return tok, f, nil
-}
-
-// Authenticate resolves a bearer token (EUNAUTHORIZED when unknown).
-func (e *Engine) Authenticate(ctx context.Context, token string) (Principal, error) {
-	bad := Errorf(EUNAUTHORIZED, "Unknown or missing token.")
-	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 256 {
-		return Principal{}, bad
-	}
-	hash := HashToken(token)
-	var t *Token
-	err := e.inTx(ctx, false, func(tx Tx) error {
-		var err error
-		t, err = tx.FindToken(ctx, hash)
-		if isNotFound(err) {
-			return bad
-		}
-		return err
-	})
-	if err != nil {
-		return Principal{}, err
-	}
-	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 {
-		return Principal{}, bad
-	}
-	return Principal{Role: t.Role, ID: t.SubjectID}, nil
 }
 
 // randomBytes reads n bytes from the engine's random source.

@@ -32,6 +32,8 @@ type EngineConfig struct {
 	Logger *slog.Logger
 	// Limits bounds what the engine accepts; zero fields take their defaults.
 	Limits Limits
+	// Auth sets token lifetimes, password concurrency and throttling.
+	Auth AuthConfig
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -42,6 +44,7 @@ type Engine struct {
 	random    io.Reader
 	log       *slog.Logger
 	limits    Limits
+	auth      *auth
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -55,7 +58,7 @@ func NewEngine(c EngineConfig) *Engine {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log,
-		limits: c.Limits.withDefaults(), locs: make(map[string]*time.Location)}
+		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location)}
 }
 
 // MembershipView is a membership with its values derived at a time.

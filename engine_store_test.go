@@ -24,20 +24,20 @@ func TestAccountsAndTokens(t *testing.T) {
 	if _, err := e.CreateFan(ctx, "lin_99", "password2"); fanclub.ErrorCode(err) != fanclub.ECONFLICT {
 		t.Fatalf("taken handle: %v", err)
 	}
-	tok, got, err := e.LoginFan(ctx, "lin_99", "password1")
-	if err != nil || got.ID != f.ID || !strings.HasPrefix(tok, fanclub.TokenPrefix) {
-		t.Fatalf("login: %v %v %q", err, got, tok)
+	tok, got, err := e.LoginFan(ctx, "lin_99", "password1", "")
+	if err != nil || got.ID != f.ID || !strings.HasPrefix(tok.Token, fanclub.TokenPrefix) {
+		t.Fatalf("login: %v %v %+v", err, got, tok)
 	}
-	p, err := e.Authenticate(ctx, tok)
-	if err != nil || p != (fanclub.Principal{Role: fanclub.RoleFan, ID: f.ID}) {
+	p, err := e.Authenticate(ctx, tok.Token)
+	if err != nil || p != (fanclub.Principal{Role: fanclub.RoleFan, ID: f.ID, TokenID: tok.TokenID}) {
 		t.Fatalf("authenticate: %v %+v", err, p)
 	}
-	_, _, errWrong := e.LoginFan(ctx, "lin_99", "password2")
-	_, _, errUnknown := e.LoginFan(ctx, "nobody", "password1")
+	_, _, errWrong := e.LoginFan(ctx, "lin_99", "password2", "")
+	_, _, errUnknown := e.LoginFan(ctx, "nobody", "password1", "")
 	if fanclub.ErrorCode(errWrong) != fanclub.EUNAUTHORIZED || fanclub.ErrorMessage(errWrong) != fanclub.ErrorMessage(errUnknown) {
 		t.Fatalf("wrong password %v, unknown handle %v", errWrong, errUnknown)
 	}
-	if _, err := e.Authenticate(ctx, tok+"x"); fanclub.ErrorCode(err) != fanclub.EUNAUTHORIZED {
+	if _, err := e.Authenticate(ctx, tok.Token+"x"); fanclub.ErrorCode(err) != fanclub.EUNAUTHORIZED {
 		t.Fatalf("unknown token: %v", err)
 	}
 	cr, _ := e.CreateCreator(ctx, "maker")

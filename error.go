@@ -20,7 +20,8 @@ const (
 	ENOTMEMBER     = "not_member"     // the fan has no active membership
 	EALREADYMEMBER = "already_member" // the fan is already an active member
 	ECHALLENGE     = "challenge_failed"
-	EEXPIRED       = "expired" // a challenge or token is past its end
+	EEXPIRED       = "expired"           // a challenge or token is past its end
+	ETOOMANY       = "too_many_attempts" // too many wrong passwords: wait RetryAfter
 )
 
 // Error codes of what clients may claim: event times and idempotency keys.
@@ -39,6 +40,8 @@ type Error struct {
 	Fields  []FieldError
 	// Until is set for cooldown and restricted errors: when the refusal ends.
 	Until string
+	// RetryAfter is set for ETOOMANY: whole seconds until a retry is heard.
+	RetryAfter int
 }
 
 // FieldError describes one problem with one field of an input.

@@ -10,6 +10,9 @@ const (
 	ExitPending   ExitRequestStatus = "pending"
 	ExitConfirmed ExitRequestStatus = "confirmed"
 	ExitVoid      ExitRequestStatus = "void" // expired or too many wrong answers
+	// ExitSuperseded is a request replaced by a newer one of the same fan
+	// in the same club: a fan has at most one pending request per club.
+	ExitSuperseded ExitRequestStatus = "superseded"
 )
 
 // ExitRequest is the first phase of an exit: the challenges the policy

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,6 +46,9 @@ func (e *Engine) RequestExit(ctx context.Context, fanID, clubID int64, choices m
 		if err != nil {
 			return err
 		}
+		if err := supersedePending(ctx, tx, fanID, clubID); err != nil {
+			return err
+		}
 		if err := tx.CreateExitRequest(ctx, req); err != nil {
 			return fmt.Errorf("create exit request: %w", err)
 		}
@@ -54,6 +58,23 @@ func (e *Engine) RequestExit(ctx context.Context, fanID, clubID int64, choices m
 		return nil, err
 	}
 	return req, nil
+}
+
+// supersedePending marks the fan's pending exit requests in a club
+// superseded: a fan has at most one pending request per club, so its
+// challenges cannot be answered over many requests at once.
+func supersedePending(ctx context.Context, tx Tx, fanID, clubID int64) error {
+	old, err := tx.PendingExitRequests(ctx, fanID, clubID)
+	if err != nil {
+		return fmt.Errorf("pending exit requests: %w", err)
+	}
+	for _, r := range old {
+		r.Status = ExitSuperseded
+		if err := tx.UpdateExitRequest(ctx, r); err != nil {
+			return fmt.Errorf("supersede exit request %s: %w", r.ID, err)
+		}
+	}
+	return nil
 }
 
 // newExitRequest builds a pending request with fresh challenge secrets.
@@ -203,7 +224,53 @@ func findOwnRequest(ctx context.Context, tx Tx, fanID int64, requestID string) (
 // changes nothing but the attempt count (and voids the request when the
 // attempts run out). A membership changed since the request (points
 // earned meanwhile) is a conflict: the fan must request a new preview.
+//
+// The answers are checked outside any write transaction (a password
+// check takes tens of milliseconds and the store has one writer): the
+// request is read in a read transaction, the answers checked, and the
+// verdict applied in a write transaction that reads the request again, so
+// concurrent confirms each count their attempt and only a request still
+// pending is executed. Wrong passwords are also throttled per fan across
+// requests (ETOOMANY while locked, with no attempt counted).
 func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
+	var (
+		req  *ExitRequest
+		hash string
+		now  time.Time
+	)
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		var err error
+		now = tx.Now()
+		if req, err = findOwnRequest(ctx, tx, fanID, requestID); err != nil {
+			return err
+		}
+		if req.Status == ExitPending && slices.Contains(req.Challenges, ChallengePassword) {
+			f, err := tx.FindFanByID(ctx, req.FanID)
+			if err != nil {
+				return fmt.Errorf("find fan: %w", err)
+			}
+			hash = f.PasswordHash
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if req.Status != ExitPending {
+		return nil, Errorf(ECONFLICT, "Exit request %s is %s.", requestID, req.Status)
+	}
+	var failed Challenge
+	if now.Before(req.ExpiresAt) {
+		if failed, err = e.checkAnswers(ctx, req, hash, answers); err != nil {
+			return nil, err
+		}
+	}
+	return e.applyConfirm(ctx, fanID, requestID, failed)
+}
+
+// applyConfirm applies a confirm's verdict (failed: the first challenge
+// answered wrongly, "" when all passed) to the request as it is now.
+func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string, failed Challenge) (*ExitOutcome, error) {
 	var (
 		out     *ExitOutcome
 		refusal error // committed refusals: the request's new state is kept
@@ -222,19 +289,15 @@ func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string,
 			refusal = Errorf(EEXPIRED, "Exit request %s expired at %s.", requestID, req.ExpiresAt.UTC().Format(time.RFC3339))
 			return tx.UpdateExitRequest(ctx, req)
 		}
-		failed, err := e.checkAnswers(ctx, tx, req, answers)
-		if err != nil {
-			return err
-		}
 		if failed != "" {
 			req.Attempts++
 			if req.Attempts >= req.MaxAttempts {
 				req.Status = ExitVoid
 			}
-			left := req.MaxAttempts - req.Attempts
+			left := max(req.MaxAttempts-req.Attempts, 0)
 			refusal = &Error{Code: ECHALLENGE,
-				Message: fmt.Sprintf("Wrong answer to the %s challenge; %d attempts left.", failed, left),
-				Fields:  []FieldError{{Path: "answers." + string(failed), Message: "wrong answer", Allowed: fmt.Sprintf("%d attempts left", left)}}}
+				Message: fmt.Sprintf("Wrong answer to the %s challenge; %s left.", failed, attemptsLeft(left)),
+				Fields:  []FieldError{{Path: "answers." + string(failed), Message: "wrong answer", Allowed: attemptsLeft(left) + " left"}}}
 			return tx.UpdateExitRequest(ctx, req)
 		}
 		cp, err := e.loadClub(ctx, tx, req.ClubID)
@@ -275,6 +338,14 @@ func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string,
 	return out, nil
 }
 
+// attemptsLeft spells a count of attempts: "1 attempt", "2 attempts".
+func attemptsLeft(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
+}
+
 // applyExitPlan writes an exit plan in tx.
 func applyExitPlan(ctx context.Context, tx Tx, req *ExitRequest, plan ExitPlan) error {
 	m := plan.Membership
@@ -299,9 +370,12 @@ func applyExitPlan(ctx context.Context, tx Tx, req *ExitRequest, plan ExitPlan) 
 	return nil
 }
 
-// checkAnswers checks every challenge of req in order and returns the first
-// one answered wrongly ("" when all pass).
-func (e *Engine) checkAnswers(ctx context.Context, tx Tx, req *ExitRequest, a ExitAnswers) (Challenge, error) {
+// checkAnswers checks every challenge of req in order, outside any
+// transaction, and returns the first one answered wrongly ("" when all
+// pass). hash is the fan's password hash, read with the request. A
+// password answer is checked in a password slot under the fan's throttle
+// key (ETOOMANY while it is locked).
+func (e *Engine) checkAnswers(ctx context.Context, req *ExitRequest, hash string, a ExitAnswers) (Challenge, error) {
 	for _, c := range req.Challenges {
 		switch c {
 		case ChallengeConfirm:
@@ -309,19 +383,15 @@ func (e *Engine) checkAnswers(ctx context.Context, tx Tx, req *ExitRequest, a Ex
 				return c, nil
 			}
 		case ChallengePassword:
-			if e.passwords == nil {
-				return "", Errorf(EINTERNAL, "no password hasher configured")
-			}
-			f, err := tx.FindFanByID(ctx, req.FanID)
-			if err != nil {
-				return "", fmt.Errorf("find fan: %w", err)
-			}
 			if a.Password == "" {
 				return c, nil
 			}
-			ok, err := e.passwords.Verify(f.PasswordHash, a.Password)
+			if hash == "" {
+				return "", Errorf(EINTERNAL, "fan %d has no password hash", req.FanID)
+			}
+			ok, err := e.checkExitPassword(ctx, req.FanID, hash, a.Password)
 			if err != nil {
-				return "", fmt.Errorf("verify password: %w", err)
+				return "", err
 			}
 			if !ok {
 				return c, nil
@@ -348,4 +418,23 @@ func (e *Engine) checkAnswers(ctx context.Context, tx Tx, req *ExitRequest, a Ex
 		}
 	}
 	return "", nil
+}
+
+// checkExitPassword checks a fan's exit password under the fan's
+// throttle key, which counts wrong passwords across exit requests.
+func (e *Engine) checkExitPassword(ctx context.Context, fanID int64, hash, password string) (bool, error) {
+	th := e.auth.throttle
+	key := th.fanKey(fanID)
+	if err := th.begin(key); err != nil {
+		return false, err
+	}
+	ok, err := e.verifyPassword(ctx, hash, password)
+	if err != nil {
+		th.cancel(key)
+		return false, err
+	}
+	if ok {
+		th.succeed(&key)
+	}
+	return ok, nil
 }

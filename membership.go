@@ -140,16 +140,23 @@ type CounterKey struct {
 	Action Action
 }
 
-// Token is a stored bearer token; only its hash is kept.
+// Token is a stored bearer token; only its hash is kept. A token is live
+// from CreatedAt until ExpiresAt unless revoked (RevokedAt set).
 type Token struct {
-	Hash      string    `json:"-"`
-	Role      Role      `json:"role"`
-	SubjectID int64     `json:"subject_id"`
-	CreatedAt time.Time `json:"created_at"`
+	// ID names the token for revocation; the store assigns it.
+	ID        int64      `json:"id"`
+	Hash      string     `json:"-"`
+	Role      Role       `json:"role"`
+	SubjectID int64      `json:"subject_id"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // Principal is the authenticated caller of an operation.
 type Principal struct {
 	Role Role  `json:"role"`
 	ID   int64 `json:"id"`
+	// TokenID is the id of the token the caller presented.
+	TokenID int64 `json:"-"`
 }

@@ -82,8 +82,9 @@ type Tx interface {
 
 	CreateToken(ctx context.Context, t *Token) error
 	FindToken(ctx context.Context, hash string) (*Token, error)
-
 	IdempotencyTx
+	TokenTx
+	ExitRequestTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and

@@ -79,6 +79,7 @@ func authzCases() []authzCase {
 		{"POST", "/v1/sessions", fixed("/v1/sessions"), func(*authzFixture) any {
 			return map[string]string{"handle": "fan_one", "password": "pw-fan_one-secret"}
 		}, [6]int{201, 201, 201, 201, 201, 201}},
+		{"DELETE", "/v1/sessions/current", fixed("/v1/sessions/current"), nil, [6]int{u, 204, 204, 204, 204, 204}},
 		{"POST", "/v1/fans", fixed("/v1/fans"), func(*authzFixture) any {
 			return map[string]string{"handle": "newcomer", "password": "a long password"}
 		}, [6]int{u, x, x, x, x, 201}},
@@ -88,6 +89,13 @@ func authzCases() []authzCase {
 		{"POST", "/v1/tokens", fixed("/v1/tokens"), func(f *authzFixture) any {
 			return map[string]any{"role": "fan", "subject_id": f.fan1.ID}
 		}, [6]int{u, x, x, x, x, 201}},
+		{"DELETE", "/v1/tokens/{id}", func(f *authzFixture) string {
+			tok, err := f.api.Engine.IssueTokenTTL(context.Background(), fanclub.RoleFan, f.fan2.ID, 0)
+			if err != nil {
+				f.api.t.Fatalf("issue token: %v", err)
+			}
+			return fmt.Sprintf("/v1/tokens/%d", tok.TokenID)
+		}, nil, [6]int{u, x, x, x, x, 204}},
 		{"POST", "/v1/events:batch", fixed("/v1/events:batch"), func(f *authzFixture) any {
 			return fanclub.Batch{Producer: "p", Seq: 1, Events: []fanclub.EventInput{{ID: "e1", FanID: f.fan1.ID, ClubID: f.club.ID, Action: fanclub.ActionLike}}}
 		}, [6]int{u, x, x, x, x, 200}},

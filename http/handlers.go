@@ -2,8 +2,12 @@ package http
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"fanclub"
 )
@@ -56,17 +60,60 @@ type credentials struct {
 	Password string `json:"password"`
 }
 
-// login checks a fan's password and returns a fan token.
+// login checks a fan's password and returns a fan session token with its
+// id and expiry. Wrong passwords are throttled per handle and per client
+// address (429 with Retry-After).
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
 	var in credentials
 	if err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
-	tok, f, err := s.engine.LoginFan(r.Context(), in.Handle, in.Password)
+	tok, f, err := s.engine.LoginFan(r.Context(), in.Handle, in.Password, s.clientAddr(r))
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusCreated, map[string]any{"token": tok, "fan": f})
+	return s.respond(w, r, http.StatusCreated, map[string]any{"token": tok.Token, "token_id": tok.TokenID, "expires_at": tok.ExpiresAt, "fan": f})
+}
+
+// clientAddr is the address login throttling counts a request under: the
+// connection's peer host or, when the server trusts a proxy, the last
+// address of X-Forwarded-For (the one the proxy saw).
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.trustForwardedFor {
+		if v := r.Header.Values("X-Forwarded-For"); len(v) > 0 {
+			parts := strings.Split(v[len(v)-1], ",")
+			if a := strings.TrimSpace(parts[len(parts)-1]); a != "" {
+				return a
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// logout revokes the caller's own token.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	if err := s.engine.RevokeToken(r.Context(), p.TokenID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// revokeToken revokes any token by id.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.engine.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // createFan registers a fan.
@@ -97,20 +144,30 @@ func (s *Server) createCreator(w http.ResponseWriter, r *http.Request, _ fanclub
 	return s.respond(w, r, http.StatusCreated, c)
 }
 
-// issueToken issues a token for a role and subject.
+// issueToken issues a token for a role and subject, valid for ttl (a Go
+// duration such as "720h"; omitted: the server's default).
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
 	var in struct {
 		Role      fanclub.Role `json:"role"`
 		SubjectID int64        `json:"subject_id"`
+		TTL       string       `json:"ttl,omitempty"`
 	}
 	if err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
-	tok, err := s.engine.IssueToken(r.Context(), in.Role, in.SubjectID)
+	var ttl time.Duration
+	if in.TTL != "" {
+		d, err := time.ParseDuration(in.TTL)
+		if err != nil || d <= 0 {
+			return fanclub.InvalidFields("Invalid token request.", []fanclub.FieldError{{Path: "ttl", Found: fmt.Sprintf("%q", in.TTL), Allowed: `a positive duration such as "24h" or "90m"`, Message: "invalid lifetime"}})
+		}
+		ttl = d
+	}
+	tok, err := s.engine.IssueTokenTTL(r.Context(), in.Role, in.SubjectID, ttl)
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusCreated, map[string]any{"token": tok, "role": in.Role, "subject_id": in.SubjectID})
+	return s.respond(w, r, http.StatusCreated, tok)
 }
 
 // ingest applies a batch of interaction events.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"fanclub"
@@ -26,6 +27,9 @@ type Problem struct {
 	Errors []fanclub.FieldError `json:"errors,omitempty"`
 	// Until is when a cooldown or restriction ends (RFC 3339).
 	Until string `json:"until,omitempty"`
+	// RetryAfter is, for too_many_attempts, the seconds to wait (also
+	// sent as the Retry-After header).
+	RetryAfter int `json:"retry_after,omitempty"`
 }
 
 // CodeMethodNotAllowed is the problem code of a known path called with a
@@ -54,6 +58,8 @@ func StatusOf(code string) int {
 		return http.StatusBadRequest
 	case fanclub.EKEYREUSED:
 		return http.StatusUnprocessableEntity
+	case fanclub.ETOOMANY:
+		return http.StatusTooManyRequests
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	default:
@@ -74,6 +80,7 @@ var titles = map[string]string{
 	fanclub.ENOTMEMBER:     "Not a member",
 	fanclub.EEXPIRED:       "Expired",
 	fanclub.ECHALLENGE:     "Challenge failed",
+	fanclub.ETOOMANY:       "Too many attempts",
 	fanclub.EINTERNAL:      "Internal error",
 	CodeMethodNotAllowed:   "Method not allowed",
 	fanclub.ETOOOLD:        "Event too old",
@@ -97,6 +104,7 @@ func problemOf(err error) Problem {
 	p.Errors = fanclub.ErrorFields(err)
 	if de, ok := asDomain(err); ok {
 		p.Until = de.Until
+		p.RetryAfter = de.RetryAfter
 	}
 	return p
 }
@@ -114,6 +122,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if t, perr := time.Parse(time.RFC3339, p.Until); perr == nil && p.Code == fanclub.ECOOLDOWN {
 			w.Header().Set("Retry-After", t.UTC().Format(http.TimeFormat))
 		}
+	}
+	if p.Code == fanclub.ETOOMANY && p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

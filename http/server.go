@@ -38,6 +38,9 @@ type Config struct {
 	// Captcha renders exit captchas and sliders; nil uses captcha.New
 	// with defaults.
 	Captcha CaptchaRenderer
+	// TrustForwardedFor takes a login's client address from the last
+	// X-Forwarded-For entry; set it only behind a proxy that appends it.
+	TrustForwardedFor bool
 }
 
 // Server is the HTTP API over one engine.
@@ -47,6 +50,8 @@ type Server struct {
 	log      *slog.Logger
 	captcha  CaptchaRenderer
 	openapi  []byte
+	// trustForwardedFor: see Config.TrustForwardedFor.
+	trustForwardedFor bool
 }
 
 // NewServer returns a server over cfg.
@@ -59,7 +64,8 @@ func NewServer(cfg Config) *Server {
 	if cr == nil {
 		cr = captcha.New(captcha.Config{})
 	}
-	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON()}
+	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON(),
+		trustForwardedFor: cfg.TrustForwardedFor}
 }
 
 // permission is who may call a route.
@@ -95,9 +101,11 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/policies", permPublic, s.listPolicies},
 		{"GET", "/v1/policies/{name}", permPublic, s.getPolicy},
 		{"POST", "/v1/sessions", permPublic, s.login},
+		{"DELETE", "/v1/sessions/current", permAnyone, s.logout},
 		{"POST", "/v1/fans", permAdmin, s.createFan},
 		{"POST", "/v1/creators", permAdmin, s.createCreator},
 		{"POST", "/v1/tokens", permAdmin, s.issueToken},
+		{"DELETE", "/v1/tokens/{id}", permAdmin, s.revokeToken},
 		{"POST", "/v1/events:batch", permAdmin, s.ingest},
 		{"POST", "/v1/clubs", permCreator, s.createClub},
 		{"GET", "/v1/clubs", permAnyone, s.listClubs},

@@ -176,7 +176,7 @@ func (q *bulkQueries) close() {
 const (
 	qFindClub       = `SELECT ` + clubCols + ` FROM clubs WHERE id = ?`
 	qFindFanByID    = `SELECT id, handle, password_hash, created_at FROM fans WHERE id = ?`
-	qFindToken      = `SELECT hash, role, subject_id, created_at FROM tokens WHERE hash = ?`
+	qFindToken      = `SELECT ` + tokenCols + ` FROM tokens WHERE hash = ?`
 	qCreateFan      = `INSERT INTO fans(id, handle, password_hash, created_at) VALUES (NULLIF(?, 0), ?, ?, ?)`
 	qFindBatch      = `SELECT result FROM batches WHERE producer = ? AND seq = ?`
 	qSaveBatch      = `INSERT INTO batches(producer, seq, result, created_at) VALUES (?, ?, ?, ?)`

@@ -346,33 +346,3 @@ func (t *Tx) ListClubs(ctx context.Context, creatorID int64) ([]*fanclub.Club, e
 	}
 	return clubs, nil
 }
-
-// CreateToken stores a token by its hash.
-func (t *Tx) CreateToken(ctx context.Context, tok *fanclub.Token) error {
-	if tok.CreatedAt.IsZero() {
-		tok.CreatedAt = t.now
-	}
-	_, err := t.execOne(ctx, `INSERT INTO tokens(hash, role, subject_id, created_at) VALUES (?, ?, ?, ?)`,
-		tok.Hash, string(tok.Role), tok.SubjectID, ts(tok.CreatedAt))
-	if err != nil {
-		return wrap("token", err)
-	}
-	return nil
-}
-
-// FindToken returns the token with a hash.
-func (t *Tx) FindToken(ctx context.Context, hash string) (*fanclub.Token, error) {
-	var tok fanclub.Token
-	var role string
-	var at int64
-	err := t.queryRow(ctx, qFindToken, hash).
-		Scan(&tok.Hash, &role, &tok.SubjectID, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fanclub.Errorf(fanclub.ENOTFOUND, "Token not found.")
-	} else if err != nil {
-		return nil, wrap("token", err)
-	}
-	tok.Role = fanclub.Role(role)
-	tok.CreatedAt = fromTS(at)
-	return &tok, nil
-}

@@ -173,20 +173,20 @@ func (t *Tx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 	return nil
 }
 
-// FindExitRequest returns an exit request, secrets included.
-func (t *Tx) FindExitRequest(ctx context.Context, id string) (*fanclub.ExitRequest, error) {
+// exitRequestCols are the columns scanExitRequest reads.
+const exitRequestCols = `id, fan_id, club_id, status, created_at, expires_at, challenges, choices,
+ attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance, membership_version, impact`
+
+// scanExitRequest reads a row of exitRequestCols.
+func scanExitRequest(s interface{ Scan(...any) error }) (*fanclub.ExitRequest, error) {
 	var r fanclub.ExitRequest
 	var status, challenges, choices, impact string
 	var created, expires int64
-	err := t.queryRow(ctx, `SELECT id, fan_id, club_id, status, created_at, expires_at, challenges, choices,
- attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance, membership_version, impact
- FROM exit_requests WHERE id = ?`, id).Scan(&r.ID, &r.FanID, &r.ClubID, &status, &created, &expires,
+	err := s.Scan(&r.ID, &r.FanID, &r.ClubID, &status, &created, &expires,
 		&challenges, &choices, &r.Attempts, &r.MaxAttempts, &r.CaptchaCode, &r.SliderTarget, &r.SliderWidth,
 		&r.SliderTolerance, &r.MembershipVersion, &impact)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Exit request", id)
-	} else if err != nil {
-		return nil, wrap("exit request", err)
+	if err != nil {
+		return nil, err
 	}
 	r.Status, r.CreatedAt, r.ExpiresAt = fanclub.ExitRequestStatus(status), fromTS(created), fromTS(expires)
 	for _, f := range []struct {
@@ -194,10 +194,46 @@ func (t *Tx) FindExitRequest(ctx context.Context, id string) (*fanclub.ExitReque
 		dst any
 	}{{challenges, &r.Challenges}, {choices, &r.Choices}, {impact, &r.Impact}} {
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
-			return nil, wrap("exit request", err)
+			return nil, err
 		}
 	}
 	return &r, nil
+}
+
+// FindExitRequest returns an exit request, secrets included.
+func (t *Tx) FindExitRequest(ctx context.Context, id string) (*fanclub.ExitRequest, error) {
+	r, err := scanExitRequest(t.queryRow(ctx, `SELECT `+exitRequestCols+` FROM exit_requests WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Exit request", id)
+	} else if err != nil {
+		return nil, wrap("exit request", err)
+	}
+	return r, nil
+}
+
+var _ fanclub.ExitRequestTx = (*Tx)(nil)
+
+// PendingExitRequests lists a fan's exit requests in a club stored as
+// pending, oldest first.
+func (t *Tx) PendingExitRequests(ctx context.Context, fanID, clubID int64) ([]*fanclub.ExitRequest, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+exitRequestCols+` FROM exit_requests
+ WHERE fan_id = ? AND club_id = ? AND status = ? ORDER BY created_at, rowid`, fanID, clubID, string(fanclub.ExitPending))
+	if err != nil {
+		return nil, wrap("exit requests", err)
+	}
+	defer rows.Close()
+	var out []*fanclub.ExitRequest
+	for rows.Next() {
+		r, err := scanExitRequest(rows)
+		if err != nil {
+			return nil, wrap("exit requests", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("exit requests", err)
+	}
+	return out, nil
 }
 
 // UpdateExitRequest replaces a stored exit request's mutable fields.

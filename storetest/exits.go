@@ -158,16 +158,95 @@ func testBatches(t *testing.T, s fanclub.Store, c *clock.Manual) {
 
 func testTokens(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
-	tok := &fanclub.Token{Hash: "sha256:abc", Role: fanclub.RoleCreator, SubjectID: 42, CreatedAt: c.Now()}
+	now := c.Now()
+	tok := &fanclub.Token{Hash: "sha256:abc", Role: fanclub.RoleCreator, SubjectID: 42, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	admin := &fanclub.Token{Hash: "sha256:adm", Role: fanclub.RoleAdmin, CreatedAt: now, ExpiresAt: now.Add(2 * time.Hour)}
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		live, err := tx.HasLiveToken(ctx, fanclub.RoleAdmin, now)
+		must(t, "HasLiveToken(empty)", err)
+		wantEqual(t, "HasLiveToken(empty)", live, false)
+	})
 	inWriteTx(t, s, func(tx fanclub.Tx) {
 		must(t, "CreateToken", tx.CreateToken(ctx, tok))
+		must(t, "CreateToken(admin)", tx.CreateToken(ctx, admin))
+		wantCode(t, "CreateToken(duplicate hash)", tx.CreateToken(ctx, &fanclub.Token{Hash: "sha256:abc", Role: fanclub.RoleFan, SubjectID: 1, CreatedAt: now, ExpiresAt: now}), fanclub.ECONFLICT)
 	})
+	if tok.ID == 0 || admin.ID == 0 || tok.ID == admin.ID {
+		t.Fatalf("CreateToken ids %d, %d: want distinct ids set", tok.ID, admin.ID)
+	}
 	inReadTx(t, s, func(tx fanclub.Tx) {
 		got, err := tx.FindToken(ctx, "sha256:abc")
 		must(t, "FindToken", err)
 		wantEqual(t, "FindToken", got, tok)
+		got, err = tx.FindTokenByID(ctx, admin.ID)
+		must(t, "FindTokenByID", err)
+		wantEqual(t, "FindTokenByID", got, admin)
 		_, err = tx.FindToken(ctx, "sha256:nope")
 		wantCode(t, "FindToken(unknown)", err, fanclub.ENOTFOUND)
+		_, err = tx.FindTokenByID(ctx, admin.ID+tok.ID)
+		wantCode(t, "FindTokenByID(unknown)", err, fanclub.ENOTFOUND)
+		for _, at := range []struct {
+			at   time.Time
+			want bool
+		}{{now, true}, {now.Add(2*time.Hour - time.Nanosecond), true}, {now.Add(2 * time.Hour), false}} {
+			live, err := tx.HasLiveToken(ctx, fanclub.RoleAdmin, at.at)
+			must(t, "HasLiveToken", err)
+			wantEqual(t, fmt.Sprintf("HasLiveToken(admin, %s)", at.at), live, at.want)
+		}
+	})
+	revokedAt := now.Add(time.Minute)
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		must(t, "RevokeToken", tx.RevokeToken(ctx, admin.ID, revokedAt))
+		must(t, "RevokeToken(again)", tx.RevokeToken(ctx, admin.ID, revokedAt.Add(time.Hour)))
+		wantCode(t, "RevokeToken(unknown)", tx.RevokeToken(ctx, admin.ID+tok.ID, now), fanclub.ENOTFOUND)
+	})
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		got, err := tx.FindToken(ctx, "sha256:adm")
+		must(t, "FindToken(revoked)", err)
+		if got.RevokedAt == nil || !got.RevokedAt.Equal(revokedAt) {
+			t.Fatalf("RevokedAt %v, want the first revocation %v", got.RevokedAt, revokedAt)
+		}
+		live, err := tx.HasLiveToken(ctx, fanclub.RoleAdmin, now)
+		must(t, "HasLiveToken(revoked)", err)
+		wantEqual(t, "HasLiveToken(revoked)", live, false)
+	})
+}
+
+func testPendingExitRequests(t *testing.T, s fanclub.Store, c *clock.Manual) {
+	ctx := context.Background()
+	at := c.Now()
+	mk := func(id string, fan, club int64, status fanclub.ExitRequestStatus, d time.Duration) *fanclub.ExitRequest {
+		r := exitRequestAt(id, at.Add(d))
+		r.FanID, r.ClubID, r.Status = fan, club, status
+		return r
+	}
+	old := mk("old", 1, 2, fanclub.ExitPending, 0)
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		for _, r := range []*fanclub.ExitRequest{old, mk("done", 1, 2, fanclub.ExitConfirmed, time.Second),
+			mk("void", 1, 2, fanclub.ExitVoid, 2*time.Second), mk("other-club", 1, 3, fanclub.ExitPending, 0),
+			mk("other-fan", 4, 2, fanclub.ExitPending, 0)} {
+			must(t, "CreateExitRequest", tx.CreateExitRequest(ctx, r))
+		}
+		got, err := tx.PendingExitRequests(ctx, 1, 2)
+		must(t, "PendingExitRequests", err)
+		wantEqual(t, "PendingExitRequests", got, []*fanclub.ExitRequest{old})
+		got, err = tx.PendingExitRequests(ctx, 9, 9)
+		must(t, "PendingExitRequests(none)", err)
+		wantEqual(t, "PendingExitRequests(none)", len(got), 0)
+	})
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		err := tx.CreateExitRequest(ctx, mk("second-pending", 1, 2, fanclub.ExitPending, time.Minute))
+		wantCode(t, "CreateExitRequest(a second pending one)", err, fanclub.ECONFLICT)
+	})
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		old.Status = fanclub.ExitSuperseded
+		must(t, "UpdateExitRequest(superseded)", tx.UpdateExitRequest(ctx, old))
+		must(t, "CreateExitRequest(after superseding)", tx.CreateExitRequest(ctx, mk("new", 1, 2, fanclub.ExitPending, time.Minute)))
+		got, err := tx.PendingExitRequests(ctx, 1, 2)
+		must(t, "PendingExitRequests", err)
+		if len(got) != 1 || got[0].ID != "new" {
+			t.Fatalf("pending after superseding: %+v", got)
+		}
 	})
 }
 

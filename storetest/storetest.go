@@ -53,6 +53,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ExitRequests", testExitRequests},
 		{"Batches", testBatches},
 		{"Tokens", testTokens},
+		{"PendingExitRequests", testPendingExitRequests},
 		{"RollbackDiscards", testRollbackDiscards},
 		{"CommittedVisibleToReaders", testCommittedVisible},
 		{"ConcurrentWriters", testConcurrentWriters},

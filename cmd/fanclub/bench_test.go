@@ -65,3 +65,25 @@ func TestBenchUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestBenchExitStormSmall(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"bench", "exitstorm", "--duration", "200ms", "--rounds", "1", "--warmup", "0",
+		"--members", "20", "--storm-fans", "2", "--argon2-memory", "64"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"alone batches/s", "storm batches/s", "ratio", "median"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(l); len(f) == 6 && f[0] == "1" {
+			if f[1] == "0.0" || f[2] == "0.0" || f[4] == "0.0" || f[5] != "0" {
+				t.Errorf("round without ingest, without wrong confirms, or with other answers: %q", l)
+			}
+		}
+	}
+}

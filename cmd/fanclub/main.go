@@ -26,6 +26,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP API on SQLite (--demo seeds demo clubs and fans)", runServe},
+		{"admin", "print a fresh admin token (admin token --db PATH)", runAdmin},
 		{"policy", "list, show and validate exit policies", runPolicy},
 		{"compare", "compare policies dimension by dimension (md, html, json)", runCompare},
 		{"audit", "audit policies against the exit regulations", runAudit},

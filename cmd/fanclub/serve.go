@@ -27,6 +27,7 @@ type serveConfig struct {
 	demo     bool
 	limits   fanclub.Limits
 	policies string // directory of custom policy files; empty for none
+	auth     authSettings
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -43,8 +44,9 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
+	c.auth.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--policies DIR] [--demo]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--policies DIR] [--demo] [limit, token and password flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +58,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if err := checkLimits(c.limits); err != nil {
 		fmt.Fprintln(stderr, err)
+		return c, err
+	}
+	if err := c.auth.check(); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve:", err)
 		return c, err
 	}
 	return c, nil
@@ -111,20 +117,26 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	eng := fanclub.NewEngine(fanclub.EngineConfig{
 		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
 		Limits: cfg.limits,
+		Auth:   cfg.auth.engineConfig(),
 	})
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
 	}
-	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
+	admin, err := bootstrapAdmin(ctx, eng)
 	if err != nil {
-		return fmt.Errorf("issue admin token: %w", err)
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\nadmin token: %s\n", base, cfg.db, admin)
+	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\n", base, cfg.db)
+	if admin != "" {
+		fmt.Fprintf(stdout, "admin token: %s\n", admin)
+	} else {
+		fmt.Fprintln(stdout, "an admin token is live already; 'fanclub admin token' prints a new one")
+	}
 	if cfg.demo {
 		d, err := seedDemo(ctx, eng, reg.Names())
 		if err != nil {
@@ -134,7 +146,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		d.print(stdout, base, admin)
 	}
 	srv := &http.Server{
-		Handler:           fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log}).Handler(),
+		Handler:           fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -218,11 +230,11 @@ func seedDemo(ctx context.Context, eng *fanclub.Engine, policies []string) (*dem
 		if _, err := eng.CreateFan(ctx, h, demoPassword); err != nil && fanclub.ErrorCode(err) != fanclub.ECONFLICT {
 			return nil, fmt.Errorf("create fan %s: %w", h, err)
 		}
-		tok, f, err := eng.LoginFan(ctx, h, demoPassword)
+		tok, f, err := eng.LoginFan(ctx, h, demoPassword, "")
 		if err != nil {
 			return nil, fmt.Errorf("log in %s: %w", h, err)
 		}
-		d.fans = append(d.fans, demoFan{fan: f, token: tok})
+		d.fans = append(d.fans, demoFan{fan: f, token: tok.Token})
 	}
 	for _, c := range d.clubs {
 		var events []fanclub.EventInput
@@ -276,7 +288,9 @@ func (d *demo) print(w io.Writer, base, admin string) {
 	fmt.Fprintln(w, "\ndemo (password for every fan: "+demoPassword+"):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tWHO\tTOKEN")
-	fmt.Fprintf(tw, "admin\t-\t%s\n", admin)
+	if admin != "" {
+		fmt.Fprintf(tw, "admin\t-\t%s\n", admin)
+	}
 	fmt.Fprintf(tw, "creator\t%s\t%s\n", demoCreator, d.creatorToken)
 	for _, f := range d.fans {
 		fmt.Fprintf(tw, "fan\t%s (id %d)\t%s\n", f.fan.Handle, f.fan.ID, f.token)

@@ -36,6 +36,7 @@ func (b *syncBuffer) String() string {
 // servedDemo is a running 'fanclub serve --demo' and what it printed.
 type servedDemo struct {
 	base, admin, alice string
+	out                string
 	clubs              []string
 	stop               func() int
 }
@@ -69,7 +70,10 @@ func startServeDemo(t *testing.T, dbPath string) *servedDemo {
 	}
 	d := &servedDemo{stop: func() int { cancel(); return <-done }}
 	d.base = regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(out)[1]
-	d.admin = regexp.MustCompile(`admin token: (\S+)`).FindStringSubmatch(out)[1]
+	if m := regexp.MustCompile(`admin token: (\S+)`).FindStringSubmatch(out); m != nil {
+		d.admin = m[1]
+	}
+	d.out = out
 	d.alice = regexp.MustCompile(`(?m)^fan\s+alice \(id \d+\)\s+(\S+)$`).FindStringSubmatch(out)[1]
 	sc := bufio.NewScanner(strings.NewReader(out[strings.Index(out, "CLUB ID"):]))
 	for sc.Scan() {
@@ -142,8 +146,14 @@ func TestServeDemoIsIdempotentAndServes(t *testing.T) {
 	if strings.Join(second.clubs, ",") != strings.Join(first.clubs, ",") {
 		t.Fatalf("second run clubs %v, first %v", second.clubs, first.clubs)
 	}
-	if second.admin == first.admin || second.alice == first.alice {
-		t.Fatalf("tokens were not fresh on the second start")
+	if first.admin == "" || second.alice == first.alice {
+		t.Fatalf("first start printed no admin token, or fan tokens were not fresh on the second start")
+	}
+	if second.admin != "" || !strings.Contains(second.out, "'fanclub admin token' prints a new one") {
+		t.Fatalf("second start printed an admin token although one is live: %s", second.out)
+	}
+	if got := second.get(t, "/v1/clubs/1/members", first.admin, nil); got != 200 {
+		t.Errorf("the first start's admin token = %d on the second, want 200", got)
 	}
 	var after demoMemberships
 	second.get(t, "/v1/me/memberships", second.alice, &after)
@@ -187,5 +197,36 @@ func TestServeEnvDefaults(t *testing.T) {
 	c, err = parseServe([]string{"--db", "a.db"}, io.Discard)
 	if err != nil || c.db != "a.db" || c.addr != "127.0.0.1:9999" {
 		t.Fatalf("flag over env: %+v, %v", c, err)
+	}
+}
+
+func TestServeAuthSettingsFromEnvAndFlags(t *testing.T) {
+	t.Setenv("FANCLUB_SESSION_TTL", "2h")
+	t.Setenv("FANCLUB_TOKEN_TTL", "3h")
+	t.Setenv("FANCLUB_TOKEN_MAX_TTL", "4h")
+	t.Setenv("FANCLUB_PASSWORD_CONCURRENCY", "3")
+	t.Setenv("FANCLUB_TRUST_FORWARDED_FOR", "true")
+	c, err := parseServe([]string{"--token-ttl", "90m"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.auth
+	if a.sessionTTL != 2*time.Hour || a.tokenTTL != 90*time.Minute || a.maxTokenTTL != 4*time.Hour || a.passwordConcurrency != 3 || !a.trustForwardedFor {
+		t.Fatalf("settings %+v", a)
+	}
+	if cfg := a.engineConfig(); cfg.FanSessionTTL != 2*time.Hour || cfg.PasswordConcurrency != 3 || cfg.Now == nil {
+		t.Fatalf("engine config %+v", cfg)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"FANCLUB_SESSION_TTL", "a month"},
+		{"FANCLUB_PASSWORD_CONCURRENCY", "0"},
+		{"FANCLUB_TOKEN_TTL", "5h"}, // over the maximum of 4h
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			t.Setenv(tc.key, tc.value)
+			if _, err := parseServe(nil, io.Discard); err == nil {
+				t.Fatalf("%s=%s accepted", tc.key, tc.value)
+			}
+		})
 	}
 }

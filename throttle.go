@@ -1,0 +1,208 @@
+package fanclub
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// ThrottleConfig sets how wrong passwords slow down further tries. Each
+// key (a handle, a client address, a fan answering exit challenges) has
+// Free failures; every failure from the Free-th on locks the key for
+// Base × 2^(failures − Free), at most Max. While a key is locked every
+// try is refused, the right password included. A key's failures are
+// forgotten Forget after its last one, or when its password is right.
+type ThrottleConfig struct {
+	// Free is the failures a handle or a fan gets before delays start (default 5).
+	Free int
+	// AddrFree is the failures a client address gets (default 50).
+	AddrFree int
+	// Base is the first delay (default 1 s); Max caps it (default 15 min).
+	Base, Max time.Duration
+	// Forget is how long failures are remembered (default 1 h, at least Max).
+	Forget time.Duration
+	// MaxKeys bounds the keys remembered (default 100 000): past it, keys
+	// that are not locked are forgotten first.
+	MaxKeys int
+	// Disabled turns throttling off (benchmarks of the unthrottled cost).
+	Disabled bool
+}
+
+// withDefaults fills the zero fields of c.
+func (c ThrottleConfig) withDefaults() ThrottleConfig {
+	if c.Free <= 0 {
+		c.Free = 5
+	}
+	if c.AddrFree <= 0 {
+		c.AddrFree = 50
+	}
+	if c.Base <= 0 {
+		c.Base = time.Second
+	}
+	if c.Max <= 0 {
+		c.Max = 15 * time.Minute
+	}
+	if c.Max < c.Base {
+		c.Max = c.Base
+	}
+	if c.Forget < c.Max {
+		c.Forget = max(c.Max, time.Hour)
+	}
+	if c.MaxKeys <= 0 {
+		c.MaxKeys = 100_000
+	}
+	return c
+}
+
+// passwordThrottle counts password failures per key and refuses tries while a key
+// is locked. It lives in memory: each process has its own, and a restart
+// forgets it. It is safe for concurrent use.
+type passwordThrottle struct {
+	cfg  ThrottleConfig
+	now  func() time.Time
+	mu   sync.Mutex
+	keys map[string]*throttleEntry
+}
+
+// throttleEntry is one key's failures.
+type throttleEntry struct {
+	failures int
+	free     int
+	last     time.Time
+	until    time.Time
+}
+
+// throttleKey is a key with its free failures.
+type throttleKey struct {
+	name string
+	free int
+}
+
+// newPasswordThrottle returns a throttle reading the time from now.
+func newPasswordThrottle(cfg ThrottleConfig, now func() time.Time) *passwordThrottle {
+	return &passwordThrottle{cfg: cfg.withDefaults(), now: now, keys: map[string]*throttleEntry{}}
+}
+
+// handleKey, addrKey and fanKey name the throttle's keys.
+func (t *passwordThrottle) handleKey(handle string) throttleKey {
+	return throttleKey{"handle:" + handle, t.cfg.Free}
+}
+func (t *passwordThrottle) addrKey(addr string) throttleKey {
+	return throttleKey{"addr:" + addr, t.cfg.AddrFree}
+}
+func (t *passwordThrottle) fanKey(fanID int64) throttleKey {
+	return throttleKey{fmt.Sprintf("fan:%d", fanID), t.cfg.Free}
+}
+
+// delay is the lock after failures failures with free free ones.
+func (t *passwordThrottle) delay(failures, free int) time.Duration {
+	n := failures - free
+	if n < 0 {
+		return 0
+	}
+	d := t.cfg.Base
+	for ; n > 0 && d < t.cfg.Max; n-- {
+		d *= 2
+	}
+	return min(d, t.cfg.Max)
+}
+
+// begin starts a password try under keys: when a key is locked it returns
+// an ETOOMANY error and counts nothing; otherwise it counts the try as a
+// failure on every key (so concurrent tries are all counted), to be taken
+// back by succeed or cancel.
+func (t *passwordThrottle) begin(keys ...throttleKey) error {
+	if t == nil || t.cfg.Disabled {
+		return nil
+	}
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var wait time.Duration
+	for _, k := range keys {
+		if e := t.keys[k.name]; e != nil && e.until.After(now) {
+			wait = max(wait, e.until.Sub(now))
+		}
+	}
+	if wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		return &Error{Code: ETOOMANY, RetryAfter: secs,
+			Message: fmt.Sprintf("Too many wrong passwords; try again in %d seconds.", secs)}
+	}
+	if len(t.keys)+len(keys) > t.cfg.MaxKeys {
+		t.sweepLocked(now)
+	}
+	for _, k := range keys {
+		e := t.keys[k.name]
+		if e == nil || now.Sub(e.last) >= t.cfg.Forget {
+			e = &throttleEntry{free: k.free}
+			t.keys[k.name] = e
+		}
+		e.failures++
+		e.last = now
+		if d := t.delay(e.failures, e.free); d > 0 {
+			e.until = now.Add(d)
+		}
+	}
+	return nil
+}
+
+// succeed ends a try whose password was right: the failures of reset are
+// forgotten and the try is taken back from undo.
+func (t *passwordThrottle) succeed(reset *throttleKey, undo ...throttleKey) {
+	if t == nil || t.cfg.Disabled {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if reset != nil {
+		delete(t.keys, reset.name)
+	}
+	t.undoLocked(undo)
+}
+
+// cancel takes back a try that ended without a verdict (an error).
+func (t *passwordThrottle) cancel(keys ...throttleKey) {
+	if t == nil || t.cfg.Disabled {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.undoLocked(keys)
+}
+
+// undoLocked takes one failure back from each key.
+func (t *passwordThrottle) undoLocked(keys []throttleKey) {
+	for _, k := range keys {
+		e := t.keys[k.name]
+		if e == nil {
+			continue
+		}
+		if e.failures--; e.failures <= 0 {
+			delete(t.keys, k.name)
+			continue
+		}
+		e.until = time.Time{}
+		if d := t.delay(e.failures, e.free); d > 0 {
+			e.until = e.last.Add(d)
+		}
+	}
+}
+
+// sweepLocked forgets old keys and, if still too many remain, every key
+// that is not locked.
+func (t *passwordThrottle) sweepLocked(now time.Time) {
+	for k, e := range t.keys {
+		if now.Sub(e.last) >= t.cfg.Forget && !e.until.After(now) {
+			delete(t.keys, k)
+		}
+	}
+	if len(t.keys) < t.cfg.MaxKeys {
+		return
+	}
+	for k, e := range t.keys {
+		if !e.until.After(now) {
+			delete(t.keys, k)
+		}
+	}
+}
