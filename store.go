@@ -81,6 +81,9 @@ type Tx interface {
 
 	CreateToken(ctx context.Context, t *Token) error
 	FindToken(ctx context.Context, hash string) (*Token, error)
+
+	PageTx
+	MemberCountTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and

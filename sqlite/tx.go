@@ -40,6 +40,9 @@ type Tx struct {
 	// effectFans are the fans this transaction gave effects.
 	effectFans []int64
 	readClubs  map[int64]*fanclub.Club
+	// countBase and countDelta are the member counts of the clubs this
+	// transaction changed, before it, and its changes (see counts.go).
+	countBase, countDelta map[int64]int64
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
@@ -92,6 +95,7 @@ func (t *Tx) Commit() error {
 	ov := t.db.ov
 	ov.mu.Lock()
 	ov.applyLocked(&t.ch)
+	ov.applyCountsLocked(t.countBase, t.countDelta)
 	ov.journal++
 	ov.seen = id
 	due := ov.dirty >= t.db.ckptRows || ov.journal >= t.db.ckptJournal
@@ -292,6 +296,13 @@ func (t *Tx) CreateClub(ctx context.Context, c *fanclub.Club) error {
 			return wrap("club", err)
 		}
 	}
+	if _, err := t.tx.ExecContext(ctx, qSetCount, c.ID, 0); err != nil {
+		return wrap("club", err)
+	}
+	if t.countBase == nil {
+		t.countBase, t.countDelta = map[int64]int64{}, map[int64]int64{}
+	}
+	t.countBase[c.ID] = 0
 	return nil
 }
 

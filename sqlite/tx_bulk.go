@@ -140,11 +140,19 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 	for i, m := range ms {
 		k := fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}
 		if t.write && t.behind(k) {
+			if d := isActive(m) - t.priorActive(k); d != 0 {
+				if err := t.addCount(ctx, m.ClubID, d); err != nil {
+					return err
+				}
+			}
 			copyMembershipTo(&slab[i], m)
 			t.ch.members[k] = &slab[i]
 			continue
 		}
 		direct = append(direct, m)
+	}
+	if err := t.countDirect(ctx, direct); err != nil {
+		return err
 	}
 	return t.saveMembershipRows(ctx, direct)
 }

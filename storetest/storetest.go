@@ -50,6 +50,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ExitRequests", testExitRequests},
 		{"Batches", testBatches},
 		{"Tokens", testTokens},
+		{"Pages", testPages},
+		{"ActiveMembers", testActiveMembers},
 		{"RollbackDiscards", testRollbackDiscards},
 		{"CommittedVisibleToReaders", testCommittedVisible},
 		{"ConcurrentWriters", testConcurrentWriters},
