@@ -76,13 +76,13 @@ type counterEntry struct {
 
 func newOverlay() *overlay {
 	return &overlay{
-		members:    map[fanclub.MemberKey]*memberEntry{},
-		counters:   map[ckey]counterEntry{},
-		clubs:      map[int64]*fanclub.Club{},
+		members:     map[fanclub.MemberKey]*memberEntry{},
+		counters:    map[ckey]counterEntry{},
+		clubs:       map[int64]*fanclub.Club{},
 		counts:      map[int64]int64{},
 		countsDirty: map[int64]struct{}{},
-		effectFans: map[int64]struct{}{},
-		open:       map[uint64]int{},
+		effectFans:  map[int64]struct{}{},
+		open:        map[uint64]int{},
 	}
 }
 
