@@ -30,6 +30,8 @@ type EngineConfig struct {
 	// production, a seeded source in the simulator).
 	Random io.Reader
 	Logger *slog.Logger
+	// Observer receives metrics events (nil: none).
+	Observer Observer
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -39,6 +41,7 @@ type Engine struct {
 	passwords PasswordHasher
 	random    io.Reader
 	log       *slog.Logger
+	obs       Observer
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -51,7 +54,11 @@ func NewEngine(c EngineConfig) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log,
+	obs := c.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
 		locs: make(map[string]*time.Location)}
 }
 
@@ -188,17 +195,22 @@ func (e *Engine) inTx(ctx context.Context, write bool, fn func(tx Tx) error) err
 	if e.store == nil {
 		return Errorf(EINTERNAL, "no store configured")
 	}
+	ended := e.obs.TxStarted(write)
 	tx, err := e.store.BeginTx(ctx, write)
 	if err != nil {
+		ended(err)
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
+		ended(err)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		ended(err)
 		return fmt.Errorf("commit: %w", err)
 	}
+	ended(nil)
 	return nil
 }
 

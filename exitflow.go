@@ -199,11 +199,11 @@ func findOwnRequest(ctx context.Context, tx Tx, fanID int64, requestID string) (
 	return req, nil
 }
 
-// ConfirmExit checks the answers and executes the exit; a failed confirm
+// confirmExit checks the answers and executes the exit; a failed confirm
 // changes nothing but the attempt count (and voids the request when the
 // attempts run out). A membership changed since the request (points
 // earned meanwhile) is a conflict: the fan must request a new preview.
-func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
+func (e *Engine) confirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
 	var (
 		out     *ExitOutcome
 		refusal error // committed refusals: the request's new state is kept
@@ -215,7 +215,7 @@ func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string,
 			return err
 		}
 		if req.Status != ExitPending {
-			return Errorf(ECONFLICT, "Exit request %s is %s.", requestID, req.Status)
+			return closedRequestError(req, now)
 		}
 		if !now.Before(req.ExpiresAt) {
 			req.Status = ExitVoid
@@ -231,10 +231,10 @@ func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string,
 			if req.Attempts >= req.MaxAttempts {
 				req.Status = ExitVoid
 			}
-			left := req.MaxAttempts - req.Attempts
+			left := attemptsLeft(req.MaxAttempts - req.Attempts)
 			refusal = &Error{Code: ECHALLENGE,
-				Message: fmt.Sprintf("Wrong answer to the %s challenge; %d attempts left.", failed, left),
-				Fields:  []FieldError{{Path: "answers." + string(failed), Message: "wrong answer", Allowed: fmt.Sprintf("%d attempts left", left)}}}
+				Message: fmt.Sprintf("Wrong answer to the %s challenge; %s.", failed, left),
+				Fields:  []FieldError{{Path: "answers." + string(failed), Message: "wrong answer", Allowed: left}}}
 			return tx.UpdateExitRequest(ctx, req)
 		}
 		cp, err := e.loadClub(ctx, tx, req.ClubID)

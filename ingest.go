@@ -48,6 +48,7 @@ type BulkEffectsTx interface {
 // result and changes nothing.
 func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 	if err := validateBatchShape(b); err != nil {
+		e.observeBatch(&b, nil, err)
 		return nil, err
 	}
 	var res *BatchResult
@@ -56,6 +57,7 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 		res, _, err = e.ingestTx(ctx, tx, b, false)
 		return err
 	})
+	e.observeBatch(&b, res, err)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +97,9 @@ func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Actio
 		v, err = e.membershipView(ctx, tx, fanID, clubID)
 		return err
 	})
+	if result.Status != "" {
+		e.obs.EventsIngested(result.Status, 1)
+	}
 	if err != nil {
 		if result.Status == EventRejected {
 			return nil, &result, err

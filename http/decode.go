@@ -37,6 +37,15 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return decodeBodyLimit(w, r, dst, MaxBodyBytes)
 }
 
+// decodeOptionalBody is decodeBody for routes whose body may be absent: a
+// request without one leaves dst as it is.
+func decodeOptionalBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	return decodeBody(w, r, dst)
+}
+
 // decodeBodyLimit is decodeBody with a size limit of its own.
 func decodeBodyLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
 	if err := checkJSONContentType(r); err != nil {
@@ -96,7 +105,7 @@ func decodeJSON(data []byte, dst any) error {
 		if errors.As(err, &dup) {
 			return bad(dup.path, "duplicate member", strconv.Quote(dup.name), "each member once")
 		}
-		if errors.Is(err, io.EOF) {
+		if len(bytes.TrimSpace(data)) == 0 {
 			return bad("", "empty body", "", "a JSON object")
 		}
 		var syn *json.SyntaxError
@@ -309,6 +318,9 @@ func jsonTypeName(t reflect.Type) string {
 	case reflect.Bool:
 		return "true or false"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if t.Bits() == 64 {
+			return "an integer (at most 19 digits)"
+		}
 		lo, hi := intRange(t.Bits())
 		return fmt.Sprintf("an integer from %d to %d", lo, hi)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:

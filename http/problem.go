@@ -26,11 +26,23 @@ type Problem struct {
 	Errors []fanclub.FieldError `json:"errors,omitempty"`
 	// Until is when a cooldown or restriction ends (RFC 3339).
 	Until string `json:"until,omitempty"`
+	// RequestID is the request's X-Request-Id, as in the response header
+	// and the logs.
+	RequestID string `json:"request_id,omitempty"`
 }
 
-// CodeMethodNotAllowed is the problem code of a known path called with a
-// method it does not support; it is the one code that is not the engine's.
-const CodeMethodNotAllowed = "method_not_allowed"
+// Problem codes of the HTTP layer itself, beside the engine's.
+const (
+	// CodeMethodNotAllowed: a known path called with a method it does not
+	// support.
+	CodeMethodNotAllowed = "method_not_allowed"
+	// CodeTooLarge: a request body over the route's limit.
+	CodeTooLarge = "body_too_large"
+	// CodeUnsupportedMediaType: a request body that is not JSON.
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	// CodeNotReady: the service cannot serve yet (readiness check).
+	CodeNotReady = "not_ready"
+)
 
 // StatusOf maps a domain error code to its HTTP status. It is the only
 // place codes become statuses.
@@ -52,6 +64,12 @@ func StatusOf(code string) int {
 		return http.StatusUnprocessableEntity
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeUnsupportedMediaType:
+		return http.StatusUnsupportedMediaType
+	case CodeNotReady:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -59,19 +77,22 @@ func StatusOf(code string) int {
 
 // titles are the short, fixed summaries of each code.
 var titles = map[string]string{
-	fanclub.EINVALID:       "Invalid input",
-	fanclub.EUNAUTHORIZED:  "Authentication required",
-	fanclub.EFORBIDDEN:     "Not allowed",
-	fanclub.ERESTRICTED:    "Restricted by an exit effect",
-	fanclub.ENOTFOUND:      "Not found",
-	fanclub.ECONFLICT:      "Conflict with current state",
-	fanclub.EALREADYMEMBER: "Already a member",
-	fanclub.ECOOLDOWN:      "Rejoin cooldown",
-	fanclub.ENOTMEMBER:     "Not a member",
-	fanclub.EEXPIRED:       "Expired",
-	fanclub.ECHALLENGE:     "Challenge failed",
-	fanclub.EINTERNAL:      "Internal error",
-	CodeMethodNotAllowed:   "Method not allowed",
+	fanclub.EINVALID:         "Invalid input",
+	fanclub.EUNAUTHORIZED:    "Authentication required",
+	fanclub.EFORBIDDEN:       "Not allowed",
+	fanclub.ERESTRICTED:      "Restricted by an exit effect",
+	fanclub.ENOTFOUND:        "Not found",
+	fanclub.ECONFLICT:        "Conflict with current state",
+	fanclub.EALREADYMEMBER:   "Already a member",
+	fanclub.ECOOLDOWN:        "Rejoin cooldown",
+	fanclub.ENOTMEMBER:       "Not a member",
+	fanclub.EEXPIRED:         "Expired",
+	fanclub.ECHALLENGE:       "Challenge failed",
+	fanclub.EINTERNAL:        "Internal error",
+	CodeMethodNotAllowed:     "Method not allowed",
+	CodeTooLarge:             "Request body too large",
+	CodeUnsupportedMediaType: "Unsupported media type",
+	CodeNotReady:             "Not ready",
 }
 
 // problemOf builds the problem for an error. Internal errors keep their
@@ -97,8 +118,9 @@ func problemOf(err error) Problem {
 // writeError writes err as a problem, logging internal errors.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemOf(err)
-	if p.Status >= 500 {
-		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	p.RequestID = requestIDFrom(r.Context())
+	if p.Status >= 500 && p.Code != CodeNotReady {
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "request_id", p.RequestID, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="fanclub"`)

@@ -7,11 +7,13 @@ package http
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"fanclub"
 	"fanclub/captcha"
@@ -38,6 +40,24 @@ type Config struct {
 	// Captcha renders exit captchas and sliders; nil uses captcha.New
 	// with defaults.
 	Captcha CaptchaRenderer
+	// AccessLog says which requests are logged (nil: all).
+	AccessLog *AccessLog
+	// Metrics counts requests by route and status (nil: none).
+	Metrics RequestObserver
+	// MetricsHandler serves GET /metrics (nil: 404).
+	MetricsHandler http.Handler
+	// TokenCacheTTL is how long an authenticated token is remembered
+	// without asking the store again (0: not at all). A token revoked
+	// or expired in the store is still accepted for up to this long.
+	TokenCacheTTL time.Duration
+	// TokenCacheSize bounds the remembered tokens (default 10 000).
+	TokenCacheSize int
+}
+
+// RequestObserver records each request's route pattern, status and
+// latency (metrics.Metrics in production).
+type RequestObserver interface {
+	ObserveRequest(route string, status int, d time.Duration)
 }
 
 // Server is the HTTP API over one engine.
@@ -47,6 +67,11 @@ type Server struct {
 	log      *slog.Logger
 	captcha  CaptchaRenderer
 	openapi  []byte
+	access   *AccessLog
+	metrics  RequestObserver
+	promHTTP http.Handler
+	tokens   *tokenCache
+	ids      *idSource
 }
 
 // NewServer returns a server over cfg.
@@ -59,7 +84,13 @@ func NewServer(cfg Config) *Server {
 	if cr == nil {
 		cr = captcha.New(captcha.Config{})
 	}
-	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON()}
+	access := cfg.AccessLog
+	if access == nil {
+		access = &AccessLog{mode: "all"}
+	}
+	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON(),
+		access: access, metrics: cfg.Metrics, promHTTP: cfg.MetricsHandler,
+		tokens: newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize, nil), ids: newIDSource()}
 }
 
 // permission is who may call a route.
@@ -91,6 +122,8 @@ type route struct {
 func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/healthz", permPublic, s.healthz},
+		{"GET", "/readyz", permPublic, s.readyz},
+		{"GET", "/metrics", permPublic, s.metricsPage},
 		{"GET", "/v1/openapi.json", permPublic, s.openAPI},
 		{"GET", "/v1/policies", permPublic, s.listPolicies},
 		{"GET", "/v1/policies/{name}", permPublic, s.getPolicy},
@@ -136,7 +169,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.writeError(w, r, fanclub.Errorf(fanclub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
-	return s.logRequests(mux)
+	return s.instrument(mux)
 }
 
 // principalKey is the context key of the authenticated principal.
@@ -151,7 +184,11 @@ func PrincipalFrom(ctx context.Context) (fanclub.Principal, bool) {
 // wrap authenticates a request, checks the route's permission, runs the
 // handler and writes its error, if any.
 func (s *Server) wrap(rt route) http.Handler {
+	label := rt.method + " " + rt.pattern
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+			ri.route = label
+		}
 		var p fanclub.Principal
 		if rt.perm != permPublic {
 			var err error
@@ -195,5 +232,17 @@ func (s *Server) authenticate(r *http.Request) (fanclub.Principal, error) {
 	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
 		return fanclub.Principal{}, fanclub.Errorf(fanclub.EUNAUTHORIZED, "Send a bearer token: Authorization: Bearer <token>.")
 	}
-	return s.engine.Authenticate(r.Context(), h[len(prefix):])
+	tok := h[len(prefix):]
+	if s.tokens == nil {
+		return s.engine.Authenticate(r.Context(), tok)
+	}
+	key := sha256.Sum256([]byte(tok))
+	if p, ok := s.tokens.get(key); ok {
+		return p, nil
+	}
+	p, err := s.engine.Authenticate(r.Context(), tok)
+	if err == nil {
+		s.tokens.put(key, p)
+	}
+	return p, err
 }

@@ -17,6 +17,7 @@ import (
 	"fanclub"
 	"fanclub/argon2id"
 	fanhttp "fanclub/http"
+	"fanclub/metrics"
 	"fanclub/policyfile"
 	"fanclub/sqlite"
 )
@@ -25,6 +26,10 @@ import (
 type serveConfig struct {
 	db, addr string
 	demo     bool
+	// accessLog says which requests are logged; tokenCache how long an
+	// authenticated token is remembered.
+	accessLog  *fanhttp.AccessLog
+	tokenCache time.Duration
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -36,8 +41,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.db, "db", c.db, "SQLite database `path` (env FANCLUB_DB)")
 	fs.StringVar(&c.addr, "addr", c.addr, "listen `address` (env FANCLUB_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "create a demo creator, one club per preset and fans alice, bob and carol")
+	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
+	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--demo]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -46,6 +53,16 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if c.accessLog, err = fanhttp.ParseAccessLog(*accessLog); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve: --access-log:", err)
+		return c, err
+	}
+	if c.tokenCache, err = time.ParseDuration(*tokenCache); err != nil || c.tokenCache < 0 || c.tokenCache > time.Minute {
+		err = fmt.Errorf("--token-cache %q: want a duration from 0 to 1m", *tokenCache)
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
 	}
 	return c, nil
 }
@@ -93,8 +110,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)
 	}
+	m := metrics.New()
 	eng := fanclub.NewEngine(fanclub.EngineConfig{
 		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
+		Observer: m,
 	})
 	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
 	if err != nil {
@@ -115,7 +134,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		d.print(stdout, base, admin)
 	}
 	srv := &http.Server{
-		Handler:           fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log}).Handler(),
+		Handler: fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log,
+			AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
