@@ -47,7 +47,7 @@ func (t *Tx) ActiveMembers(ctx context.Context, clubID int64) (int64, error) {
 // tableCount reads a club's count from club_member_counts (0 without a row).
 func (t *Tx) tableCount(ctx context.Context, clubID int64) (int64, error) {
 	var n int64
-	err := t.tx.QueryRowContext(ctx, `SELECT active FROM club_member_counts WHERE club_id = ?`, clubID).Scan(&n)
+	err := t.queryRow(ctx, `SELECT active FROM club_member_counts WHERE club_id = ?`, clubID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	} else if err != nil {
@@ -119,7 +119,7 @@ func (t *Tx) countDirect(ctx context.Context, ms []*fanclub.Membership) error {
 		if err := t.addCount(ctx, club, d); err != nil {
 			return err
 		}
-		if _, err := t.tx.ExecContext(ctx, qUpsertCountDelta, club, d); err != nil {
+		if _, err := t.execOne(ctx, qUpsertCountDelta, club, d); err != nil {
 			return wrap("member count", err)
 		}
 	}

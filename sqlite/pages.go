@@ -15,7 +15,7 @@ func (t *Tx) ListClubsPage(ctx context.Context, creatorID, after int64, limit in
 		q = `SELECT ` + clubCols + ` FROM clubs WHERE creator_id = ? AND id > ? ORDER BY id LIMIT ?`
 		args = []any{creatorID, after, limit}
 	}
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("clubs", err)
 	}
@@ -53,7 +53,7 @@ WHERE m.fan_id = ? AND m.club_id > ? ORDER BY m.club_id LIMIT ?`, fanID, after, 
 // has a table row (a new one is written straight to the table); the
 // overlay may hold a newer value of it.
 func (t *Tx) membershipPage(ctx context.Context, q string, args ...any) ([]*fanclub.Membership, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("memberships", err)
 	}

@@ -106,7 +106,7 @@ func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fancl
 		q = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? ORDER BY m.club_id`
 		args = []any{fanID}
 	}
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("memberships", err)
 	}
@@ -154,7 +154,18 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 	if err := t.countDirect(ctx, direct); err != nil {
 		return err
 	}
-	return t.saveMembershipRows(ctx, direct)
+	if err := t.saveMembershipRows(ctx, direct); err != nil {
+		return err
+	}
+	if t.write {
+		// The rows become the overlay's clean entries at commit: the
+		// next reads of them (a fan reading their membership after
+		// joining) need no table read.
+		for _, m := range direct {
+			t.readM[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = copyMembership(m)
+		}
+	}
+	return nil
 }
 
 // behind reports whether k's membership is write-behind: the transaction

@@ -67,6 +67,11 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	return c, nil
 }
 
+// serveReadCheck is how long the server's reads answered from memory
+// trust it without checking the database file for another process's
+// writes (sqlite.Options.ReadCheckInterval).
+const serveReadCheck = time.Second
+
 // envOr returns the environment variable key, or def when it is empty.
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
@@ -95,7 +100,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // serve opens the store, prints an admin token (and the demo), and serves
 // until ctx ends.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
-	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: log})
+	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: log, ReadCheckInterval: serveReadCheck})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", cfg.db, err)
 	}
