@@ -503,3 +503,16 @@ func TestListsArePaginated(t *testing.T) {
 		}
 	}
 }
+
+func TestReadyzFailsWhenTheStoreIsGone(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	if err := a.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := a.must(503, "GET", "/readyz", "", nil).Problem(t)
+	if p.Code != CodeNotReady {
+		t.Fatalf("problem %+v", p)
+	}
+	a.must(200, "GET", "/healthz", "", nil)
+}

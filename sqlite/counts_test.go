@@ -159,3 +159,26 @@ func TestMigrationCountsExistingMembers(t *testing.T) {
 		t.Fatalf("after migration: count %d table %d, want 4 4", got, table)
 	}
 }
+
+// TestReadyNeedsEveryMigration: Ready passes on a migrated database and
+// fails when the newest migration is not recorded, or the file is closed.
+func TestReadyNeedsEveryMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openFile(t, filepath.Join(t.TempDir(), "x.db"))
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("Ready on a fresh database: %v", err)
+	}
+	if _, err := db.writer.Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(ctx); err == nil {
+		t.Fatal("Ready with a migration missing")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(ctx); err == nil {
+		t.Fatal("Ready after Close")
+	}
+}
