@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -301,6 +302,11 @@ func TestRequestIDs(t *testing.T) {
 	var logs bytes.Buffer
 	a := newTestAPI(t)
 	srv := httptest.NewServer(NewServer(Config{Engine: a.Engine, Logger: slog.New(slog.NewTextHandler(&logs, nil))}).Handler())
+	engineLog := WithRequestIDs(slog.New(slog.NewTextHandler(&logs, nil)))
+	engineLog.InfoContext(context.WithValue(context.Background(), requestInfoKey{}, &requestInfo{id: "from-engine"}), "engine line")
+	if !strings.Contains(logs.String(), "request_id=from-engine") {
+		t.Fatalf("a record logged with a request's context lacks its id: %s", logs.String())
+	}
 	t.Cleanup(srv.Close)
 	a2 := *a
 	a2.URL = srv.URL

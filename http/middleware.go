@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -173,7 +174,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 				if rec.status == 0 {
 					s.writeError(rec, r, err)
 				} else {
-					s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "request_id", id, "err", fmt.Errorf("after status %d: %w", rec.status, err))
+					s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", fmt.Errorf("after status %d: %w", rec.status, err))
 				}
 			}
 			d := time.Since(start)
@@ -182,9 +183,41 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 			}
 			if s.access.logs(rec.status) {
 				s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", ri.route,
-					"status", rec.status, "duration", d, "request_id", id)
+					"status", rec.status, "duration", d)
 			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// requestIDHandler adds the request id of a record's context, if any, to
+// every record.
+type requestIDHandler struct{ slog.Handler }
+
+// Handle adds request_id and passes the record on.
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := requestIDFrom(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the wrapper around the derived handler.
+func (h requestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(as)}
+}
+
+// WithGroup keeps the wrapper around the derived handler.
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
+}
+
+// WithRequestIDs returns a logger that adds, to every record logged with
+// a request's context (by this server or by the engine and store it
+// calls), the request's id as request_id.
+func WithRequestIDs(log *slog.Logger) *slog.Logger {
+	if _, ok := log.Handler().(requestIDHandler); ok {
+		return log
+	}
+	return slog.New(requestIDHandler{log.Handler()})
 }

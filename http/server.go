@@ -80,6 +80,7 @@ func NewServer(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = WithRequestIDs(log)
 	cr := cfg.Captcha
 	if cr == nil {
 		cr = captcha.New(captcha.Config{})

@@ -89,7 +89,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	} else if err != nil {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := fanhttp.WithRequestIDs(slog.New(slog.NewTextHandler(stderr, nil)))
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		log.Error("serve", "err", err)
 		return 1
