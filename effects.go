@@ -71,16 +71,11 @@ func (e *Engine) ClubView(ctx context.Context, viewer Principal, clubID int64) (
 				return nil
 			}
 		}
-		ms, err := tx.ListMemberships(ctx, 0, clubID)
+		active, err := tx.ActiveMembers(ctx, clubID)
 		if err != nil {
-			return fmt.Errorf("list members: %w", err)
+			return fmt.Errorf("count members: %w", err)
 		}
-		n := 0
-		for _, m := range ms {
-			if m.Status == StatusActive {
-				n++
-			}
-		}
+		n := int(active)
 		v.MemberCount = &n
 		return nil
 	})

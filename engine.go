@@ -34,6 +34,8 @@ type EngineConfig struct {
 	Limits Limits
 	// Auth sets token lifetimes, password concurrency and throttling.
 	Auth AuthConfig
+	// Observer receives metrics events (nil: none).
+	Observer Observer
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -45,6 +47,7 @@ type Engine struct {
 	log       *slog.Logger
 	limits    Limits
 	auth      *auth
+	obs       Observer
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -57,7 +60,11 @@ func NewEngine(c EngineConfig) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log,
+	obs := c.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
 		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location)}
 }
 
@@ -194,17 +201,22 @@ func (e *Engine) inTx(ctx context.Context, write bool, fn func(tx Tx) error) err
 	if e.store == nil {
 		return Errorf(EINTERNAL, "no store configured")
 	}
+	ended := e.obs.TxStarted(write)
 	tx, err := e.store.BeginTx(ctx, write)
 	if err != nil {
+		ended(err)
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
+		ended(err)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		ended(err)
 		return fmt.Errorf("commit: %w", err)
 	}
+	ended(nil)
 	return nil
 }
 

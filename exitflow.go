@@ -220,7 +220,7 @@ func findOwnRequest(ctx context.Context, tx Tx, fanID int64, requestID string) (
 	return req, nil
 }
 
-// ConfirmExit checks the answers and executes the exit; a failed confirm
+// confirmExit checks the answers and executes the exit; a failed confirm
 // changes nothing but the attempt count (and voids the request when the
 // attempts run out). A membership changed since the request (points
 // earned meanwhile) is a conflict: the fan must request a new preview.
@@ -232,7 +232,7 @@ func findOwnRequest(ctx context.Context, tx Tx, fanID int64, requestID string) (
 // concurrent confirms each count their attempt and only a request still
 // pending is executed. Wrong passwords are also throttled per fan across
 // requests (ETOOMANY while locked, with no attempt counted).
-func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
+func (e *Engine) confirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
 	var (
 		req  *ExitRequest
 		hash string
@@ -257,7 +257,7 @@ func (e *Engine) ConfirmExit(ctx context.Context, fanID int64, requestID string,
 		return nil, err
 	}
 	if req.Status != ExitPending {
-		return nil, Errorf(ECONFLICT, "Exit request %s is %s.", requestID, req.Status)
+		return nil, closedRequestError(req, now)
 	}
 	var failed Challenge
 	if now.Before(req.ExpiresAt) {
@@ -282,7 +282,7 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 			return err
 		}
 		if req.Status != ExitPending {
-			return Errorf(ECONFLICT, "Exit request %s is %s.", requestID, req.Status)
+			return closedRequestError(req, now)
 		}
 		if !now.Before(req.ExpiresAt) {
 			req.Status = ExitVoid
@@ -294,10 +294,10 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 			if req.Attempts >= req.MaxAttempts {
 				req.Status = ExitVoid
 			}
-			left := max(req.MaxAttempts-req.Attempts, 0)
+			left := attemptsLeft(req.MaxAttempts - req.Attempts)
 			refusal = &Error{Code: ECHALLENGE,
-				Message: fmt.Sprintf("Wrong answer to the %s challenge; %s left.", failed, attemptsLeft(left)),
-				Fields:  []FieldError{{Path: "answers." + string(failed), Message: "wrong answer", Allowed: attemptsLeft(left) + " left"}}}
+				Message: fmt.Sprintf("Wrong answer to the %s challenge; %s.", failed, left),
+				Fields:  []FieldError{{Path: "answers." + string(failed), Message: "wrong answer", Allowed: left}}}
 			return tx.UpdateExitRequest(ctx, req)
 		}
 		cp, err := e.loadClub(ctx, tx, req.ClubID)
@@ -336,14 +336,6 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 	}
 	e.log.InfoContext(ctx, "exit confirmed", "fan", fanID, "club", out.Request.ClubID, "option", out.Impact.Option)
 	return out, nil
-}
-
-// attemptsLeft spells a count of attempts: "1 attempt", "2 attempts".
-func attemptsLeft(n int) string {
-	if n == 1 {
-		return "1 attempt"
-	}
-	return fmt.Sprintf("%d attempts", n)
 }
 
 // applyExitPlan writes an exit plan in tx.

@@ -49,6 +49,7 @@ type BulkEffectsTx interface {
 // the platform's trusted service path: it reports gifts, which fans cannot.
 func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 	if err := validateBatchShape(b); err != nil {
+		e.observeBatch(&b, nil, err)
 		return nil, err
 	}
 	var res *BatchResult
@@ -57,6 +58,7 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 		res, _, err = e.ingestTx(ctx, tx, b, false)
 		return err
 	})
+	e.observeBatch(&b, res, err)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +118,9 @@ func (e *Engine) InteractKeyed(ctx context.Context, fanID, clubID int64, action 
 		v, err = e.membershipView(ctx, tx, fanID, clubID)
 		return err
 	})
+	if result.Status != "" {
+		e.obs.EventsIngested(result.Status, 1)
+	}
 	if err != nil {
 		if result.Status == EventRejected {
 			return nil, &result, err

@@ -85,6 +85,8 @@ type Tx interface {
 	IdempotencyTx
 	TokenTx
 	ExitRequestTx
+	PageTx
+	MemberCountTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and

@@ -73,6 +73,8 @@ func authzCases() []authzCase {
 	const u, x = 401, 403
 	return []authzCase{
 		{"GET", "/healthz", fixed("/healthz"), nil, [6]int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/readyz", fixed("/readyz"), nil, [6]int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/metrics", fixed("/metrics"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"GET", "/v1/openapi.json", fixed("/v1/openapi.json"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"GET", "/v1/policies", fixed("/v1/policies"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"GET", "/v1/policies/{name}", fixed("/v1/policies/fair"), nil, [6]int{200, 200, 200, 200, 200, 200}},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,25 @@ import (
 // healthz reports that the server is up.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
 	return s.respond(w, r, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz reports whether the service can serve: its store answers and has
+// every migration applied (503 otherwise).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
+	if err := s.engine.Ready(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "not ready", "err", err)
+		return &fanclub.Error{Code: CodeNotReady, Message: "The store is not reachable or not migrated; see the server log."}
+	}
+	return s.respond(w, r, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// metricsPage serves the Prometheus metrics.
+func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
+	if s.promHTTP == nil {
+		return fanclub.Errorf(fanclub.ENOTFOUND, "Metrics are not enabled on this server.")
+	}
+	s.promHTTP.ServeHTTP(w, r)
+	return nil
 }
 
 // openAPI serves the API's OpenAPI document.
@@ -30,19 +50,37 @@ type PolicySummary struct {
 	Version      string               `json:"version,omitempty"`
 	DisplayName  fanclub.Localized    `json:"displayName"`
 	Jurisdiction fanclub.Jurisdiction `json:"jurisdiction"`
+	// Builtin is true for the presets that ship with fanclub, false for
+	// the policies of serve --policies.
+	Builtin bool `json:"builtin"`
 }
 
-// listPolicies lists the known policies.
+// listPolicies lists the known policies by name, a page at a time.
 func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
+	pq, err := parsePage(r, cursorPolicies)
+	if err != nil {
+		return err
+	}
+	names := slices.Sorted(slices.Values(s.policies.Names()))
+	start, _ := slices.BinarySearch(names, pq.after)
+	if pq.after != "" && start < len(names) && names[start] == pq.after {
+		start++
+	}
+	names = names[start:]
+	more := len(names) > pq.limit
+	if more {
+		names = names[:pq.limit]
+	}
 	out := []PolicySummary{}
-	for _, n := range s.policies.Names() {
+	for _, n := range names {
 		p, err := s.policies.Policy(n)
 		if err != nil {
 			return err
 		}
-		out = append(out, PolicySummary{Name: n, Version: p.Metadata.Version, DisplayName: p.Metadata.DisplayName, Jurisdiction: p.Metadata.Jurisdiction})
+		out = append(out, PolicySummary{Name: n, Version: p.Metadata.Version, DisplayName: p.Metadata.DisplayName, Jurisdiction: p.Metadata.Jurisdiction,
+			Builtin: s.policies.Builtin(n)})
 	}
-	return s.respond(w, r, http.StatusOK, map[string]any{"policies": out})
+	return s.respond(w, r, http.StatusOK, pageOf(out, more, cursorPolicies, func(p PolicySummary) string { return p.Name }))
 }
 
 // getPolicy returns one policy in full.
@@ -99,6 +137,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p fanclub.Princi
 	if err := s.engine.RevokeToken(r.Context(), p.TokenID); err != nil {
 		return err
 	}
+	s.tokens.forgetID(p.TokenID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -112,6 +151,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, _ fanclub.P
 	if err := s.engine.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
+	s.tokens.forgetID(id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -173,7 +213,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, _ fanclub.Pr
 // ingest applies a batch of interaction events.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
 	var in fanclub.Batch
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := decodeBodyLimit(w, r, &in, MaxBatchBodyBytes); err != nil {
 		return err
 	}
 	res, err := s.engine.Ingest(r.Context(), in)
@@ -210,8 +250,13 @@ func (s *Server) createClub(w http.ResponseWriter, r *http.Request, p fanclub.Pr
 	return s.respond(w, r, http.StatusCreated, c)
 }
 
-// listClubs lists clubs, optionally one creator's (?creator_id=).
+// listClubs lists clubs by id, optionally one creator's (?creator_id=), a
+// page at a time.
 func (s *Server) listClubs(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
+	pq, err := parsePage(r, cursorClubs)
+	if err != nil {
+		return err
+	}
 	var creatorID int64
 	if v := r.URL.Query().Get("creator_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -220,11 +265,11 @@ func (s *Server) listClubs(w http.ResponseWriter, r *http.Request, _ fanclub.Pri
 		}
 		creatorID = id
 	}
-	cs, err := s.engine.ListClubs(r.Context(), creatorID)
+	cs, more, err := s.engine.ClubPage(r.Context(), creatorID, pq.afterID(), pq.limit)
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, map[string]any{"clubs": cs})
+	return s.respond(w, r, http.StatusOK, pageOf(cs, more, cursorClubs, func(c *fanclub.Club) string { return strconv.FormatInt(c.ID, 10) }))
 }
 
 // getClub returns a club with its member count, as the caller may see it.
@@ -240,9 +285,14 @@ func (s *Server) getClub(w http.ResponseWriter, r *http.Request, p fanclub.Princ
 	return s.respond(w, r, http.StatusOK, c)
 }
 
-// listMembers lists a club's memberships, for its creator or an admin.
+// listMembers lists a club's memberships by fan id, a page at a time, for
+// its creator or an admin.
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
 	id, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	pq, err := parsePage(r, cursorMembers)
 	if err != nil {
 		return err
 	}
@@ -253,14 +303,11 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, p fanclub.P
 	if p.Role != fanclub.RoleAdmin && !(p.Role == fanclub.RoleCreator && p.ID == c.CreatorID) {
 		return fanclub.Errorf(fanclub.EFORBIDDEN, "Only the club's creator or an admin may list its members.")
 	}
-	ms, err := s.engine.ListMemberships(r.Context(), 0, id)
+	ms, more, err := s.engine.ClubMembersPage(r.Context(), id, pq.afterID(), pq.limit)
 	if err != nil {
 		return err
 	}
-	if ms == nil {
-		ms = []*fanclub.MembershipView{}
-	}
-	return s.respond(w, r, http.StatusOK, map[string]any{"memberships": ms})
+	return s.respond(w, r, http.StatusOK, pageOf(ms, more, cursorMembers, func(m *fanclub.MembershipView) string { return strconv.FormatInt(m.FanID, 10) }))
 }
 
 // pathID parses a positive integer path parameter.

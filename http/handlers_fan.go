@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"fanclub"
 )
@@ -23,16 +24,17 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p fanclub.Principal)
 	return s.respond(w, r, http.StatusOK, v)
 }
 
-// myMemberships lists the fan's memberships.
+// myMemberships lists the fan's memberships by club id, a page at a time.
 func (s *Server) myMemberships(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	ms, err := s.engine.ListMemberships(r.Context(), p.ID, 0)
+	pq, err := parsePage(r, cursorMyMemberships)
 	if err != nil {
 		return err
 	}
-	if ms == nil {
-		ms = []*fanclub.MembershipView{}
+	ms, more, err := s.engine.FanMembershipsPage(r.Context(), p.ID, pq.afterID(), pq.limit)
+	if err != nil {
+		return err
 	}
-	return s.respond(w, r, http.StatusOK, map[string]any{"memberships": ms})
+	return s.respond(w, r, http.StatusOK, pageOf(ms, more, cursorMyMemberships, func(m *fanclub.MembershipView) string { return strconv.FormatInt(m.ClubID, 10) }))
 }
 
 // join makes the fan a member: 201 when the membership became active, 200
@@ -40,6 +42,10 @@ func (s *Server) myMemberships(w http.ResponseWriter, r *http.Request, p fanclub
 func (s *Server) join(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
 	club, err := pathID(r, "club")
 	if err != nil {
+		return err
+	}
+	var in struct{} // no member is defined: a body, if any, is {}
+	if err := decodeOptionalBody(w, r, &in); err != nil {
 		return err
 	}
 	v, err := s.engine.Join(r.Context(), p.ID, club)
@@ -122,10 +128,8 @@ func (s *Server) requestExit(w http.ResponseWriter, r *http.Request, p fanclub.P
 	var in struct {
 		Choices map[string]string `json:"choices,omitempty"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeBody(w, r, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalBody(w, r, &in); err != nil {
+		return err
 	}
 	req, err := s.engine.RequestExit(r.Context(), p.ID, club, in.Choices)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"fanclub"
 	"fanclub/argon2id"
 	"fanclub/clock"
+	"fanclub/metrics"
 	"fanclub/policyfile"
 	"fanclub/sqlite"
 )
@@ -44,8 +45,9 @@ func newTestAPI(t *testing.T) *testAPI {
 	if err != nil {
 		t.Fatalf("registry: %v", err)
 	}
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: argon2id.New(argon2id.TestParams), Random: rand.Reader})
-	srv := httptest.NewServer(NewServer(Config{Engine: eng, Policies: reg}).Handler())
+	m := metrics.New()
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: argon2id.New(argon2id.TestParams), Random: rand.Reader, Observer: m})
+	srv := httptest.NewServer(NewServer(Config{Engine: eng, Policies: reg, Metrics: m, MetricsHandler: m.Handler()}).Handler())
 	t.Cleanup(srv.Close)
 	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
 	if err != nil {

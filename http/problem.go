@@ -30,11 +30,23 @@ type Problem struct {
 	// RetryAfter is, for too_many_attempts, the seconds to wait (also
 	// sent as the Retry-After header).
 	RetryAfter int `json:"retry_after,omitempty"`
+	// RequestID is the request's X-Request-Id, as in the response header
+	// and the logs.
+	RequestID string `json:"request_id,omitempty"`
 }
 
-// CodeMethodNotAllowed is the problem code of a known path called with a
-// method it does not support; it is the one code that is not the engine's.
-const CodeMethodNotAllowed = "method_not_allowed"
+// Problem codes of the HTTP layer itself, beside the engine's.
+const (
+	// CodeMethodNotAllowed: a known path called with a method it does not
+	// support.
+	CodeMethodNotAllowed = "method_not_allowed"
+	// CodeTooLarge: a request body over the route's limit.
+	CodeTooLarge = "body_too_large"
+	// CodeUnsupportedMediaType: a request body that is not JSON.
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	// CodeNotReady: the service cannot serve yet (readiness check).
+	CodeNotReady = "not_ready"
+)
 
 // StatusOf maps a domain error code to its HTTP status. It is the only
 // place codes become statuses.
@@ -62,6 +74,12 @@ func StatusOf(code string) int {
 		return http.StatusTooManyRequests
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeUnsupportedMediaType:
+		return http.StatusUnsupportedMediaType
+	case CodeNotReady:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -69,23 +87,26 @@ func StatusOf(code string) int {
 
 // titles are the short, fixed summaries of each code.
 var titles = map[string]string{
-	fanclub.EINVALID:       "Invalid input",
-	fanclub.EUNAUTHORIZED:  "Authentication required",
-	fanclub.EFORBIDDEN:     "Not allowed",
-	fanclub.ERESTRICTED:    "Restricted by an exit effect",
-	fanclub.ENOTFOUND:      "Not found",
-	fanclub.ECONFLICT:      "Conflict with current state",
-	fanclub.EALREADYMEMBER: "Already a member",
-	fanclub.ECOOLDOWN:      "Rejoin cooldown",
-	fanclub.ENOTMEMBER:     "Not a member",
-	fanclub.EEXPIRED:       "Expired",
-	fanclub.ECHALLENGE:     "Challenge failed",
-	fanclub.ETOOMANY:       "Too many attempts",
-	fanclub.EINTERNAL:      "Internal error",
-	CodeMethodNotAllowed:   "Method not allowed",
-	fanclub.ETOOOLD:        "Event too old",
-	fanclub.EINFUTURE:      "Event in the future",
-	fanclub.EKEYREUSED:     "Idempotency key reused",
+	fanclub.EINVALID:         "Invalid input",
+	fanclub.EUNAUTHORIZED:    "Authentication required",
+	fanclub.EFORBIDDEN:       "Not allowed",
+	fanclub.ERESTRICTED:      "Restricted by an exit effect",
+	fanclub.ENOTFOUND:        "Not found",
+	fanclub.ECONFLICT:        "Conflict with current state",
+	fanclub.EALREADYMEMBER:   "Already a member",
+	fanclub.ECOOLDOWN:        "Rejoin cooldown",
+	fanclub.ENOTMEMBER:       "Not a member",
+	fanclub.EEXPIRED:         "Expired",
+	fanclub.ECHALLENGE:       "Challenge failed",
+	fanclub.ETOOMANY:         "Too many attempts",
+	fanclub.EINTERNAL:        "Internal error",
+	fanclub.ETOOOLD:          "Event too old",
+	fanclub.EINFUTURE:        "Event in the future",
+	fanclub.EKEYREUSED:       "Idempotency key reused",
+	CodeMethodNotAllowed:     "Method not allowed",
+	CodeTooLarge:             "Request body too large",
+	CodeUnsupportedMediaType: "Unsupported media type",
+	CodeNotReady:             "Not ready",
 }
 
 // problemOf builds the problem for an error. Internal errors keep their
@@ -112,7 +133,8 @@ func problemOf(err error) Problem {
 // writeError writes err as a problem, logging internal errors.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemOf(err)
-	if p.Status >= 500 {
+	p.RequestID = requestIDFrom(r.Context())
+	if p.Status >= 500 && p.Code != CodeNotReady {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {

@@ -90,7 +90,12 @@ func TestDecodeJSONReportsPaths(t *testing.T) {
 		{"unknown nested", `{"items":[{"id":"x"},{"id":"y","extra":1}]}`, "items[1].extra", "unknown field"},
 		{"unknown in pointer", `{"ptr":{"iid":"y"}}`, "ptr.iid", "unknown field"},
 		{"wrong type", `{"count":"three"}`, "count", "wrong type"},
-		{"wrong nested type", `{"items":[{"id":5}]}`, "items.id", "wrong type"},
+		{"wrong nested type", `{"items":[{"id":5}]}`, "items[0].id", "wrong type"},
+		{"wrong map value", `{"labels":{"k":1}}`, "labels.k", "wrong type"},
+		{"duplicate member", `{"name":"a","name":"b"}`, "name", "duplicate member"},
+		{"duplicate nested", `{"items":[{"id":"x","id":"y"}]}`, "items[0].id", "duplicate member"},
+		{"fraction for integer", `{"count":1.5}`, "count", "not an integer in range"},
+		{"integer overflow", `{"count":9223372036854775808}`, "count", "not an integer in range"},
 	} {
 		var dst decodeTarget
 		err := decodeJSON([]byte(tc.body), &dst)
@@ -115,10 +120,11 @@ func TestDecodeBodyLimitsSize(t *testing.T) {
 	t.Parallel()
 	body := `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`
 	req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	var dst decodeTarget
 	err := decodeBody(httptest.NewRecorder(), req, &dst)
-	if fanclub.ErrorCode(err) != fanclub.EINVALID || !strings.Contains(fanclub.ErrorMessage(err), "too large") {
-		t.Fatalf("err = %v, want body too large", err)
+	if fanclub.ErrorCode(err) != CodeTooLarge || StatusOf(CodeTooLarge) != 413 {
+		t.Fatalf("err = %v, want body too large (413)", err)
 	}
 }
 

@@ -7,11 +7,13 @@ package http
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"fanclub"
 	"fanclub/captcha"
@@ -21,6 +23,8 @@ import (
 type PolicyLister interface {
 	fanclub.PolicySource
 	Names() []string
+	// Builtin reports whether a policy is one of the shipped presets.
+	Builtin(name string) bool
 }
 
 // CaptchaRenderer draws exit challenges as PNG images: a captcha code,
@@ -41,6 +45,24 @@ type Config struct {
 	// TrustForwardedFor takes a login's client address from the last
 	// X-Forwarded-For entry; set it only behind a proxy that appends it.
 	TrustForwardedFor bool
+	// AccessLog says which requests are logged (nil: all).
+	AccessLog *AccessLog
+	// Metrics counts requests by route and status (nil: none).
+	Metrics RequestObserver
+	// MetricsHandler serves GET /metrics (nil: 404).
+	MetricsHandler http.Handler
+	// TokenCacheTTL is how long an authenticated token is remembered
+	// without asking the store again (0: not at all). A token revoked
+	// or expired in the store is still accepted for up to this long.
+	TokenCacheTTL time.Duration
+	// TokenCacheSize bounds the remembered tokens (default 10 000).
+	TokenCacheSize int
+}
+
+// RequestObserver records each request's route pattern, status and
+// latency (metrics.Metrics in production).
+type RequestObserver interface {
+	ObserveRequest(route string, status int, d time.Duration)
 }
 
 // Server is the HTTP API over one engine.
@@ -50,6 +72,11 @@ type Server struct {
 	log      *slog.Logger
 	captcha  CaptchaRenderer
 	openapi  []byte
+	access   *AccessLog
+	metrics  RequestObserver
+	promHTTP http.Handler
+	tokens   *tokenCache
+	ids      *idSource
 	// trustForwardedFor: see Config.TrustForwardedFor.
 	trustForwardedFor bool
 }
@@ -60,11 +87,18 @@ func NewServer(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = WithRequestIDs(log)
 	cr := cfg.Captcha
 	if cr == nil {
 		cr = captcha.New(captcha.Config{})
 	}
+	access := cfg.AccessLog
+	if access == nil {
+		access = &AccessLog{mode: "all"}
+	}
 	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON(),
+		access: access, metrics: cfg.Metrics, promHTTP: cfg.MetricsHandler,
+		tokens: newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize, nil), ids: newIDSource(),
 		trustForwardedFor: cfg.TrustForwardedFor}
 }
 
@@ -97,6 +131,8 @@ type route struct {
 func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/healthz", permPublic, s.healthz},
+		{"GET", "/readyz", permPublic, s.readyz},
+		{"GET", "/metrics", permPublic, s.metricsPage},
 		{"GET", "/v1/openapi.json", permPublic, s.openAPI},
 		{"GET", "/v1/policies", permPublic, s.listPolicies},
 		{"GET", "/v1/policies/{name}", permPublic, s.getPolicy},
@@ -145,7 +181,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.writeError(w, r, fanclub.Errorf(fanclub.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
-	return s.logRequests(mux)
+	return s.instrument(mux)
 }
 
 // principalKey is the context key of the authenticated principal.
@@ -160,7 +196,11 @@ func PrincipalFrom(ctx context.Context) (fanclub.Principal, bool) {
 // wrap authenticates a request, checks the route's permission, runs the
 // handler and writes its error, if any.
 func (s *Server) wrap(rt route) http.Handler {
+	label := rt.method + " " + rt.pattern
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+			ri.route = label
+		}
 		var p fanclub.Principal
 		if rt.perm != permPublic {
 			var err error
@@ -204,5 +244,17 @@ func (s *Server) authenticate(r *http.Request) (fanclub.Principal, error) {
 	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
 		return fanclub.Principal{}, fanclub.Errorf(fanclub.EUNAUTHORIZED, "Send a bearer token: Authorization: Bearer <token>.")
 	}
-	return s.engine.Authenticate(r.Context(), h[len(prefix):])
+	tok := h[len(prefix):]
+	if s.tokens == nil {
+		return s.engine.Authenticate(r.Context(), tok)
+	}
+	key := sha256.Sum256([]byte(tok))
+	if p, ok := s.tokens.get(key); ok {
+		return p, nil
+	}
+	p, err := s.engine.Authenticate(r.Context(), tok)
+	if err == nil {
+		s.tokens.put(key, p)
+	}
+	return p, err
 }

@@ -136,8 +136,8 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	method, url, token := "GET", "", ""
-	var body any
+	method, url, token, ctype := "GET", "", "", ""
+	var body *string
 	for i := 1; i < len(words); i++ {
 		switch words[i] {
 		case "-s":
@@ -146,6 +146,10 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 			method = words[i]
 		case "-H":
 			i++
+			if ct, ok := strings.CutPrefix(words[i], "Content-Type: "); ok {
+				ctype = ct
+				continue
+			}
 			h, ok := strings.CutPrefix(words[i], "Authorization: Bearer ")
 			if !ok {
 				a.t.Fatalf("unexpected header %q", words[i])
@@ -153,7 +157,7 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 			token = h
 		case "-d":
 			i++
-			body = words[i]
+			body = &words[i]
 			if method == "GET" {
 				method = "POST"
 			}
@@ -165,7 +169,10 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 	if !ok {
 		a.t.Fatalf("curl URL %q is not under $API", url)
 	}
-	return a.do(method, path, token, body)
+	if body != nil && ctype == "" {
+		ctype = "application/x-www-form-urlencoded" // what curl -d sends
+	}
+	return a.doRaw(method, path, token, body, map[string]string{"Content-Type": ctype})
 }
 
 // TestDocsCurlSession runs the curl session of docs/api.md, line by line,

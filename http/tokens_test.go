@@ -217,3 +217,23 @@ func TestExitPasswordThrottleAndSupersededOverHTTP(t *testing.T) {
 	a.Clock.Advance(time.Minute)
 	a.must(200, "POST", "/v1/exit-requests/"+r2.ID+"/confirm", fan, map[string]any{"slider": a.sliderTarget(r2.ID), "password": "pw-erin-secret"})
 }
+
+// TestRevokedTokenLeavesTheCache revokes cached tokens through this server:
+// they are refused at once, not after the cache's ttl.
+func TestRevokedTokenLeavesTheCache(t *testing.T) {
+	t.Parallel()
+	a := newAuthTestAPI(t, fanclub.AuthConfig{}, nil, Config{TokenCacheTTL: time.Hour})
+	a.newFan("erin")
+	var s issued
+	a.must(201, "POST", "/v1/sessions", "", map[string]string{"handle": "erin", "password": "pw-erin-secret"}).JSON(t, &s)
+	a.must(200, "GET", "/v1/me", s.Token, nil) // cached now
+	a.must(204, "DELETE", "/v1/sessions/current", s.Token, nil)
+	a.must(401, "GET", "/v1/me", s.Token, nil)
+
+	c, _ := a.newCreator("maker")
+	var ct issued
+	a.must(201, "POST", "/v1/tokens", a.Admin, map[string]any{"role": "creator", "subject_id": c.ID}).JSON(t, &ct)
+	a.must(200, "GET", "/v1/clubs", ct.Token, nil) // cached now
+	a.must(204, "DELETE", fmt.Sprintf("/v1/tokens/%d", ct.TokenID), a.Admin, nil)
+	a.must(401, "GET", "/v1/clubs", ct.Token, nil)
+}

@@ -59,6 +59,9 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 	if err := t.setCounterRows(ctx, cs); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
+	if err := db.writeCounts(ctx, stx); err != nil {
+		return err
+	}
 	if _, err := stx.ExecContext(ctx, `DELETE FROM state_journal`); err != nil {
 		return internal("checkpoint journal", err)
 	}
@@ -129,7 +132,10 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 		ov.journal++
 	}
 	ov.seen = seq
-	return nil
+	ov.mu.Unlock()
+	err = db.reloadCounts(ctx, stx)
+	ov.mu.Lock() // released by the deferred Unlock
+	return err
 }
 
 // syncJournal makes sure the overlay includes every journal row the

@@ -24,6 +24,11 @@ type overlay struct {
 	// names interns the strings of the counters' keys.
 	names names
 	clubs map[int64]*fanclub.Club
+	// counts is the latest committed active member count of every club
+	// (see counts.go); countsDirty the clubs whose count changed since
+	// the last checkpoint.
+	counts      map[int64]int64
+	countsDirty map[int64]struct{}
 	// dirty counts the dirty entries; journal the journal rows written
 	// since the last checkpoint.
 	dirty   int
@@ -71,11 +76,13 @@ type counterEntry struct {
 
 func newOverlay() *overlay {
 	return &overlay{
-		members:    map[fanclub.MemberKey]*memberEntry{},
-		counters:   map[ckey]counterEntry{},
-		clubs:      map[int64]*fanclub.Club{},
-		effectFans: map[int64]struct{}{},
-		open:       map[uint64]int{},
+		members:     map[fanclub.MemberKey]*memberEntry{},
+		counters:    map[ckey]counterEntry{},
+		clubs:       map[int64]*fanclub.Club{},
+		counts:      map[int64]int64{},
+		countsDirty: map[int64]struct{}{},
+		effectFans:  map[int64]struct{}{},
+		open:        map[uint64]int{},
 	}
 }
 
@@ -397,6 +404,7 @@ func (o *overlay) flushed(max int, horizon string) {
 		}
 	}
 	o.dirty, o.journal = 0, 0
+	clear(o.countsDirty)
 	o.gmu.Lock()
 	o.epoch++
 	if len(o.members)+len(o.counters) > max {

@@ -156,6 +156,25 @@ func (q *bulkQueries) prepared(ctx context.Context, db *sql.DB) (*bulkQueries, e
 	return p, nil
 }
 
+// preparedSingle returns a copy of q whose single-row statements are
+// prepared on db (the reader pool: each connection prepares a statement
+// once, on first use, and keeps it), so that a read does not parse SQL.
+func (q *bulkQueries) preparedSingle(ctx context.Context, db *sql.DB) (*bulkQueries, error) {
+	p := &bulkQueries{text: q.text, single: make(map[string]*sql.Stmt, len(readQueries))}
+	for _, text := range readQueries {
+		s, err := db.PrepareContext(ctx, text)
+		if err != nil {
+			p.close()
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		p.single[text] = s
+	}
+	return p, nil
+}
+
+// readQueries are the single-row statements reads run.
+var readQueries = []string{qFindClub, qFindFanByID, qFindToken, qFindBatch, qFindMembership, qJournalSeq, qLogRow}
+
 // close closes the prepared statements.
 func (q *bulkQueries) close() {
 	for text, s := range q.single {

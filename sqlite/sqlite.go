@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fanclub"
@@ -40,6 +41,14 @@ type Options struct {
 	// write-behind state collects before a commit writes them into their
 	// tables (default 1 000 000; see docs/storage.md).
 	CheckpointRows int
+	// ReadCheckInterval, when positive, lets a read transaction that
+	// reads no table trust the write-behind state without asking the
+	// file whether another process wrote to it, for up to this long
+	// after the last check: such a read then costs no SQL at all. Writes
+	// of this DB are always seen at once; another process's are seen by
+	// those reads within the interval (and by any read of a table at
+	// once). 0 (the default) checks in every read transaction.
+	ReadCheckInterval time.Duration
 }
 
 // DB is a SQLite-backed fanclub.Store.
@@ -63,6 +72,10 @@ type DB struct {
 	// rows or ckptJournal journal rows; a checkpoint drops the cached
 	// rows when they exceed cacheRows.
 	ckptRows, ckptJournal, cacheRows int
+	// readCheck is Options.ReadCheckInterval; lastCheck the time (Unix
+	// ns, wall clock) a read transaction last checked the journal.
+	readCheck time.Duration
+	lastCheck atomic.Int64
 }
 
 var _ fanclub.Store = (*DB)(nil)
@@ -71,7 +84,8 @@ var _ fanclub.Store = (*DB)(nil)
 // pending migrations. path ":memory:" opens a private in-memory database.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(), events: newEventLog(),
-		ckptRows: opts.CheckpointRows, ckptJournal: defaultCheckpointJournal, cacheRows: defaultCacheRows}
+		ckptRows: opts.CheckpointRows, ckptJournal: defaultCheckpointJournal, cacheRows: defaultCacheRows,
+		readCheck: opts.ReadCheckInterval}
 	if db.ckptRows <= 0 {
 		db.ckptRows = defaultCheckpointRows
 	}
@@ -130,12 +144,23 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if db.reader == db.writer {
 		db.rbulk = db.wbulk
+	} else if db.rbulk, err = db.rbulk.preparedSingle(ctx, db.reader); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if err := db.replay(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// readChecked records that a read transaction brought the overlay up to
+// date with the journal.
+func (db *DB) readChecked() {
+	if db.readCheck > 0 {
+		db.lastCheck.Store(time.Now().UnixNano())
+	}
 }
 
 // dsn builds the connection parameters shared by every connection.
@@ -172,6 +197,9 @@ func (db *DB) Close() error {
 			db.events.settle()
 			db.wbulk.close()
 		}
+		if db.rbulk != nil && db.rbulk != db.wbulk {
+			db.rbulk.close()
+		}
 		if db.reader != nil && db.reader != db.writer {
 			if rerr := db.reader.Close(); err == nil {
 				err = rerr
@@ -198,6 +226,16 @@ func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 	var epoch uint64
 	if !write {
 		epoch = db.ov.beginRead()
+		if db.readCheck > 0 && db.reader != db.writer {
+			t := &Tx{now: db.now().UTC(), bulk: bulk, db: db, epoch: epoch}
+			if time.Now().UnixNano()-db.lastCheck.Load() >= int64(db.readCheck) {
+				if _, err := t.sqlTx(ctx); err != nil {
+					t.Rollback()
+					return nil, err
+				}
+			}
+			return t, nil
+		}
 	}
 	stx, err := conn.BeginTx(ctx, nil)
 	if err != nil {

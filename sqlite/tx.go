@@ -15,6 +15,10 @@ import (
 
 // Tx is one SQLite transaction; it implements fanclub.Tx.
 //
+// A read transaction of a DB with a ReadCheckInterval begins its SQL
+// transaction on its first table read (tx is nil until then): a read that
+// the overlay answers costs no SQL at all.
+//
 // A write transaction keeps its changes to memberships and daily counters
 // in ch (the write-behind state, see overlay) and the rows it read from
 // those tables in the read* maps; Commit journals ch and merges both into
@@ -40,6 +44,9 @@ type Tx struct {
 	// effectFans are the fans this transaction gave effects.
 	effectFans []int64
 	readClubs  map[int64]*fanclub.Club
+	// countBase and countDelta are the member counts of the clubs this
+	// transaction changed, before it, and its changes (see counts.go).
+	countBase, countDelta map[int64]int64
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
@@ -57,6 +64,9 @@ func (t *Tx) Commit() error {
 	}
 	defer t.release()
 	if !t.write {
+		if t.tx == nil {
+			return nil
+		}
 		if err := t.tx.Commit(); err != nil {
 			return internal("commit", err)
 		}
@@ -92,6 +102,7 @@ func (t *Tx) Commit() error {
 	ov := t.db.ov
 	ov.mu.Lock()
 	ov.applyLocked(&t.ch)
+	ov.applyCountsLocked(t.countBase, t.countDelta)
 	ov.journal++
 	ov.seen = id
 	due := ov.dirty >= t.db.ckptRows || ov.journal >= t.db.ckptJournal
@@ -111,6 +122,9 @@ func (t *Tx) Rollback() error {
 		return nil
 	}
 	defer t.release()
+	if t.tx == nil {
+		return nil
+	}
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return internal("rollback", err)
 	}
@@ -130,36 +144,92 @@ func (t *Tx) release() {
 	t.db.ov.endRead(t.epoch)
 }
 
+// sqlTx returns the SQL transaction, beginning a lazy read transaction's
+// on first use (and then bringing the overlay up to date with the
+// journal rows its snapshot sees, see syncJournal).
+func (t *Tx) sqlTx(ctx context.Context) (*sql.Tx, error) {
+	if t.tx != nil {
+		return t.tx, nil
+	}
+	if t.done {
+		return nil, internal("query", sql.ErrTxDone)
+	}
+	stx, err := t.db.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, internal("begin", err)
+	}
+	t.tx = stx
+	if err := t.db.syncJournal(ctx, t); err != nil {
+		return nil, err
+	}
+	t.db.readChecked()
+	return stx, nil
+}
+
 // bulkExec runs bulk statement k for chunkSizes[size] rows.
 func (t *Tx) bulkExec(ctx context.Context, k bulkKind, size int, args []any) (sql.Result, error) {
 	if s := t.bulk.stmt[k][size]; s != nil {
-		return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+		stx, err := t.sqlTx(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return stx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
 	return t.execOne(ctx, t.bulk.text[k][size], args...)
 }
 
 // bulkQuery runs bulk query k for chunkSizes[size] rows.
 func (t *Tx) bulkQuery(ctx context.Context, k bulkKind, size int, args []any) (*sql.Rows, error) {
-	if s := t.bulk.stmt[k][size]; s != nil {
-		return t.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	stx, err := t.sqlTx(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return t.tx.QueryContext(ctx, t.bulk.text[k][size], args...)
+	if s := t.bulk.stmt[k][size]; s != nil {
+		return stx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	}
+	return stx.QueryContext(ctx, t.bulk.text[k][size], args...)
 }
 
+// scanner is a single-row result.
+type scanner interface{ Scan(dest ...any) error }
+
+// errRow is a row that could not be queried.
+type errRow struct{ err error }
+
+// Scan returns the query's error.
+func (r errRow) Scan(...any) error { return r.err }
+
 // queryRow runs a single-row query, prepared when it is a hot one.
-func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if s, ok := t.bulk.single[query]; ok {
-		return t.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) scanner {
+	stx, err := t.sqlTx(ctx)
+	if err != nil {
+		return errRow{err}
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	if s, ok := t.bulk.single[query]; ok {
+		return stx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return stx.QueryRowContext(ctx, query, args...)
+}
+
+// query runs a query in the transaction.
+func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	stx, err := t.sqlTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return stx.QueryContext(ctx, query, args...)
 }
 
 // execOne runs a single statement, prepared when it is a hot one.
 func (t *Tx) execOne(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s, ok := t.bulk.single[query]; ok {
-		return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	stx, err := t.sqlTx(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return t.tx.ExecContext(ctx, query, args...)
+	if s, ok := t.bulk.single[query]; ok {
+		return stx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
+	return stx.ExecContext(ctx, query, args...)
 }
 
 // internal wraps an unexpected database error.
@@ -292,6 +362,13 @@ func (t *Tx) CreateClub(ctx context.Context, c *fanclub.Club) error {
 			return wrap("club", err)
 		}
 	}
+	if _, err := t.execOne(ctx, qSetCount, c.ID, 0); err != nil {
+		return wrap("club", err)
+	}
+	if t.countBase == nil {
+		t.countBase, t.countDelta = map[int64]int64{}, map[int64]int64{}
+	}
+	t.countBase[c.ID] = 0
 	return nil
 }
 
@@ -328,7 +405,7 @@ func (t *Tx) FindClubByID(ctx context.Context, id int64) (*fanclub.Club, error) 
 
 // ListClubs lists clubs by id; creatorID 0 lists all.
 func (t *Tx) ListClubs(ctx context.Context, creatorID int64) ([]*fanclub.Club, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+clubCols+` FROM clubs WHERE ? = 0 OR creator_id = ? ORDER BY id`, creatorID, creatorID)
+	rows, err := t.query(ctx, `SELECT `+clubCols+` FROM clubs WHERE ? = 0 OR creator_id = ? ORDER BY id`, creatorID, creatorID)
 	if err != nil {
 		return nil, wrap("clubs", err)
 	}

@@ -106,7 +106,7 @@ func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fancl
 		q = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? ORDER BY m.club_id`
 		args = []any{fanID}
 	}
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("memberships", err)
 	}
@@ -140,13 +140,32 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 	for i, m := range ms {
 		k := fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}
 		if t.write && t.behind(k) {
+			if d := isActive(m) - t.priorActive(k); d != 0 {
+				if err := t.addCount(ctx, m.ClubID, d); err != nil {
+					return err
+				}
+			}
 			copyMembershipTo(&slab[i], m)
 			t.ch.members[k] = &slab[i]
 			continue
 		}
 		direct = append(direct, m)
 	}
-	return t.saveMembershipRows(ctx, direct)
+	if err := t.countDirect(ctx, direct); err != nil {
+		return err
+	}
+	if err := t.saveMembershipRows(ctx, direct); err != nil {
+		return err
+	}
+	if t.write {
+		// The rows become the overlay's clean entries at commit: the
+		// next reads of them (a fan reading their membership after
+		// joining) need no table read.
+		for _, m := range direct {
+			t.readM[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = copyMembership(m)
+		}
+	}
+	return nil
 }
 
 // behind reports whether k's membership is write-behind: the transaction
@@ -409,7 +428,7 @@ func (t *Tx) AddGeneralPoints(ctx context.Context, fanID int64, delta int64, rea
 // GeneralPoints is the fan's balance: fanclub.SumPoints of the fan's
 // ledger entries, summed in Go (SQLite's SUM fails on an int64 overflow).
 func (t *Tx) GeneralPoints(ctx context.Context, fanID int64) (int64, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT delta FROM general_point_entries WHERE fan_id = ?`, fanID)
+	rows, err := t.query(ctx, `SELECT delta FROM general_point_entries WHERE fan_id = ?`, fanID)
 	if err != nil {
 		return 0, wrap("general points", err)
 	}

@@ -37,7 +37,7 @@ var _ fanclub.BulkEffectsTx = (*Tx)(nil)
 // ListEffects lists a fan's effects that have not ended by at (including
 // those that start later), in insertion order.
 func (t *Tx) ListEffects(ctx context.Context, fanID int64, at time.Time) ([]fanclub.Effect, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+effectSelect+`
+	rows, err := t.query(ctx, `SELECT `+effectSelect+`
  FROM effects AS e WHERE e.fan_id = ? AND (e.until IS NULL OR e.until > ?) ORDER BY e.id`, fanID, ts(at))
 	if err != nil {
 		return nil, wrap("effects", err)
@@ -216,7 +216,7 @@ var _ fanclub.ExitRequestTx = (*Tx)(nil)
 // PendingExitRequests lists a fan's exit requests in a club stored as
 // pending, oldest first.
 func (t *Tx) PendingExitRequests(ctx context.Context, fanID, clubID int64) ([]*fanclub.ExitRequest, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+exitRequestCols+` FROM exit_requests
+	rows, err := t.query(ctx, `SELECT `+exitRequestCols+` FROM exit_requests
  WHERE fan_id = ? AND club_id = ? AND status = ? ORDER BY created_at, rowid`, fanID, clubID, string(fanclub.ExitPending))
 	if err != nil {
 		return nil, wrap("exit requests", err)

@@ -37,7 +37,7 @@ func (t *Tx) CreateToken(ctx context.Context, tok *fanclub.Token) error {
 }
 
 // scanToken reads a row of tokenCols.
-func scanToken(row *sql.Row) (*fanclub.Token, error) {
+func scanToken(row scanner) (*fanclub.Token, error) {
 	var tok fanclub.Token
 	var role string
 	var created, expires int64

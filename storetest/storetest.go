@@ -54,6 +54,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Batches", testBatches},
 		{"Tokens", testTokens},
 		{"PendingExitRequests", testPendingExitRequests},
+		{"Pages", testPages},
+		{"ActiveMembers", testActiveMembers},
 		{"RollbackDiscards", testRollbackDiscards},
 		{"CommittedVisibleToReaders", testCommittedVisible},
 		{"ConcurrentWriters", testConcurrentWriters},

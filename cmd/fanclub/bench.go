@@ -19,6 +19,7 @@ import (
 // benchUsage describes 'fanclub bench'.
 const benchUsage = `usage: fanclub bench ingest [flags]
        fanclub bench exitstorm [flags] (ingest while wrong exit passwords arrive; -h for more)
+       fanclub bench http [flags]   (the read path against hello-world net/http; see bench http -h)
 
 Measures ingest into a file-backed SQLite database on a fixed-seed workload
 (fans spread over clubs by Zipf popularity, 70% like, 20% watch_minutes,
@@ -48,6 +49,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runBenchIngest(ctx, args[1:], stdout, stderr)
 	case "exitstorm":
 		return runBenchExitStorm(ctx, args[1:], stdout, stderr)
+	case "http":
+		return runBenchHTTP(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "fanclub bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return 2

@@ -173,16 +173,19 @@ func TestServePoliciesRunsClubsOnCustomPolicies(t *testing.T) {
 		t.Fatalf("serve exit status %d: %s", code, errOut)
 	}
 	var list struct {
-		Policies []struct{ Name, Version string }
+		Items []struct {
+			Name, Version string
+			Builtin       bool
+		}
 	}
 	if got := s.call(t, "GET", "/v1/policies", nil, &list); got != 200 {
 		t.Fatalf("GET /v1/policies = %d", got)
 	}
 	var names []string
-	for _, p := range list.Policies {
-		names = append(names, p.Name+"@"+p.Version)
+	for _, p := range list.Items {
+		names = append(names, fmt.Sprintf("%s@%s/%t", p.Name, p.Version, p.Builtin))
 	}
-	if got := strings.Join(names, " "); got != "wechat-channels@2026-11 douyin@2026-11 kuaishou@2026-11 fair@2026-11 acme@2026-12.1" {
+	if got := strings.Join(names, " "); got != "acme@2026-12.1/false douyin@2026-11/true fair@2026-11/true kuaishou@2026-11/true wechat-channels@2026-11/true" {
 		t.Fatalf("policies = %s", got)
 	}
 	var cr struct{ ID int64 }

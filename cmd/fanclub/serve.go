@@ -17,6 +17,7 @@ import (
 	"fanclub"
 	"fanclub/argon2id"
 	fanhttp "fanclub/http"
+	"fanclub/metrics"
 	"fanclub/policyfile"
 	"fanclub/sqlite"
 )
@@ -28,6 +29,10 @@ type serveConfig struct {
 	limits   fanclub.Limits
 	policies string // directory of custom policy files; empty for none
 	auth     authSettings
+	// accessLog says which requests are logged; tokenCache how long an
+	// authenticated token is remembered.
+	accessLog  *fanhttp.AccessLog
+	tokenCache time.Duration
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -45,8 +50,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
 	c.auth.register(fs)
+	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
+	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--policies DIR] [--demo] [limit, token and password flags]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [limit, token and password flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -64,8 +71,23 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		fmt.Fprintln(stderr, "fanclub serve:", err)
 		return c, err
 	}
+	var err error
+	if c.accessLog, err = fanhttp.ParseAccessLog(*accessLog); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve: --access-log:", err)
+		return c, err
+	}
+	if c.tokenCache, err = time.ParseDuration(*tokenCache); err != nil || c.tokenCache < 0 || c.tokenCache > time.Minute {
+		err = fmt.Errorf("--token-cache %q: want a duration from 0 to 1m", *tokenCache)
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
+	}
 	return c, nil
 }
+
+// serveReadCheck is how long the server's reads answered from memory
+// trust it without checking the database file for another process's
+// writes (sqlite.Options.ReadCheckInterval).
+const serveReadCheck = time.Second
 
 // envOr returns the environment variable key, or def when it is empty.
 func envOr(key, def string) string {
@@ -84,7 +106,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	} else if err != nil {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := fanhttp.WithRequestIDs(slog.New(slog.NewTextHandler(stderr, nil)))
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		reportPolicyErrors(err, stderr)
 		log.Error("serve", "err", err)
@@ -96,7 +118,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // serve opens the store, prints an admin token (and the demo), and serves
 // until ctx ends.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
-	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: log})
+	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: log, ReadCheckInterval: serveReadCheck})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", cfg.db, err)
 	}
@@ -114,10 +136,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err := loadPolicyDir(reg, cfg.policies, log); err != nil {
 		return err
 	}
+	m := metrics.New()
 	eng := fanclub.NewEngine(fanclub.EngineConfig{
 		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
-		Limits: cfg.limits,
-		Auth:   cfg.auth.engineConfig(),
+		Limits:   cfg.limits,
+		Auth:     cfg.auth.engineConfig(),
+		Observer: m,
 	})
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
@@ -146,7 +170,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		d.print(stdout, base, admin)
 	}
 	srv := &http.Server{
-		Handler:           fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor}).Handler(),
+		Handler: fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor,
+			AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -109,7 +109,7 @@ type demoMemberships struct {
 		ClubID      int64  `json:"club_id"`
 		Status      string `json:"status"`
 		LevelPoints int64  `json:"level_points"`
-	} `json:"memberships"`
+	} `json:"items"`
 }
 
 func TestServeDemoIsIdempotentAndServes(t *testing.T) {
@@ -228,5 +228,22 @@ func TestServeAuthSettingsFromEnvAndFlags(t *testing.T) {
 				t.Fatalf("%s=%s accepted", tc.key, tc.value)
 			}
 		})
+	}
+}
+
+func TestServeAccessLogAndTokenCacheFlags(t *testing.T) {
+	t.Setenv("FANCLUB_ACCESS_LOG", "sample:100")
+	c, err := parseServe(nil, io.Discard)
+	if err != nil || c.accessLog.String() != "sample:100" || c.tokenCache != 2*time.Second {
+		t.Fatalf("env: %+v, %v", c, err)
+	}
+	c, err = parseServe([]string{"--access-log", "off", "--token-cache", "0"}, io.Discard)
+	if err != nil || c.accessLog.String() != "off" || c.tokenCache != 0 {
+		t.Fatalf("flags: %+v, %v", c, err)
+	}
+	for _, bad := range [][]string{{"--access-log", "some"}, {"--token-cache", "-1s"}, {"--token-cache", "1h"}} {
+		if _, err := parseServe(bad, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }
