@@ -3,12 +3,18 @@ package fanclub
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 )
 
 // DefaultPasswordConcurrency is how many password hashes or checks run at
-// once by default: argon2id takes 64 MiB each at the default parameters.
-const DefaultPasswordConcurrency = 2
+// once by default: half the CPUs the process may use, at least one.
+// argon2id takes 64 MiB and two lanes each at the default parameters, so
+// one check keeps two cores busy for tens of milliseconds; half the CPUs
+// leaves the other half to ingest and reads during a password storm.
+func DefaultPasswordConcurrency() int {
+	return max(1, runtime.GOMAXPROCS(0)/2)
+}
 
 // AuthConfig sets token lifetimes, password-check concurrency and login
 // throttling. Zero fields take the defaults.
@@ -22,7 +28,7 @@ type AuthConfig struct {
 	// none (default 30 days); MaxTokenTTL bounds it (default 365 days).
 	TokenTTL, MaxTokenTTL time.Duration
 	// PasswordConcurrency bounds the password hashes and checks running at
-	// once (default DefaultPasswordConcurrency); the others wait their turn.
+	// once (default DefaultPasswordConcurrency()); the others wait their turn.
 	PasswordConcurrency int
 	// Throttle limits wrong passwords (see ThrottleConfig).
 	Throttle ThrottleConfig
@@ -55,7 +61,7 @@ func newAuth(cfg AuthConfig, hasher PasswordHasher) *auth {
 		cfg.TokenTTL = min(DefaultTokenTTL, cfg.MaxTokenTTL)
 	}
 	if cfg.PasswordConcurrency <= 0 {
-		cfg.PasswordConcurrency = DefaultPasswordConcurrency
+		cfg.PasswordConcurrency = DefaultPasswordConcurrency()
 	}
 	a := &auth{cfg: cfg, throttle: newPasswordThrottle(cfg.Throttle, cfg.Now), slots: make(chan struct{}, cfg.PasswordConcurrency)}
 	if hasher != nil {

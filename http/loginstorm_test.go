@@ -44,7 +44,7 @@ const loginStormConcurrency = 32
 // TestLoginStormPeakRSSIsBounded fires 32 concurrent logins (half with
 // unknown handles, half with a wrong password) at a server whose argon2id
 // takes 32 MiB per check, and checks that the process's peak resident set
-// grows by no more than the password slots allow: twice 2 slots × 32 MiB
+// grows by no more than the password slots allow: twice the slots × 32 MiB
 // (a freed block's pages stay resident until reused or scavenged, so a
 // slot can hold two blocks' worth at a time) plus 64 MiB for the server,
 // the clients and the collector, run with a low GC target. Measured: about
@@ -60,7 +60,7 @@ func TestLoginStormPeakRSSIsBounded(t *testing.T) {
 		t.Skip("a login storm with 32 MiB argon2id checks")
 	}
 	const memKiB = 32 * 1024
-	slots := fanclub.DefaultPasswordConcurrency
+	slots := fanclub.DefaultPasswordConcurrency()
 	params := argon2id.Params{Memory: memKiB, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	a := newAuthTestAPI(t, fanclub.AuthConfig{PasswordConcurrency: slots, Throttle: fanclub.ThrottleConfig{Disabled: true}}, argon2id.New(params), Config{})
 	a.must(201, "POST", "/v1/fans", a.Admin, map[string]string{"handle": "erin", "password": "pw-erin-secret"})

@@ -32,7 +32,7 @@ func (a *authSettings) register(fs *flag.FlagSet) {
 	a.sessionTTL = a.envDuration("FANCLUB_SESSION_TTL", fanclub.DefaultFanSessionTTL)
 	a.tokenTTL = a.envDuration("FANCLUB_TOKEN_TTL", fanclub.DefaultTokenTTL)
 	a.maxTokenTTL = a.envDuration("FANCLUB_TOKEN_MAX_TTL", fanclub.DefaultMaxTokenTTL)
-	a.passwordConcurrency = fanclub.DefaultPasswordConcurrency
+	a.passwordConcurrency = fanclub.DefaultPasswordConcurrency()
 	if v := os.Getenv("FANCLUB_PASSWORD_CONCURRENCY"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

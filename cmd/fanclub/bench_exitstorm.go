@@ -64,7 +64,7 @@ func runBenchExitStorm(ctx context.Context, args []string, stdout, stderr io.Wri
 	members := fs.Int("members", 1000, "fans the ingest events are spread over")
 	stormClients := fs.Int("storm-clients", 1, "concurrent storm clients, one request in flight each")
 	stormFans := fs.Int("storm-fans", 8, "fans each storm client cycles through")
-	slots := fs.Int("password-concurrency", fanclub.DefaultPasswordConcurrency, "password checks at once (as serve --password-concurrency)")
+	slots := fs.Int("password-concurrency", fanclub.DefaultPasswordConcurrency(), "password checks at once (as serve --password-concurrency)")
 	memKiB := fs.Uint("argon2-memory", uint(argon2id.DefaultParams.Memory), "argon2id memory in KiB (the default is production's)")
 	throttle := fs.Bool("throttle", false, "keep login throttling on (see above)")
 	if err := fs.Parse(args); err != nil {
