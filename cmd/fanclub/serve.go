@@ -327,7 +327,7 @@ func (d *demo) print(w io.Writer, base, admin string) {
 	}
 	if len(d.fans) > 0 && len(d.clubs) > 0 {
 		c := d.clubs[len(d.clubs)-1]
-		fmt.Fprintf(w, "\ntry: curl -s -X POST -H 'Authorization: Bearer %s' -d '{}' %s/v1/clubs/%d/exit-requests\n",
+		fmt.Fprintf(w, "\ntry: curl -s -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{}' %s/v1/clubs/%d/exit-requests\n",
 			d.fans[0].token, base, c.ID)
 	}
 }

@@ -137,6 +137,7 @@ func TestServeDemoIsIdempotentAndServes(t *testing.T) {
 			t.Errorf("alice in club %d: %+v, want active with points", m.ClubID, m)
 		}
 	}
+	tryDemoLine(t, first.out)
 	if code := first.stop(); code != 0 {
 		t.Fatalf("serve exit status %d after cancel", code)
 	}
@@ -245,5 +246,38 @@ func TestServeAccessLogAndTokenCacheFlags(t *testing.T) {
 		if _, err := parseServe(bad, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// tryDemoLine sends the request of the demo's "try: curl" line as curl
+// would (its -H headers, its -d body, POST) and wants it to succeed.
+func tryDemoLine(t *testing.T, out string) {
+	t.Helper()
+	line := regexp.MustCompile(`(?m)^try: (curl .*)$`).FindStringSubmatch(out)
+	if line == nil {
+		t.Fatalf("no try line in %s", out)
+	}
+	headers := regexp.MustCompile(`-H '([^:']+): ([^']*)'`).FindAllStringSubmatch(line[1], -1)
+	body := regexp.MustCompile(`-d '([^']*)'`).FindStringSubmatch(line[1])
+	url := regexp.MustCompile(`(http://\S+)$`).FindStringSubmatch(line[1])
+	if body == nil || url == nil {
+		t.Fatalf("try line without -d or URL: %s", line[1])
+	}
+	req, err := http.NewRequest("POST", url[1], strings.NewReader(body[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded") // curl's default for -d
+	for _, h := range headers {
+		req.Header.Set(h[1], h[2])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("the demo's try line answered %d: %s\n%s", res.StatusCode, data, line[1])
 	}
 }
