@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,27 +16,11 @@ import (
 // headers (none when keys is empty).
 func (a *testAPI) doKeyed(method, path, token, body string, keys ...string) response {
 	a.t.Helper()
-	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	header := http.Header{IdempotencyKeyHeader: keys}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		header.Set("Content-Type", "application/json")
 	}
-	for _, k := range keys {
-		req.Header.Add(IdempotencyKeyHeader, k)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: data}
+	return a.send(method, path, token, strings.NewReader(body), header)
 }
 
 // levelPoints reads a fan's level points in a club.
