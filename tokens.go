@@ -123,10 +123,7 @@ func (e *Engine) issueToken(ctx context.Context, tx Tx, role Role, subjectID int
 // key gives ETOOMANY, even with the right password.
 func (e *Engine) LoginFan(ctx context.Context, handle, password, client string) (*IssuedToken, *Fan, error) {
 	th := e.auth.throttle
-	keys := []throttleKey{th.handleKey(handle)}
-	if client != "" {
-		keys = append(keys, th.addrKey(client))
-	}
+	keys := th.loginKeys(handle, client)
 	if err := th.begin(keys...); err != nil {
 		return nil, nil, err
 	}
@@ -138,7 +135,11 @@ func (e *Engine) LoginFan(ctx context.Context, handle, password, client string) 
 	if !ok {
 		return nil, nil, Errorf(EUNAUTHORIZED, "Wrong handle or password.")
 	}
-	th.succeed(&keys[0], keys[1:]...)
+	if ValidHandle(handle) {
+		th.succeed(&keys[0], keys[1:]...)
+	} else {
+		th.succeed(nil, keys...)
+	}
 	var out *IssuedToken
 	err = e.inTx(ctx, true, func(tx Tx) error {
 		out, err = e.issueToken(ctx, tx, RoleFan, f.ID, e.auth.cfg.FanSessionTTL)
