@@ -252,9 +252,10 @@ func (s *Server) authenticate(r *http.Request) (fanclub.Principal, error) {
 	if p, ok := s.tokens.get(key); ok {
 		return p, nil
 	}
+	gen := s.tokens.generation()
 	p, err := s.engine.Authenticate(r.Context(), tok)
 	if err == nil {
-		s.tokens.put(key, p)
+		s.tokens.put(key, p, gen)
 	}
 	return p, err
 }

@@ -20,6 +20,8 @@ type tokenCache struct {
 
 	mu sync.RWMutex
 	m  map[[32]byte]tokenEntry
+	// gen counts revocations: a put that started before one is dropped.
+	gen uint64
 }
 
 // tokenEntry is a cached principal and when it must be checked again.
@@ -57,14 +59,30 @@ func (c *tokenCache) get(key [32]byte) (fanclub.Principal, bool) {
 	return e.p, true
 }
 
-// put caches a token's principal for ttl.
-func (c *tokenCache) put(key [32]byte, p fanclub.Principal) {
+// generation returns the count of revocations so far; a request takes
+// it before asking the store about a token, and hands it to put.
+func (c *tokenCache) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// put caches a token's principal for ttl, unless a token was revoked
+// through this server since gen (the principal may be that token's, read
+// before the revocation).
+func (c *tokenCache) put(key [32]byte, p fanclub.Principal, gen uint64) {
 	if c == nil {
 		return
 	}
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if len(c.m) >= c.max {
 		for k, e := range c.m {
 			if !now.Before(e.until) {
@@ -87,6 +105,7 @@ func (c *tokenCache) forgetID(id int64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for k, e := range c.m {
 		if e.p.TokenID == id {
 			delete(c.m, k)
