@@ -112,9 +112,16 @@ func (t *passwordThrottle) loginKeys(handle, client string) []throttleKey {
 // addrGroup is what a client address is counted as: an IPv4 address
 // (also when written as IPv6), the /64 network of an IPv6 address (one
 // subscriber's share, which holds more addresses than a client could
-// ever exhaust) or, for anything else, a digest of bounded length.
+// ever exhaust), with or without a port, or, for anything else, a
+// digest of bounded length.
 func addrGroup(addr string) string {
-	if a, err := netip.ParseAddr(addr); err == nil {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		if ap, perr := netip.ParseAddrPort(addr); perr == nil {
+			a, err = ap.Addr(), nil
+		}
+	}
+	if err == nil {
 		a = a.WithZone("").Unmap()
 		if a.Is4() {
 			return a.String()

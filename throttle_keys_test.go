@@ -26,6 +26,8 @@ func TestLoginThrottleCountsAnIPv6NetworkAsOneAddress(t *testing.T) {
 		wantCode(t, "failure from "+addr, login("ipv4_"+string(rune('a'+i)), addr), fanclub.EUNAUTHORIZED)
 	}
 	wantCode(t, "an IPv4 address written as IPv6 is the same address", login("ipv4_z", "::ffff:10.1.2.3"), fanclub.ETOOMANY)
+	wantCode(t, "an address with a port is the address", login("ipv4_z", "10.1.2.3:443"), fanclub.ETOOMANY)
+	wantCode(t, "an IPv6 address with a port is its /64", login("fan_z", "[2001:db8::7]:443"), fanclub.ETOOMANY)
 	wantCode(t, "the next IPv4 address is another", login("ipv4_z", "10.1.2.4"), fanclub.EUNAUTHORIZED)
 }
 
