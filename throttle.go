@@ -143,6 +143,9 @@ func (t *passwordThrottle) delay(failures, free int) time.Duration {
 	}
 	d := t.cfg.Base
 	for ; n > 0 && d < t.cfg.Max; n-- {
+		if d > t.cfg.Max/2 {
+			return t.cfg.Max // doubling would pass Max (or overflow)
+		}
 		d *= 2
 	}
 	return min(d, t.cfg.Max)

@@ -1,6 +1,7 @@
 package fanclub
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -26,5 +27,17 @@ func TestThrottleKeysAreBounded(t *testing.T) {
 	}
 	if ks := th.loginKeys("no such handle!", ""); len(ks) != 0 {
 		t.Errorf("a handle no fan can have is counted under %v; want only the address", ks)
+	}
+}
+
+// TestThrottleDelayNeverOverflows doubles a lock near the largest
+// duration: it must stay at Max, not wrap around to no lock at all.
+func TestThrottleDelayNeverOverflows(t *testing.T) {
+	t.Parallel()
+	th := newPasswordThrottle(ThrottleConfig{Free: 1, Base: 1 << 61, Max: math.MaxInt64}, time.Now)
+	for failures := 1; failures <= 70; failures++ {
+		if d := th.delay(failures, 1); d < th.cfg.Base || d > th.cfg.Max {
+			t.Fatalf("delay after %d failures = %v, want from Base to Max", failures, d)
+		}
 	}
 }
