@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/sqlite"
 )
 
 func TestLoginThrottleCountsAnIPv6NetworkAsOneAddress(t *testing.T) {
@@ -40,26 +41,26 @@ func TestLoginAndExitPasswordsShareTheHandlesLimit(t *testing.T) {
 		_, _, err := e.LoginFan(ctx, "fan_a", "wrong-password", "")
 		wantCode(t, "wrong login", err, fanclub.EUNAUTHORIZED)
 	}
-	r, err := e.RequestExit(ctx, fan, club, nil)
+	wantCode(t, "exit password guess while the handle is locked", confirmWrongPassword(t, e, db, fan, club), fanclub.ETOOMANY)
+
+	clk.Advance(time.Hour)
+	for range 3 {
+		wantCode(t, "wrong exit password", confirmWrongPassword(t, e, db, fan, club), fanclub.ECHALLENGE)
+	}
+	_, _, err := e.LoginFan(ctx, "fan_a", "password1", "")
+	wantCode(t, "login after wrong exit passwords", err, fanclub.ETOOMANY)
+}
+
+// confirmWrongPassword requests an exit from the club and confirms it
+// with every answer right but the password; it returns the confirm's error.
+func confirmWrongPassword(t *testing.T, e *fanclub.Engine, db *sqlite.DB, fan, club int64) error {
+	t.Helper()
+	r, err := e.RequestExit(context.Background(), fan, club, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wrong := rightAnswers(t, db, r.ID)
 	wrong.Password = "another-guess"
-	_, err = e.ConfirmExit(ctx, fan, r.ID, wrong)
-	wantCode(t, "exit password guess while the handle is locked", err, fanclub.ETOOMANY)
-
-	clk.Advance(time.Hour)
-	for range 3 {
-		r, err := e.RequestExit(ctx, fan, club, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wrong := rightAnswers(t, db, r.ID)
-		wrong.Password = "another-guess"
-		_, err = e.ConfirmExit(ctx, fan, r.ID, wrong)
-		wantCode(t, "wrong exit password", err, fanclub.ECHALLENGE)
-	}
-	_, _, err = e.LoginFan(ctx, "fan_a", "password1", "")
-	wantCode(t, "login after wrong exit passwords", err, fanclub.ETOOMANY)
+	_, err = e.ConfirmExit(context.Background(), fan, r.ID, wrong)
+	return err
 }
