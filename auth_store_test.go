@@ -105,8 +105,8 @@ func TestTokensExpireAndAreRevoked(t *testing.T) {
 	}
 
 	clk.Advance(24*time.Hour - time.Second)
-	if _, err := e.Authenticate(ctx, sess.Token); err != nil {
-		t.Fatalf("session a second before expiry: %v", err)
+	if _, left, err := e.AuthenticateLeft(ctx, sess.Token); err != nil || left != time.Second {
+		t.Fatalf("session a second before expiry: %v, %v left; want 1s", err, left)
 	}
 	clk.Advance(time.Second)
 	_, err = e.Authenticate(ctx, sess.Token)

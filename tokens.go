@@ -181,9 +181,16 @@ func (e *Engine) checkLogin(ctx context.Context, handle, password string) (*Fan,
 // Authenticate resolves a bearer token. Unknown, expired and revoked tokens
 // are EUNAUTHORIZED, with a message that says which.
 func (e *Engine) Authenticate(ctx context.Context, token string) (Principal, error) {
+	p, _, err := e.AuthenticateLeft(ctx, token)
+	return p, err
+}
+
+// AuthenticateLeft is Authenticate that also returns how long the token
+// stays valid from now, which bounds how long its answer may be cached.
+func (e *Engine) AuthenticateLeft(ctx context.Context, token string) (Principal, time.Duration, error) {
 	bad := Errorf(EUNAUTHORIZED, "Unknown or missing token.")
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 256 {
-		return Principal{}, bad
+		return Principal{}, 0, bad
 	}
 	hash := HashToken(token)
 	var (
@@ -200,18 +207,18 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (Principal, err
 		return err
 	})
 	if err != nil {
-		return Principal{}, err
+		return Principal{}, 0, err
 	}
 	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 {
-		return Principal{}, bad
+		return Principal{}, 0, bad
 	}
 	if t.RevokedAt != nil {
-		return Principal{}, Errorf(EUNAUTHORIZED, "Token revoked at %s.", t.RevokedAt.UTC().Format(time.RFC3339))
+		return Principal{}, 0, Errorf(EUNAUTHORIZED, "Token revoked at %s.", t.RevokedAt.UTC().Format(time.RFC3339))
 	}
 	if !now.Before(t.ExpiresAt) {
-		return Principal{}, Errorf(EUNAUTHORIZED, "Token expired at %s.", t.ExpiresAt.UTC().Format(time.RFC3339))
+		return Principal{}, 0, Errorf(EUNAUTHORIZED, "Token expired at %s.", t.ExpiresAt.UTC().Format(time.RFC3339))
 	}
-	return Principal{Role: t.Role, ID: t.SubjectID, TokenID: t.ID}, nil
+	return Principal{Role: t.Role, ID: t.SubjectID, TokenID: t.ID}, t.ExpiresAt.Sub(now), nil
 }
 
 // RevokeToken revokes a token by id (ENOTFOUND when unknown); revoking a

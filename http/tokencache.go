@@ -10,8 +10,9 @@ import (
 // tokenCache remembers, for a short time, the principals of tokens that
 // authenticated, so that a busy client does not cost a store transaction
 // per request. Entries are keyed by the token's SHA-256 (no plaintext is
-// kept) and live at most ttl: a token revoked or expired in the store is
-// refused by this server at most ttl later. The cache holds at most max
+// kept) and live at most ttl, and never past the token's expiry: a token
+// revoked in the store (through another server) is refused by this
+// server at most ttl later. The cache holds at most max
 // entries; when full, it drops the expired ones, or all of them.
 type tokenCache struct {
 	ttl time.Duration
@@ -70,11 +71,11 @@ func (c *tokenCache) generation() uint64 {
 	return c.gen
 }
 
-// put caches a token's principal for ttl, unless a token was revoked
-// through this server since gen (the principal may be that token's, read
-// before the revocation).
-func (c *tokenCache) put(key [32]byte, p fanclub.Principal, gen uint64) {
-	if c == nil {
+// put caches a token's principal for ttl, or for left if the token
+// expires sooner, unless a token was revoked through this server since
+// gen (the principal may be that token's, read before the revocation).
+func (c *tokenCache) put(key [32]byte, p fanclub.Principal, gen uint64, left time.Duration) {
+	if c == nil || left <= 0 {
 		return
 	}
 	now := c.now()
@@ -93,7 +94,7 @@ func (c *tokenCache) put(key [32]byte, p fanclub.Principal, gen uint64) {
 			clear(c.m)
 		}
 	}
-	c.m[key] = tokenEntry{p: p, until: now.Add(c.ttl)}
+	c.m[key] = tokenEntry{p: p, until: now.Add(min(c.ttl, left))}
 }
 
 // forgetID drops the token with the given id from the cache (it was
