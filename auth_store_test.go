@@ -105,8 +105,8 @@ func TestTokensExpireAndAreRevoked(t *testing.T) {
 	}
 
 	clk.Advance(24*time.Hour - time.Second)
-	if _, err := e.Authenticate(ctx, sess.Token); err != nil {
-		t.Fatalf("session a second before expiry: %v", err)
+	if _, left, err := e.AuthenticateLeft(ctx, sess.Token); err != nil || left != time.Second {
+		t.Fatalf("session a second before expiry: %v, %v left; want 1s", err, left)
 	}
 	clk.Advance(time.Second)
 	_, err = e.Authenticate(ctx, sess.Token)
@@ -210,11 +210,7 @@ func TestExitPasswordThrottledAcrossRequests(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e, clk, db := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 3, Base: time.Minute, Max: time.Hour}}, nil)
-	w := worldWithClubs(t, e, 1)
-	fan, club := w.fans[0], w.clubs["douyin"]
-	if _, err := e.Join(ctx, fan, club); err != nil {
-		t.Fatal(err)
-	}
+	fan, club := memberOf(t, e, "douyin")
 	wrongPassword := func(id string) fanclub.ExitAnswers {
 		a := rightAnswers(t, db, id)
 		a.Password = "not-the-password"
@@ -476,11 +472,7 @@ func TestConcurrentWrongConfirmsAreAllCounted(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e, _, db := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Disabled: true}}, nil)
-	w := worldWithClubs(t, e, 1)
-	fan, club := w.fans[0], w.clubs["douyin"]
-	if _, err := e.Join(ctx, fan, club); err != nil {
-		t.Fatal(err)
-	}
+	fan, club := memberOf(t, e, "douyin")
 	r, err := e.RequestExit(ctx, fan, club, nil)
 	if err != nil {
 		t.Fatal(err)

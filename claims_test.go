@@ -14,11 +14,7 @@ func TestFanCannotReportGift(t *testing.T) {
 	t.Parallel()
 	e, _, _ := engineOnSQLite(t)
 	ctx := context.Background()
-	w := worldWithClubs(t, e, 1)
-	fan, club := w.fans[0], w.clubs["fair"]
-	if _, err := e.Join(ctx, fan, club); err != nil {
-		t.Fatal(err)
-	}
+	fan, club := memberOf(t, e, "fair")
 	_, _, err := e.Interact(ctx, fan, club, fanclub.ActionGift, 1_000_000)
 	fields := fanclub.ErrorFields(err)
 	if fanclub.ErrorCode(err) != fanclub.EINVALID || len(fields) == 0 || fields[len(fields)-1].Path != "action" ||
@@ -38,11 +34,7 @@ func TestAmountsAreBounded(t *testing.T) {
 	t.Parallel()
 	e, _, _ := engineOnSQLite(t)
 	ctx := context.Background()
-	w := worldWithClubs(t, e, 1)
-	fan, club := w.fans[0], w.clubs["fair"]
-	if _, err := e.Join(ctx, fan, club); err != nil {
-		t.Fatal(err)
-	}
+	fan, club := memberOf(t, e, "fair")
 	for _, tc := range []struct {
 		action fanclub.Action
 		amount int64

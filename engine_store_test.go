@@ -324,11 +324,7 @@ func TestInteractReportsEveryProblem(t *testing.T) {
 	t.Parallel()
 	e, _, _ := engineOnSQLite(t)
 	ctx := context.Background()
-	w := worldWithClubs(t, e, 1)
-	fan, club := w.fans[0], w.clubs["fair"]
-	if _, err := e.Join(ctx, fan, club); err != nil {
-		t.Fatal(err)
-	}
+	fan, club := memberOf(t, e, "fair")
 	for _, tc := range []struct {
 		action fanclub.Action
 		amount int64

@@ -230,13 +230,13 @@ func findOwnRequest(ctx context.Context, tx Tx, fanID int64, requestID string) (
 // request is read in a read transaction, the answers checked, and the
 // verdict applied in a write transaction that reads the request again, so
 // concurrent confirms each count their attempt and only a request still
-// pending is executed. Wrong passwords are also throttled per fan across
+// pending is executed. Wrong passwords are also throttled per handle across
 // requests (ETOOMANY while locked, with no attempt counted).
 func (e *Engine) confirmExit(ctx context.Context, fanID int64, requestID string, answers ExitAnswers) (*ExitOutcome, error) {
 	var (
-		req  *ExitRequest
-		hash string
-		now  time.Time
+		req *ExitRequest
+		fan *Fan // read when a password is asked
+		now time.Time
 	)
 	err := e.inTx(ctx, false, func(tx Tx) error {
 		var err error
@@ -245,11 +245,9 @@ func (e *Engine) confirmExit(ctx context.Context, fanID int64, requestID string,
 			return err
 		}
 		if req.Status == ExitPending && slices.Contains(req.Challenges, ChallengePassword) {
-			f, err := tx.FindFanByID(ctx, req.FanID)
-			if err != nil {
+			if fan, err = tx.FindFanByID(ctx, req.FanID); err != nil {
 				return fmt.Errorf("find fan: %w", err)
 			}
-			hash = f.PasswordHash
 		}
 		return nil
 	})
@@ -261,7 +259,7 @@ func (e *Engine) confirmExit(ctx context.Context, fanID int64, requestID string,
 	}
 	var failed Challenge
 	if now.Before(req.ExpiresAt) {
-		if failed, err = e.checkAnswers(ctx, req, hash, answers); err != nil {
+		if failed, err = e.checkAnswers(ctx, req, fan, answers); err != nil {
 			return nil, err
 		}
 	}
@@ -364,10 +362,10 @@ func applyExitPlan(ctx context.Context, tx Tx, req *ExitRequest, plan ExitPlan) 
 
 // checkAnswers checks every challenge of req in order, outside any
 // transaction, and returns the first one answered wrongly ("" when all
-// pass). hash is the fan's password hash, read with the request. A
-// password answer is checked in a password slot under the fan's throttle
-// key (ETOOMANY while it is locked).
-func (e *Engine) checkAnswers(ctx context.Context, req *ExitRequest, hash string, a ExitAnswers) (Challenge, error) {
+// pass). fan is the fan, read with the request when a password is asked.
+// A password answer is checked in a password slot under the throttle key
+// of the fan's handle, which login shares (ETOOMANY while it is locked).
+func (e *Engine) checkAnswers(ctx context.Context, req *ExitRequest, fan *Fan, a ExitAnswers) (Challenge, error) {
 	for _, c := range req.Challenges {
 		switch c {
 		case ChallengeConfirm:
@@ -378,10 +376,10 @@ func (e *Engine) checkAnswers(ctx context.Context, req *ExitRequest, hash string
 			if a.Password == "" {
 				return c, nil
 			}
-			if hash == "" {
+			if fan == nil || fan.PasswordHash == "" {
 				return "", Errorf(EINTERNAL, "fan %d has no password hash", req.FanID)
 			}
-			ok, err := e.checkExitPassword(ctx, req.FanID, hash, a.Password)
+			ok, err := e.checkExitPassword(ctx, fan, a.Password)
 			if err != nil {
 				return "", err
 			}
@@ -412,15 +410,16 @@ func (e *Engine) checkAnswers(ctx context.Context, req *ExitRequest, hash string
 	return "", nil
 }
 
-// checkExitPassword checks a fan's exit password under the fan's
-// throttle key, which counts wrong passwords across exit requests.
-func (e *Engine) checkExitPassword(ctx context.Context, fanID int64, hash, password string) (bool, error) {
+// checkExitPassword checks a fan's exit password under the throttle key
+// of the fan's handle, which counts wrong passwords across exit requests
+// and logins alike.
+func (e *Engine) checkExitPassword(ctx context.Context, fan *Fan, password string) (bool, error) {
 	th := e.auth.throttle
-	key := th.fanKey(fanID)
+	key := th.handleKey(fan.Handle)
 	if err := th.begin(key); err != nil {
 		return false, err
 	}
-	ok, err := e.verifyPassword(ctx, hash, password)
+	ok, err := e.verifyPassword(ctx, fan.PasswordHash, password)
 	if err != nil {
 		th.cancel(key)
 		return false, err

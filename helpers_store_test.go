@@ -98,6 +98,18 @@ func worldWithClubs(t testingT, e *fanclub.Engine, n int) world {
 	return w
 }
 
+// memberOf makes a world of one fan (see worldWithClubs) and has the fan
+// join the club of the named preset; it returns the fan's and club's ids.
+func memberOf(t testingT, e *fanclub.Engine, preset string) (fan, club int64) {
+	t.Helper()
+	w := worldWithClubs(t, e, 1)
+	fan, club = w.fans[0], w.clubs[preset]
+	if _, err := e.Join(context.Background(), fan, club); err != nil {
+		t.Fatalf("join %s: %v", preset, err)
+	}
+	return fan, club
+}
+
 // requestFromStore reads an exit request with its secrets.
 func requestFromStore(t testingT, db *sqlite.DB, id string) *fanclub.ExitRequest {
 	t.Helper()

@@ -110,19 +110,25 @@ func (e *Engine) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*M
 		if err != nil {
 			return fmt.Errorf("list memberships: %w", err)
 		}
-		clubs := clubCache{}
-		now := tx.Now()
-		for _, m := range ms {
-			cp, err := clubs.get(ctx, e, tx, m.ClubID)
-			if err != nil {
-				return err
-			}
-			out = append(out, view(m, cp, now))
-		}
-		return nil
+		out, err = e.views(ctx, tx, ms, out)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// views appends the views of memberships, as of tx's time, to out.
+func (e *Engine) views(ctx context.Context, tx Tx, ms []*Membership, out []*MembershipView) ([]*MembershipView, error) {
+	clubs := clubCache{}
+	now := tx.Now()
+	for _, m := range ms {
+		cp, err := clubs.get(ctx, e, tx, m.ClubID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, view(m, cp, now))
 	}
 	return out, nil
 }

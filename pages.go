@@ -85,16 +85,8 @@ func (e *Engine) membershipPage(ctx context.Context, limit int, list func(tx Tx)
 		if more = len(ms) > limit; more {
 			ms = ms[:limit]
 		}
-		clubs := clubCache{}
-		now := tx.Now()
-		for _, m := range ms {
-			cp, err := clubs.get(ctx, e, tx, m.ClubID)
-			if err != nil {
-				return err
-			}
-			out = append(out, view(m, cp, now))
-		}
-		return nil
+		out, err = e.views(ctx, tx, ms, out)
+		return err
 	})
 	if err != nil {
 		return nil, false, err

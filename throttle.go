@@ -1,19 +1,22 @@
 package fanclub
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 )
 
 // ThrottleConfig sets how wrong passwords slow down further tries. Each
-// key (a handle, a client address, a fan answering exit challenges) has
+// key (a handle, at login and in exit challenges, or a client address) has
 // Free failures; every failure from the Free-th on locks the key for
 // Base × 2^(failures − Free), at most Max. While a key is locked every
 // try is refused, the right password included. A key's failures are
 // forgotten Forget after its last one, or when its password is right.
 type ThrottleConfig struct {
-	// Free is the failures a handle or a fan gets before delays start (default 5).
+	// Free is the failures a handle gets before delays start (default 5).
 	Free int
 	// AddrFree is the failures a client address gets (default 50).
 	AddrFree int
@@ -83,15 +86,53 @@ func newPasswordThrottle(cfg ThrottleConfig, now func() time.Time) *passwordThro
 	return &passwordThrottle{cfg: cfg.withDefaults(), now: now, keys: map[string]*throttleEntry{}}
 }
 
-// handleKey, addrKey and fanKey name the throttle's keys.
+// handleKey and addrKey name the throttle's keys. A handle's key counts
+// wrong passwords for its fan, at login and in exit challenges alike.
 func (t *passwordThrottle) handleKey(handle string) throttleKey {
 	return throttleKey{"handle:" + handle, t.cfg.Free}
 }
 func (t *passwordThrottle) addrKey(addr string) throttleKey {
-	return throttleKey{"addr:" + addr, t.cfg.AddrFree}
+	return throttleKey{"addr:" + addrGroup(addr), t.cfg.AddrFree}
 }
-func (t *passwordThrottle) fanKey(fanID int64) throttleKey {
-	return throttleKey{fmt.Sprintf("fan:%d", fanID), t.cfg.Free}
+
+// loginKeys are the keys a login try counts under: the handle's, when a
+// fan can have it (a made-up handle has no account to protect, and its
+// length is the client's choice), then the client address's, when known.
+func (t *passwordThrottle) loginKeys(handle, client string) []throttleKey {
+	keys := make([]throttleKey, 0, 2)
+	if ValidHandle(handle) {
+		keys = append(keys, t.handleKey(handle))
+	}
+	if client != "" {
+		keys = append(keys, t.addrKey(client))
+	}
+	return keys
+}
+
+// addrGroup is what a client address is counted as: an IPv4 address
+// (also when written as IPv6), the /64 network of an IPv6 address (one
+// subscriber's share, which holds more addresses than a client could
+// ever exhaust), with or without a port, or, for anything else, a
+// digest of bounded length.
+func addrGroup(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		if ap, perr := netip.ParseAddrPort(addr); perr == nil {
+			a, err = ap.Addr(), nil
+		}
+	}
+	if err == nil {
+		a = a.WithZone("").Unmap()
+		if a.Is4() {
+			return a.String()
+		}
+		p, err := a.Prefix(64)
+		if err == nil {
+			return p.String()
+		}
+	}
+	sum := sha256.Sum256([]byte(addr))
+	return "sha256:" + hex.EncodeToString(sum[:16])
 }
 
 // delay is the lock after failures failures with free free ones.
@@ -102,6 +143,9 @@ func (t *passwordThrottle) delay(failures, free int) time.Duration {
 	}
 	d := t.cfg.Base
 	for ; n > 0 && d < t.cfg.Max; n-- {
+		if d > t.cfg.Max/2 {
+			return t.cfg.Max // doubling would pass Max (or overflow)
+		}
 		d *= 2
 	}
 	return min(d, t.cfg.Max)

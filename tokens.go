@@ -123,10 +123,7 @@ func (e *Engine) issueToken(ctx context.Context, tx Tx, role Role, subjectID int
 // key gives ETOOMANY, even with the right password.
 func (e *Engine) LoginFan(ctx context.Context, handle, password, client string) (*IssuedToken, *Fan, error) {
 	th := e.auth.throttle
-	keys := []throttleKey{th.handleKey(handle)}
-	if client != "" {
-		keys = append(keys, th.addrKey(client))
-	}
+	keys := th.loginKeys(handle, client)
 	if err := th.begin(keys...); err != nil {
 		return nil, nil, err
 	}
@@ -138,7 +135,11 @@ func (e *Engine) LoginFan(ctx context.Context, handle, password, client string) 
 	if !ok {
 		return nil, nil, Errorf(EUNAUTHORIZED, "Wrong handle or password.")
 	}
-	th.succeed(&keys[0], keys[1:]...)
+	if ValidHandle(handle) {
+		th.succeed(&keys[0], keys[1:]...)
+	} else {
+		th.succeed(nil, keys...)
+	}
 	var out *IssuedToken
 	err = e.inTx(ctx, true, func(tx Tx) error {
 		out, err = e.issueToken(ctx, tx, RoleFan, f.ID, e.auth.cfg.FanSessionTTL)
@@ -180,9 +181,16 @@ func (e *Engine) checkLogin(ctx context.Context, handle, password string) (*Fan,
 // Authenticate resolves a bearer token. Unknown, expired and revoked tokens
 // are EUNAUTHORIZED, with a message that says which.
 func (e *Engine) Authenticate(ctx context.Context, token string) (Principal, error) {
+	p, _, err := e.AuthenticateLeft(ctx, token)
+	return p, err
+}
+
+// AuthenticateLeft is Authenticate that also returns how long the token
+// stays valid from now, which bounds how long its answer may be cached.
+func (e *Engine) AuthenticateLeft(ctx context.Context, token string) (Principal, time.Duration, error) {
 	bad := Errorf(EUNAUTHORIZED, "Unknown or missing token.")
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 256 {
-		return Principal{}, bad
+		return Principal{}, 0, bad
 	}
 	hash := HashToken(token)
 	var (
@@ -199,18 +207,18 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (Principal, err
 		return err
 	})
 	if err != nil {
-		return Principal{}, err
+		return Principal{}, 0, err
 	}
 	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 {
-		return Principal{}, bad
+		return Principal{}, 0, bad
 	}
 	if t.RevokedAt != nil {
-		return Principal{}, Errorf(EUNAUTHORIZED, "Token revoked at %s.", t.RevokedAt.UTC().Format(time.RFC3339))
+		return Principal{}, 0, Errorf(EUNAUTHORIZED, "Token revoked at %s.", t.RevokedAt.UTC().Format(time.RFC3339))
 	}
 	if !now.Before(t.ExpiresAt) {
-		return Principal{}, Errorf(EUNAUTHORIZED, "Token expired at %s.", t.ExpiresAt.UTC().Format(time.RFC3339))
+		return Principal{}, 0, Errorf(EUNAUTHORIZED, "Token expired at %s.", t.ExpiresAt.UTC().Format(time.RFC3339))
 	}
-	return Principal{Role: t.Role, ID: t.SubjectID, TokenID: t.ID}, nil
+	return Principal{Role: t.Role, ID: t.SubjectID, TokenID: t.ID}, t.ExpiresAt.Sub(now), nil
 }
 
 // RevokeToken revokes a token by id (ENOTFOUND when unknown); revoking a

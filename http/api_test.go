@@ -13,35 +13,21 @@ import (
 	"fanclub"
 )
 
-// doRaw sends body (nil: none) as is with the given headers.
+// doRaw sends body (nil: none) as is with the given headers (an empty
+// value sends none).
 func (a *testAPI) doRaw(method, path, token string, body *string, headers map[string]string) response {
 	a.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		rd = strings.NewReader(*body)
 	}
-	req, err := http.NewRequest(method, a.URL+path, rd)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	header := http.Header{}
 	for k, v := range headers {
 		if v != "" {
-			req.Header.Set(k, v)
+			header.Set(k, v)
 		}
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: data}
+	return a.send(method, path, token, rd, header)
 }
 
 func TestBodyMediaTypes(t *testing.T) {

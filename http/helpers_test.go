@@ -31,12 +31,22 @@ type testAPI struct {
 }
 
 // newTestAPI starts the API on a fresh SQLite database in t.TempDir() and
-// returns it with an admin token.
+// returns it with an admin token; its metrics are served at /metrics.
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
-	clock := clock.NewManual(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
+	m := metrics.New()
+	return startTestAPI(t, fanclub.AuthConfig{Now: time.Now}, nil, m, Config{Metrics: m, MetricsHandler: m.Handler()})
+}
+
+// startTestAPI starts the API on a fresh SQLite database in t.TempDir(),
+// with auth (a nil Now reads the test clock), a password hasher (nil:
+// argon2id with test parameters), an engine observer (nil: none) and the
+// server configuration cfg, whose Engine and Policies it fills.
+func startTestAPI(t *testing.T, auth fanclub.AuthConfig, hasher fanclub.PasswordHasher, obs fanclub.Observer, cfg Config) *testAPI {
+	t.Helper()
+	clk := clock.NewManual(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"), sqlite.Options{Now: clock.Now})
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"), sqlite.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -45,15 +55,21 @@ func newTestAPI(t *testing.T) *testAPI {
 	if err != nil {
 		t.Fatalf("registry: %v", err)
 	}
-	m := metrics.New()
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: argon2id.New(argon2id.TestParams), Random: rand.Reader, Observer: m})
-	srv := httptest.NewServer(NewServer(Config{Engine: eng, Policies: reg, Metrics: m, MetricsHandler: m.Handler()}).Handler())
+	if auth.Now == nil {
+		auth.Now = clk.Now
+	}
+	if hasher == nil {
+		hasher = argon2id.New(argon2id.TestParams)
+	}
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: hasher, Random: rand.Reader, Observer: obs, Auth: auth})
+	cfg.Engine, cfg.Policies = eng, reg
+	srv := httptest.NewServer(NewServer(cfg).Handler())
 	t.Cleanup(srv.Close)
 	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
 	if err != nil {
 		t.Fatalf("admin token: %v", err)
 	}
-	return &testAPI{t: t, URL: srv.URL, Engine: eng, Store: db, Clock: clock, Admin: admin}
+	return &testAPI{t: t, URL: srv.URL, Engine: eng, Store: db, Clock: clk, Admin: admin}
 }
 
 // response is a decoded API response.
@@ -98,15 +114,26 @@ func (a *testAPI) do(method, path, token string, body any) response {
 		}
 		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, a.URL+path, rd)
+	header := http.Header{}
+	if rd != nil {
+		header.Set("Content-Type", "application/json")
+	}
+	return a.send(method, path, token, rd, header)
+}
+
+// send sends a request with an optional bearer token, a body (nil: none)
+// and headers, and reads the whole response.
+func (a *testAPI) send(method, path, token string, body io.Reader, header http.Header) response {
+	a.t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, body)
 	if err != nil {
 		a.t.Fatal(err)
 	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -2,9 +2,10 @@ package http
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,27 +18,11 @@ import (
 // headers (none when keys is empty).
 func (a *testAPI) doKeyed(method, path, token, body string, keys ...string) response {
 	a.t.Helper()
-	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	header := http.Header{IdempotencyKeyHeader: keys}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		header.Set("Content-Type", "application/json")
 	}
-	for _, k := range keys {
-		req.Header.Add(IdempotencyKeyHeader, k)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: data}
+	return a.send(method, path, token, strings.NewReader(body), header)
 }
 
 // levelPoints reads a fan's level points in a club.
@@ -262,5 +247,45 @@ func TestMalformedKeyedRequestIsNotStored(t *testing.T) {
 	again := a.doKeyed("POST", missing, fan, `{"action":"like"}`, "k-404")
 	if first.Status != 404 || again.Status != 404 || again.Header.Get(ReplayedHeader) != "true" {
 		t.Fatalf("refusal %d, retried %d %v", first.Status, again.Status, again.Header)
+	}
+}
+
+// TestIdempotencyStoresNoFastDigestOfAPassword confirms an exit under an
+// Idempotency-Key: the stored fingerprint must not be a SHA-256 of the
+// body with the password in it (whoever reads the store could try
+// passwords against it at SHA-256 speed, not argon2id's), and a retry
+// that differs only in the password replays the first answer.
+func TestIdempotencyStoresNoFastDigestOfAPassword(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	_, creator := a.newCreator("fp_creator")
+	club := a.newClub(creator, "Dou", "douyin")
+	f, fan := a.newFan("fp_fan")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", club.ID), fan, nil)
+	var req exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", club.ID), fan, nil).JSON(t, &req)
+	body := fmt.Sprintf(`{"slider":%d,"password":"hunter2-guess"}`, a.sliderTarget(req.ID))
+	if r := a.doKeyed("POST", req.Links.Confirm, fan, body, "confirm-fp"); r.Status != 422 {
+		t.Fatalf("wrong password: %d %s", r.Status, r.Body)
+	}
+	tx, err := a.Store.BeginTx(t.Context(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := tx.FindIdempotentResponse(t.Context(), fmt.Sprintf("fan:%d", f.ID), "confirm-fp")
+	_ = tx.Rollback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := sha256.Sum256([]byte("POST " + req.Links.Confirm + "\n" + body))
+	if stored.Fingerprint == hex.EncodeToString(plain[:]) || strings.Contains(string(stored.Body), "hunter2") {
+		t.Fatalf("the stored request fingerprint is a SHA-256 of the body with its password")
+	}
+	other := strings.Replace(body, "hunter2-guess", "another-guess", 1)
+	if r := a.doKeyed("POST", req.Links.Confirm, fan, other, "confirm-fp"); r.Status != 422 || r.Header.Get(ReplayedHeader) != "true" {
+		t.Fatalf("a retry with another password: %d %s, want the first answer replayed", r.Status, r.Body)
+	}
+	if got := a.must(200, "GET", "/v1/exit-requests/"+req.ID, fan, nil); !strings.Contains(string(got.Body), `"attempts":1`) {
+		t.Fatalf("the replay counted an attempt: %s", got.Body)
 	}
 }

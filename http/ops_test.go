@@ -112,7 +112,7 @@ func TestTokenCacheRemembersForTTLOnly(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	c := newTokenCache(2*time.Second, 2, func() time.Time { return now })
 	k1, k2, k3 := [32]byte{1}, [32]byte{2}, [32]byte{3}
-	c.put(k1, fanclub.Principal{Role: fanclub.RoleFan, ID: 7})
+	c.put(k1, fanclub.Principal{Role: fanclub.RoleFan, ID: 7}, 0, time.Hour)
 	if p, ok := c.get(k1); !ok || p.ID != 7 {
 		t.Fatalf("get = %+v %v", p, ok)
 	}
@@ -120,8 +120,8 @@ func TestTokenCacheRemembersForTTLOnly(t *testing.T) {
 	if _, ok := c.get(k1); ok {
 		t.Fatal("entry outlived its ttl")
 	}
-	c.put(k2, fanclub.Principal{ID: 2})
-	c.put(k3, fanclub.Principal{ID: 3})
+	c.put(k2, fanclub.Principal{ID: 2}, 0, time.Hour)
+	c.put(k3, fanclub.Principal{ID: 3}, 0, time.Hour)
 	if len(c.m) > 2 {
 		t.Fatalf("cache holds %d entries, max 2", len(c.m))
 	}

@@ -52,8 +52,9 @@ type Config struct {
 	// MetricsHandler serves GET /metrics (nil: 404).
 	MetricsHandler http.Handler
 	// TokenCacheTTL is how long an authenticated token is remembered
-	// without asking the store again (0: not at all). A token revoked
-	// or expired in the store is still accepted for up to this long.
+	// without asking the store again (0: not at all), and never past the
+	// token's expiry. A token revoked through another server is still
+	// accepted for up to this long.
 	TokenCacheTTL time.Duration
 	// TokenCacheSize bounds the remembered tokens (default 10 000).
 	TokenCacheSize int
@@ -252,9 +253,10 @@ func (s *Server) authenticate(r *http.Request) (fanclub.Principal, error) {
 	if p, ok := s.tokens.get(key); ok {
 		return p, nil
 	}
-	p, err := s.engine.Authenticate(r.Context(), tok)
+	gen := s.tokens.generation()
+	p, left, err := s.engine.AuthenticateLeft(r.Context(), tok)
 	if err == nil {
-		s.tokens.put(key, p)
+		s.tokens.put(key, p, gen, left)
 	}
 	return p, err
 }

@@ -1,54 +1,21 @@
 package http
 
 import (
-	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fanclub"
-	"fanclub/argon2id"
-	"fanclub/clock"
-	"fanclub/policyfile"
-	"fanclub/sqlite"
 )
 
 // newAuthTestAPI is newTestAPI with an auth configuration whose throttle
-// reads the test clock, and a given password hasher.
+// reads the test clock, a given password hasher and a server configuration.
 func newAuthTestAPI(t *testing.T, auth fanclub.AuthConfig, hasher fanclub.PasswordHasher, cfg Config) *testAPI {
 	t.Helper()
-	clk := clock.NewManual(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"), sqlite.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	reg, err := policyfile.NewRegistry()
-	if err != nil {
-		t.Fatalf("registry: %v", err)
-	}
-	if auth.Now == nil {
-		auth.Now = clk.Now
-	}
-	if hasher == nil {
-		hasher = argon2id.New(argon2id.TestParams)
-	}
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: hasher, Random: rand.Reader, Auth: auth})
-	cfg.Engine, cfg.Policies = eng, reg
-	srv := httptest.NewServer(NewServer(cfg).Handler())
-	t.Cleanup(srv.Close)
-	admin, err := eng.IssueToken(ctx, fanclub.RoleAdmin, 0)
-	if err != nil {
-		t.Fatalf("admin token: %v", err)
-	}
-	return &testAPI{t: t, URL: srv.URL, Engine: eng, Store: db, Clock: clk, Admin: admin}
+	return startTestAPI(t, auth, hasher, nil, cfg)
 }
 
 // issued is a session or issued token as the API answers it.

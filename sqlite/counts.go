@@ -129,35 +129,8 @@ func (t *Tx) countDirect(ctx context.Context, ms []*fanclub.Membership) error {
 // tableMembers reads the table rows among keys.
 func (t *Tx) tableMembers(ctx context.Context, keys []fanclub.MemberKey) (map[fanclub.MemberKey]*fanclub.Membership, error) {
 	out := make(map[fanclub.MemberKey]*fanclub.Membership, len(keys))
-	keys = uniqueSorted(append([]fanclub.MemberKey(nil), keys...), func(a, b fanclub.MemberKey) int {
-		if a.FanID != b.FanID {
-			return cmpInt(a.FanID, b.FanID)
-		}
-		return cmpInt(a.ClubID, b.ClubID)
-	})
-	args := make([]any, 0, 2*chunkSizes[0])
-	for _, size := range chunks(len(keys)) {
-		n := chunkSizes[size]
-		args = args[:0]
-		for _, k := range keys[:n] {
-			args = append(args, k.FanID, k.ClubID)
-		}
-		keys = keys[n:]
-		rows, err := t.bulkQuery(ctx, kFindMemberships, size, args)
-		if err != nil {
-			return nil, wrap("memberships", err)
-		}
-		for rows.Next() {
-			m, err := scanMembership(rows)
-			if err != nil {
-				rows.Close()
-				return nil, wrap("memberships", err)
-			}
-			out[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = m
-		}
-		if err := rows.Close(); err != nil {
-			return nil, wrap("memberships", err)
-		}
+	if err := t.tableMembersInto(ctx, append([]fanclub.MemberKey(nil), keys...), out, nil); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -73,25 +72,7 @@ func TestEventLogMigratesEvents(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:2] {
-		if _, err := raw.Exec(m.sql); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := openAtVersion(t, path, 2)
 	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	if _, err := raw.Exec(`INSERT INTO events VALUES ('late', 1, 2, 'like', 1, ?), ('early', 1, 2, 'share', 3, ?), ('other', 5, 2, 'like', 1, ?)`,
 		ts(at.Add(time.Hour)), ts(at), ts(at)); err != nil {

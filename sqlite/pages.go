@@ -15,29 +15,13 @@ func (t *Tx) ListClubsPage(ctx context.Context, creatorID, after int64, limit in
 		q = `SELECT ` + clubCols + ` FROM clubs WHERE creator_id = ? AND id > ? ORDER BY id LIMIT ?`
 		args = []any{creatorID, after, limit}
 	}
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap("clubs", err)
-	}
-	defer rows.Close()
-	clubs := []*fanclub.Club{}
-	for rows.Next() {
-		c, err := scanClub(rows)
-		if err != nil {
-			return nil, wrap("clubs", err)
-		}
-		clubs = append(clubs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("clubs", err)
-	}
-	return clubs, nil
+	return queryAll(ctx, t, "clubs", scanClub, q, args...)
 }
 
 // ListClubMembersPage lists up to limit memberships of a club with a fan
 // id after after, by fan id, with the write-behind state's newer rows.
 func (t *Tx) ListClubMembersPage(ctx context.Context, clubID, after int64, limit int) ([]*fanclub.Membership, error) {
-	return t.membershipPage(ctx, `SELECT `+membershipSelect+` FROM memberships AS m
+	return t.queryMemberships(ctx, `SELECT `+membershipSelect+` FROM memberships AS m
 WHERE m.club_id = ? AND m.fan_id > ? ORDER BY m.fan_id LIMIT ?`, clubID, after, limit)
 }
 
@@ -45,32 +29,44 @@ WHERE m.club_id = ? AND m.fan_id > ? ORDER BY m.fan_id LIMIT ?`, clubID, after, 
 // club id after after, by club id, with the write-behind state's newer
 // rows.
 func (t *Tx) ListFanMembershipsPage(ctx context.Context, fanID, after int64, limit int) ([]*fanclub.Membership, error) {
-	return t.membershipPage(ctx, `SELECT `+membershipSelect+` FROM memberships AS m
+	return t.queryMemberships(ctx, `SELECT `+membershipSelect+` FROM memberships AS m
 WHERE m.fan_id = ? AND m.club_id > ? ORDER BY m.club_id LIMIT ?`, fanID, after, limit)
 }
 
-// membershipPage runs a page query over memberships. Every membership
-// has a table row (a new one is written straight to the table); the
-// overlay may hold a newer value of it.
-func (t *Tx) membershipPage(ctx context.Context, q string, args ...any) ([]*fanclub.Membership, error) {
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap("memberships", err)
-	}
-	defer rows.Close()
-	ms := []*fanclub.Membership{}
-	for rows.Next() {
-		m, err := scanMembership(rows)
+// queryMemberships runs a query over memberships. Every membership has a
+// table row (a new one is written straight to the table); the
+// write-behind state may hold a newer value of it, which replaces it.
+func (t *Tx) queryMemberships(ctx context.Context, q string, args ...any) ([]*fanclub.Membership, error) {
+	return queryAll(ctx, t, "memberships", func(s scanner) (*fanclub.Membership, error) {
+		m, err := scanMembership(s)
 		if err != nil {
-			return nil, wrap("memberships", err)
+			return nil, err
 		}
 		if newer, ok := t.memberFromState(fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}); ok {
-			m = newer
+			return newer, nil
 		}
-		ms = append(ms, m)
+		return m, nil
+	}, q, args...)
+}
+
+// queryAll runs a query and scans each of its rows with scan; what names
+// the rows in errors. No rows give an empty slice.
+func queryAll[T any](ctx context.Context, t *Tx, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, wrap(what, err)
+		}
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, wrap("memberships", err)
+		return nil, wrap(what, err)
 	}
-	return ms, nil
+	return out, nil
 }

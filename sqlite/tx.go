@@ -374,7 +374,7 @@ func (t *Tx) CreateClub(ctx context.Context, c *fanclub.Club) error {
 
 const clubCols = `id, creator_id, name, policy, policy_version, created_at`
 
-func scanClub(s interface{ Scan(...any) error }) (*fanclub.Club, error) {
+func scanClub(s scanner) (*fanclub.Club, error) {
 	var c fanclub.Club
 	var at int64
 	if err := s.Scan(&c.ID, &c.CreatorID, &c.Name, &c.Policy, &c.PolicyVersion, &at); err != nil {
@@ -405,21 +405,5 @@ func (t *Tx) FindClubByID(ctx context.Context, id int64) (*fanclub.Club, error) 
 
 // ListClubs lists clubs by id; creatorID 0 lists all.
 func (t *Tx) ListClubs(ctx context.Context, creatorID int64) ([]*fanclub.Club, error) {
-	rows, err := t.query(ctx, `SELECT `+clubCols+` FROM clubs WHERE ? = 0 OR creator_id = ? ORDER BY id`, creatorID, creatorID)
-	if err != nil {
-		return nil, wrap("clubs", err)
-	}
-	defer rows.Close()
-	clubs := []*fanclub.Club{}
-	for rows.Next() {
-		c, err := scanClub(rows)
-		if err != nil {
-			return nil, wrap("clubs", err)
-		}
-		clubs = append(clubs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("clubs", err)
-	}
-	return clubs, nil
+	return queryAll(ctx, t, "clubs", scanClub, `SELECT `+clubCols+` FROM clubs WHERE ? = 0 OR creator_id = ? ORDER BY id`, creatorID, creatorID)
 }

@@ -55,7 +55,17 @@ func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map
 			rest = append(rest, k)
 		}
 	}
-	keys = uniqueSorted(t.db.ov.membersInto(rest, out, t.ch.hints), func(a, b fanclub.MemberKey) int {
+	if err := t.tableMembersInto(ctx, t.db.ov.membersInto(rest, out, t.ch.hints), out, t.readMember); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// tableMembersInto reads the table rows among keys (which it sorts in
+// place) into out, a chunk of keys a query, and passes each row to read
+// (nil: none).
+func (t *Tx) tableMembersInto(ctx context.Context, keys []fanclub.MemberKey, out map[fanclub.MemberKey]*fanclub.Membership, read func(*fanclub.Membership)) error {
+	keys = uniqueSorted(keys, func(a, b fanclub.MemberKey) int {
 		if a.FanID != b.FanID {
 			return cmpInt(a.FanID, b.FanID)
 		}
@@ -71,25 +81,27 @@ func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map
 		keys = keys[n:]
 		rows, err := t.bulkQuery(ctx, kFindMemberships, size, args)
 		if err != nil {
-			return nil, wrap("memberships", err)
+			return wrap("memberships", err)
 		}
 		for rows.Next() {
 			m, err := scanMembership(rows)
 			if err != nil {
 				rows.Close()
-				return nil, wrap("memberships", err)
+				return wrap("memberships", err)
 			}
 			out[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = m
-			t.readMember(m)
+			if read != nil {
+				read(m)
+			}
 		}
 		if err := rows.Close(); err != nil {
-			return nil, wrap("memberships", err)
+			return wrap("memberships", err)
 		}
 		if err := rows.Err(); err != nil {
-			return nil, wrap("memberships", err)
+			return wrap("memberships", err)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // ListMemberships lists a fan's memberships (clubID 0) or a club's (fanID 0),
@@ -106,26 +118,7 @@ func (t *Tx) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*fancl
 		q = `SELECT ` + membershipSelect + ` FROM memberships AS m WHERE m.fan_id = ? ORDER BY m.club_id`
 		args = []any{fanID}
 	}
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap("memberships", err)
-	}
-	defer rows.Close()
-	ms := []*fanclub.Membership{}
-	for rows.Next() {
-		m, err := scanMembership(rows)
-		if err != nil {
-			return nil, wrap("memberships", err)
-		}
-		if newer, ok := t.memberFromState(fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}); ok {
-			m = newer
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("memberships", err)
-	}
-	return ms, nil
+	return t.queryMemberships(ctx, q, args...)
 }
 
 // SaveMemberships inserts or replaces memberships. A membership the

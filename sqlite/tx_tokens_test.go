@@ -17,28 +17,7 @@ func TestMigrationExpiresOldTokensAndSupersedesDuplicateExits(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v4.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version > 4 {
-			break
-		}
-		if _, err := raw.Exec(m.sql); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := openAtVersion(t, path, 4)
 	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	if _, err := raw.Exec(`INSERT INTO tokens VALUES ('h-admin', 'admin', 0, ?), ('h-fan', 'fan', 7, ?)`, ts(at), ts(at.Add(time.Hour))); err != nil {
 		t.Fatal(err)
@@ -83,4 +62,34 @@ func TestMigrationExpiresOldTokensAndSupersedesDuplicateExits(t *testing.T) {
 			t.Fatalf("%s after migration: %+v %v, want superseded", id, r, err)
 		}
 	}
+}
+
+// openAtVersion creates a database at path with the migrations up to
+// version applied, as a build of that schema left it, and returns it
+// opened raw (without Open's migrations) for the test to fill.
+func openAtVersion(t *testing.T, path string, version int) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version > version {
+			break
+		}
+		if _, err := raw.Exec(m.sql); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return raw
 }

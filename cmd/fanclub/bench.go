@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,12 +60,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // runBenchIngest runs 'fanclub bench ingest'.
 func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := benchload.DefaultConfig()
-	fs := flag.NewFlagSet("fanclub bench ingest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), benchUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
+	fs := benchFlagSet("fanclub bench ingest", benchUsage, stderr)
 	fs.IntVar(&cfg.Events, "events", cfg.Events, "events per run (engine and raw modes)")
 	fs.IntVar(&cfg.Fans, "fans", cfg.Fans, "fans, each a member of one club")
 	fs.IntVar(&cfg.Clubs, "clubs", cfg.Clubs, "clubs")
@@ -75,11 +71,8 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 	warmup := fs.Int("warmup", 1, "untimed runs of each mode first (the first run in a process also pays for the memory the heap takes from the system)")
 	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory)")
 	syncMode := fs.String("sync", "normal", "commit durability: normal (survives a process kill) or full (fsync per commit, survives power loss)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code := parseBenchFlags(fs, args); code >= 0 {
+		return code
 	}
 	if *syncMode != "normal" && *syncMode != "full" {
 		fmt.Fprintf(stderr, "fanclub bench ingest: --sync must be normal or full, not %q\n", *syncMode)
@@ -176,4 +169,28 @@ func median(xs []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// benchFlagSet returns the flag set of a benchmark command: errors and
+// -h go to stderr, the usage text followed by the flags.
+func benchFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage+"\nflags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseBenchFlags parses a benchmark's flags: it returns the exit status
+// when the command must stop there (0 after -h, 2 on a bad flag), -1 to
+// go on.
+func parseBenchFlags(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
+	return -1
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,12 +49,7 @@ single write transaction.
 
 // runBenchExitStorm runs 'fanclub bench exitstorm'.
 func runBenchExitStorm(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fanclub bench exitstorm", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), exitStormUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
+	fs := benchFlagSet("fanclub bench exitstorm", exitStormUsage, stderr)
 	duration := fs.Duration("duration", 5*time.Second, "length of each phase")
 	rounds := fs.Int("rounds", 3, "pairs of phases (alone, then with the storm); the median is reported")
 	warmup := fs.Int("warmup", 1, "untimed pairs of phases first (the first storm grows the heap by the checks' memory)")
@@ -67,11 +60,8 @@ func runBenchExitStorm(ctx context.Context, args []string, stdout, stderr io.Wri
 	slots := fs.Int("password-concurrency", fanclub.DefaultPasswordConcurrency(), "password checks at once (as serve --password-concurrency)")
 	memKiB := fs.Uint("argon2-memory", uint(argon2id.DefaultParams.Memory), "argon2id memory in KiB (the default is production's)")
 	throttle := fs.Bool("throttle", false, "keep login throttling on (see above)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code := parseBenchFlags(fs, args); code >= 0 {
+		return code
 	}
 	if fs.NArg() > 0 || *duration <= 0 || *rounds < 1 || *warmup < 0 || *batch < 1 || *members < 1 || *stormClients < 1 || *stormFans < 1 || *slots < 1 || *memKiB < 64 {
 		fmt.Fprintln(stderr, "fanclub bench exitstorm: --duration, --rounds, --batch, --members, --storm-clients, --storm-fans and --password-concurrency must be positive, --argon2-memory at least 64, and no arguments")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,12 +23,7 @@ prints requests per second, p50 and p99 latency of both and their ratio.
 // runBenchHTTP runs 'fanclub bench http'.
 func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := httpbench.DefaultConfig()
-	fs := flag.NewFlagSet("fanclub bench http", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), benchHTTPUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
+	fs := benchFlagSet("fanclub bench http", benchHTTPUsage, stderr)
 	fs.IntVar(&c.Conns, "conns", c.Conns, "concurrent connections")
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "load time per target")
 	fs.IntVar(&c.Fans, "fans", c.Fans, "fans (tokens) the requests rotate over")
@@ -37,11 +31,8 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.DurationVar(&c.TokenCache, "token-cache", c.TokenCache, "the API's token cache TTL (0: off)")
 	fs.DurationVar(&c.ReadCheck, "read-check", c.ReadCheck, "the store's read check interval (0: every read transaction)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the membership phase to `file`")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code := parseBenchFlags(fs, args); code >= 0 {
+		return code
 	}
 	if fs.NArg() > 0 || c.Conns < 1 || c.Duration <= 0 || c.Fans < 1 {
 		fs.Usage()
