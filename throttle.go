@@ -25,7 +25,8 @@ type ThrottleConfig struct {
 	// Forget is how long failures are remembered (default 1 h, at least Max).
 	Forget time.Duration
 	// MaxKeys bounds the keys remembered (default 100 000): past it, keys
-	// that are not locked are forgotten first.
+	// that are not locked are forgotten first, then (a table full of
+	// locks) an eighth of the keys, chosen at random.
 	MaxKeys int
 	// Disabled turns throttling off (benchmarks of the unthrottled cost).
 	Disabled bool
@@ -174,7 +175,7 @@ func (t *passwordThrottle) begin(keys ...throttleKey) error {
 			Message: fmt.Sprintf("Too many wrong passwords; try again in %d seconds.", secs)}
 	}
 	if len(t.keys)+len(keys) > t.cfg.MaxKeys {
-		t.sweepLocked(now)
+		t.sweepLocked(now, len(keys))
 	}
 	for _, k := range keys {
 		e := t.keys[k.name]
@@ -233,20 +234,32 @@ func (t *passwordThrottle) undoLocked(keys []throttleKey) {
 	}
 }
 
-// sweepLocked forgets old keys and, if still too many remain, every key
-// that is not locked.
-func (t *passwordThrottle) sweepLocked(now time.Time) {
+// sweepLocked makes room for need new keys: it forgets old keys, then, if
+// still too many remain, every key that is not locked, and then, when
+// locks alone fill the table, random keys down to seven eighths of it (so
+// the next tries do not scan the table again). Reaching that last step
+// takes MaxKeys locked keys, each a few argon2id checks, through the
+// bounded password slots: hours of an attacker's work, after which a lock
+// may end early; memory stays bounded either way.
+func (t *passwordThrottle) sweepLocked(now time.Time, need int) {
 	for k, e := range t.keys {
 		if now.Sub(e.last) >= t.cfg.Forget && !e.until.After(now) {
 			delete(t.keys, k)
 		}
 	}
-	if len(t.keys) < t.cfg.MaxKeys {
+	if len(t.keys)+need <= t.cfg.MaxKeys {
 		return
 	}
 	for k, e := range t.keys {
 		if !e.until.After(now) {
 			delete(t.keys, k)
 		}
+	}
+	keep := min(t.cfg.MaxKeys-need, t.cfg.MaxKeys*7/8)
+	for k := range t.keys { // map order is random
+		if len(t.keys) <= keep {
+			break
+		}
+		delete(t.keys, k)
 	}
 }

@@ -1,6 +1,7 @@
 package fanclub
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -39,5 +40,31 @@ func TestThrottleDelayNeverOverflows(t *testing.T) {
 		if d := th.delay(failures, 1); d < th.cfg.Base || d > th.cfg.Max {
 			t.Fatalf("delay after %d failures = %v, want from Base to Max", failures, d)
 		}
+	}
+}
+
+// TestThrottleTableFullOfLocksStaysBounded locks more keys than the table
+// holds: it never grows past MaxKeys.
+func TestThrottleTableFullOfLocksStaysBounded(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	th := newPasswordThrottle(ThrottleConfig{Free: 1, MaxKeys: 64, Base: time.Hour}, func() time.Time { return now })
+	for i := range 1000 {
+		k := th.handleKey(fmt.Sprintf("fan_%d", i))
+		for range 2 { // the second failure locks the key
+			_ = th.begin(k)
+		}
+		if n := len(th.keys); n > 64 {
+			t.Fatalf("after %d locked handles the table holds %d keys, more than MaxKeys 64", i+1, n)
+		}
+	}
+	locked := 0
+	for _, e := range th.keys {
+		if e.until.After(now) {
+			locked++
+		}
+	}
+	if locked == 0 {
+		t.Fatal("no lock left: the table forgot every key instead of making room")
 	}
 }
