@@ -141,9 +141,15 @@ func (c Config) check() error {
 	return nil
 }
 
-// Close drains the connection: acks sent are flushed to the server.
+// Close flushes what was sent (naks, terms) to the server and closes the
+// connection.
 func (s *Source) Close() error {
-	return s.nc.Drain()
+	err := s.nc.FlushTimeout(5 * time.Second)
+	s.nc.Close()
+	if err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+		return fmt.Errorf("flush NATS connection: %w", err)
+	}
+	return nil
 }
 
 // Fetch returns up to max messages, waiting up to the fetch wait for the

@@ -109,6 +109,7 @@ func TestConsumeCountsEveryEventOnce(t *testing.T) {
 		}
 	}
 	srv.WaitDrained(t, name, "ingest", uint64(len(w.Bodies)), 30*time.Second)
+	w.CheckKeyed(context.Background(), t, eng, natsingest.ProducerPrefix+name, 1)
 	fix.Check(context.Background(), t, eng, w)
 	// The batches went in under the stream's key.
 	_, err := eng.Ingest(context.Background(), fanclub.Batch{Producer: natsingest.ProducerPrefix + name, Seq: 7,
@@ -143,6 +144,7 @@ func TestConsumersOfOneDurableShareTheWork(t *testing.T) {
 		t.Errorf("one consumer did all the work: left %d messages, right %d", len(o.by["left"]), len(o.by["right"]))
 	}
 	srv.WaitDrained(t, name, "shared", uint64(len(w.Bodies)), 30*time.Second)
+	w.CheckKeyed(context.Background(), t, eng, natsingest.ProducerPrefix+name, 1)
 	fix.Check(context.Background(), t, eng, w)
 }
 

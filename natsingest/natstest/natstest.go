@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -80,13 +81,23 @@ func (s *Server) NewStream(t testing.TB) (name, subject string) {
 // store it.
 func (s *Server) Publish(t testing.TB, subject string, bodies ...[]byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	if err := s.PublishAll(context.Background(), subject, bodies...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// PublishAll is Publish for a goroutine other than the test's: it returns
+// the first error.
+func (s *Server) PublishAll(ctx context.Context, subject string, bodies ...[]byte) error {
 	for i, b := range bodies {
-		if _, err := s.js.Publish(ctx, subject, b); err != nil {
-			t.Fatalf("publish message %d: %v", i+1, err)
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := s.js.Publish(pctx, subject, b)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("publish message %d: %w", i+1, err)
 		}
 	}
+	return nil
 }
 
 // Progress is where a durable consumer stands.
