@@ -157,6 +157,7 @@ func TestRunIngestsEveryBatchOnceUnderItsKey(t *testing.T) {
 				}
 			}
 			ctx := context.Background()
+			w.CheckKeyed(ctx, t, eng, "mem:test", 1)
 			fix.Check(ctx, t, eng, w)
 			// Each message was ingested as a batch under the stream's key:
 			// its (producer, seq) is taken.

@@ -71,8 +71,12 @@ func Setup(ctx context.Context, eng *fanclub.Engine, fans int) (*Fixture, error)
 // Workload is a list of batch message bodies and the points each fan
 // should have once every event counted once.
 type Workload struct {
-	Bodies [][]byte
+	// Bodies are the message bodies, Batches their events.
+	Bodies  [][]byte
+	Batches [][]fanclub.EventInput
+	// Events are every batch's events, in order.
 	Events []fanclub.EventInput
+	// Points are each fan's level points once every event counted.
 	Points map[int64]int64
 }
 
@@ -95,6 +99,7 @@ func (f *Fixture) Gifts(prefix string, n, per int) *Workload {
 			panic(err)
 		}
 		w.Bodies = append(w.Bodies, body)
+		w.Batches = append(w.Batches, events)
 		w.Events = append(w.Events, events...)
 	}
 	return w
@@ -123,6 +128,25 @@ func (f *Fixture) Check(ctx context.Context, t testing.TB, eng *fanclub.Engine, 
 		if res.Duplicates != end-start {
 			t.Errorf("re-ingesting %d events found %d stored (accepted %d, rejected %d): every event should have been stored once",
 				end-start, res.Duplicates, res.Accepted, res.Rejected)
+		}
+	}
+}
+
+// CheckKeyed fails t unless message i of w (sequence firstSeq+i) was
+// ingested under (producer, its sequence) and accepted every event the
+// first time: the batch result stored under the key, which a retry of
+// the same batch returns without changing anything.
+func (w *Workload) CheckKeyed(ctx context.Context, t testing.TB, eng *fanclub.Engine, producer string, firstSeq int64) {
+	t.Helper()
+	for i, events := range w.Batches {
+		seq := firstSeq + int64(i)
+		res, err := eng.Ingest(ctx, fanclub.Batch{Producer: producer, Seq: seq, Events: events})
+		if err != nil {
+			t.Fatalf("retry of batch %s/%d: %v", producer, seq, err)
+		}
+		if res.Accepted != len(events) {
+			t.Errorf("batch %s/%d: stored result accepted %d of %d events (duplicates %d, rejected %d)",
+				producer, seq, res.Accepted, len(events), res.Duplicates, res.Rejected)
 		}
 	}
 }
