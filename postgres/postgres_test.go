@@ -1,8 +1,12 @@
 package postgres_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"fanclub"
 	"fanclub/postgres"
@@ -19,4 +23,46 @@ func TestStore(t *testing.T) {
 			return pgtest.Open(t, postgres.Options{Now: now})
 		})
 	})
+}
+
+// TestMigrateConcurrently opens the store from several pools (as several
+// processes starting at once would) on one empty schema: every Open
+// succeeds and each migration is recorded once.
+func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
+	url, schema := pgtest.Schema(t)
+	ctx := context.Background()
+	const opens = 4
+	errs := make(chan error, opens)
+	var wg sync.WaitGroup
+	for range opens {
+		wg.Go(func() {
+			db, err := postgres.Open(ctx, url, postgres.Options{Schema: schema, MaxConns: 2})
+			if err == nil {
+				err = db.Ready(ctx)
+				db.Close()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent Open: %v", err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var rows, versions int
+	q := `SELECT COUNT(*), COUNT(DISTINCT version) FROM ` + pgx.Identifier{schema, "schema_migrations"}.Sanitize()
+	if err := conn.QueryRow(ctx, q).Scan(&rows, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if rows == 0 || rows != versions {
+		t.Fatalf("schema_migrations holds %d rows for %d versions, want one row per version", rows, versions)
+	}
 }
