@@ -37,7 +37,8 @@ type Options struct {
 	// Logger receives the store's diagnostics (default: discarded).
 	Logger *slog.Logger
 	// Schema, when set, is the schema (search_path) the store's tables
-	// live in; it must exist. Empty uses the connection's search_path.
+	// live in; it must exist. Empty uses the connection's search_path,
+	// which the URL may set (…&search_path=name).
 	Schema string
 	// MaxConns bounds the connection pool (default: pgxpool's, the larger
 	// of 4 and the number of CPUs).
@@ -64,13 +65,17 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
 	}
-	if opts.Schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
+	schema := opts.Schema
+	if schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	} else {
+		// A search_path given in the URL names the schema as well.
+		schema = cfg.ConnConfig.RuntimeParams["search_path"]
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
-	db := &DB{now: opts.Now, log: opts.Logger, schema: opts.Schema}
+	db := &DB{now: opts.Now, log: opts.Logger, schema: schema}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -26,25 +27,25 @@ const SkipMessage = EnvURL + " not set: PostgreSQL store tests skipped"
 // URL returns the test server's URL, skipping the test when it is unset.
 func URL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv(EnvURL)
-	if url == "" {
+	dsn := os.Getenv(EnvURL)
+	if dsn == "" {
 		t.Skip(SkipMessage)
 	}
-	return url
+	return dsn
 }
 
 // Schema creates a schema with a random name for the test and drops it,
 // with everything in it, when the test ends; it returns the server URL
 // and the schema name.
-func Schema(t testing.TB) (url, schema string) {
+func Schema(t testing.TB) (dsn, schema string) {
 	t.Helper()
-	url = URL(t)
+	dsn = URL(t)
 	b := make([]byte, 8)
 	rand.Read(b)
 	schema = "fanclub_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatalf("pgtest: connect %s: %v", EnvURL, err)
 	}
@@ -55,7 +56,7 @@ func Schema(t testing.TB) (url, schema string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
+		conn, err := pgx.Connect(ctx, dsn)
 		if err != nil {
 			t.Errorf("pgtest: connect to drop schema %s: %v", schema, err)
 			return
@@ -65,7 +66,22 @@ func Schema(t testing.TB) (url, schema string) {
 			t.Errorf("pgtest: drop schema %s: %v", schema, err)
 		}
 	})
-	return url, schema
+	return dsn, schema
+}
+
+// SchemaURL is Schema's URL with the schema as its search_path, for code
+// that takes only a URL (the command line's --db).
+func SchemaURL(t testing.TB) string {
+	t.Helper()
+	raw, schema := Schema(t)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("pgtest: %s: %v", EnvURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Open opens a store in a fresh schema of the test server (see Schema)
@@ -73,12 +89,12 @@ func Schema(t testing.TB) (url, schema string) {
 // the schema is dropped.
 func Open(t testing.TB, opts postgres.Options) *postgres.DB {
 	t.Helper()
-	url, schema := Schema(t)
+	dsn, schema := Schema(t)
 	opts.Schema = schema
 	if opts.MaxConns == 0 {
 		opts.MaxConns = 4
 	}
-	db, err := postgres.Open(context.Background(), url, opts)
+	db, err := postgres.Open(context.Background(), dsn, opts)
 	if err != nil {
 		t.Fatalf("pgtest: open store: %v", err)
 	}
