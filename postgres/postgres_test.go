@@ -66,3 +66,54 @@ func TestMigrateConcurrently(t *testing.T) {
 		t.Fatalf("schema_migrations holds %d rows for %d versions, want one row per version", rows, versions)
 	}
 }
+
+// TestConflictIsRetryableAndSticks runs two write transactions that read
+// and add to one counter: the one committing second fails with a
+// retryable error, and so does every later call in it and its Commit,
+// leaving the first one's update alone.
+func TestConflictIsRetryableAndSticks(t *testing.T) {
+	t.Parallel()
+	db := pgtest.Open(t, postgres.Options{})
+	ctx := context.Background()
+	k := fanclub.CounterKey{FanID: 1, ClubID: 1, Day: "2026-03-01", Action: fanclub.ActionLike}
+	begin := func() fanclub.Tx {
+		tx, err := db.BeginTx(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tx.Rollback() })
+		if _, err := tx.DailyPoints(ctx, []fanclub.CounterKey{k}); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	a, b := begin(), begin()
+	if err := a.AddDailyPoints(ctx, map[fanclub.CounterKey]int64{k: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	err := b.AddDailyPoints(ctx, map[fanclub.CounterKey]int64{k: 10})
+	if !fanclub.IsRetryable(err) {
+		t.Fatalf("second writer: %v, want a retryable error", err)
+	}
+	if _, err := b.FindFanByID(ctx, 1); !fanclub.IsRetryable(err) {
+		t.Fatalf("a call after the conflict: %v, want the retryable error", err)
+	}
+	if err := b.Commit(); !fanclub.IsRetryable(err) {
+		t.Fatalf("Commit after the conflict: %v, want the retryable error", err)
+	}
+	tx, err := db.BeginTx(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	got, err := tx.DailyPoints(ctx, []fanclub.CounterKey{k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[k] != 1 {
+		t.Fatalf("counter = %d, want the first writer's 1", got[k])
+	}
+}
