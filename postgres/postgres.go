@@ -51,6 +51,7 @@ type DB struct {
 	now    func() time.Time
 	log    *slog.Logger
 	schema string
+	clubs  clubCache
 }
 
 var (
@@ -111,7 +112,7 @@ func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 	if err != nil {
 		return nil, classify("begin", err)
 	}
-	return &Tx{tx: ptx, now: db.now().UTC(), write: write}, nil
+	return &Tx{tx: ptx, now: db.now().UTC(), write: write, db: db}, nil
 }
 
 // Ready returns an error unless the database answers and has applied every

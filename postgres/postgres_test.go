@@ -117,3 +117,42 @@ func TestConflictIsRetryableAndSticks(t *testing.T) {
 		t.Fatalf("counter = %d, want the first writer's 1", got[k])
 	}
 }
+
+// TestRolledBackClubNotCached checks a club created and read in a
+// transaction that rolls back is not served to later transactions, while
+// a committed club is found by a second store (process) too.
+func TestRolledBackClubNotCached(t *testing.T) {
+	t.Parallel()
+	db := pgtest.Open(t, postgres.Options{})
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := &fanclub.Creator{Handle: "c"}
+	cl := &fanclub.Club{Name: "ghost", Policy: "fair"}
+	if err := tx.CreateCreator(ctx, cr); err != nil {
+		t.Fatal(err)
+	}
+	cl.CreatorID = cr.ID
+	if err := tx.CreateClub(ctx, cl); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.FindClubByID(ctx, cl.ID); err != nil {
+		t.Fatalf("FindClubByID in its transaction: %v", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		rtx, err := db.BeginTx(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = rtx.FindClubByID(ctx, cl.ID)
+		rtx.Rollback()
+		if fanclub.ErrorCode(err) != fanclub.ENOTFOUND {
+			t.Fatalf("FindClubByID after rollback: %v, want not_found", err)
+		}
+	}
+}

@@ -25,6 +25,10 @@ type Tx struct {
 	done  bool
 	// conflict is the retryable error that aborted the transaction.
 	conflict error
+	db       *DB
+	// readClubs are the clubs the transaction read from the table; they
+	// join the DB's cache when it ends well.
+	readClubs []*fanclub.Club
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
@@ -46,6 +50,7 @@ func (t *Tx) Commit() error {
 	if err := t.tx.Commit(context.Background()); err != nil {
 		return t.fail("commit", err)
 	}
+	t.db.clubs.add(t.readClubs)
 	return nil
 }
 
@@ -55,6 +60,10 @@ func (t *Tx) Rollback() error {
 		return nil
 	}
 	t.done = true
+	if !t.write && t.conflict == nil {
+		// A read-only transaction read committed clubs only.
+		t.db.clubs.add(t.readClubs)
+	}
 	if err := t.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		return classify("rollback", err)
 	}
@@ -317,10 +326,14 @@ func scanClub(s pgx.Row) (*fanclub.Club, error) {
 	return &c, nil
 }
 
-// FindClubByID returns a club.
+// FindClubByID returns a club, from the DB's cache when it holds it
+// (clubs never change once created).
 func (t *Tx) FindClubByID(ctx context.Context, id int64) (*fanclub.Club, error) {
 	if t.conflict != nil {
 		return nil, t.conflict
+	}
+	if c, ok := t.db.clubs.get(id); ok {
+		return c, nil
 	}
 	c, err := scanClub(t.tx.QueryRow(ctx, qFindClub, id))
 	if errNoRows(err) {
@@ -328,6 +341,8 @@ func (t *Tx) FindClubByID(ctx context.Context, id int64) (*fanclub.Club, error) 
 	} else if err != nil {
 		return nil, t.fail("club", err)
 	}
+	cp := *c
+	t.readClubs = append(t.readClubs, &cp)
 	return c, nil
 }
 
