@@ -196,11 +196,31 @@ func (cc *clubCache) get(ctx context.Context, e *Engine, tx Tx, clubID int64) (*
 	return cp, nil
 }
 
-// inTx runs fn in a transaction, committing when fn returns nil.
+// inTx runs fn in a transaction, committing when fn returns nil. When the
+// store reports that the transaction lost a conflict with a concurrent one
+// (IsRetryable), it runs fn again in a new transaction, up to
+// MaxTxAttempts times with jittered exponential backoff, while ctx lasts:
+// this is the one place the engine retries, so fn must keep its effects
+// to the transaction (and to variables it sets anew on each run).
 func (e *Engine) inTx(ctx context.Context, write bool, fn func(tx Tx) error) error {
 	if e.store == nil {
 		return Errorf(EINTERNAL, "no store configured")
 	}
+	for attempt := 1; ; attempt++ {
+		err := e.runTx(ctx, write, fn)
+		if err == nil || !IsRetryable(err) || attempt >= MaxTxAttempts {
+			return err
+		}
+		wait := TxBackoff(attempt)
+		e.log.Debug("transaction conflict, retrying", "attempt", attempt, "wait", wait, "err", err)
+		if werr := waitBackoff(ctx, wait); werr != nil {
+			return err
+		}
+	}
+}
+
+// runTx runs fn once in a transaction, committing when fn returns nil.
+func (e *Engine) runTx(ctx context.Context, write bool, fn func(tx Tx) error) error {
 	ended := e.obs.TxStarted(write)
 	tx, err := e.store.BeginTx(ctx, write)
 	if err != nil {

@@ -274,6 +274,7 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 		refusal error // committed refusals: the request's new state is kept
 	)
 	err := e.inTx(ctx, true, func(tx Tx) error {
+		out, refusal = nil, nil // a retried run starts afresh
 		now := tx.Now()
 		req, err := findOwnRequest(ctx, tx, fanID, requestID)
 		if err != nil {

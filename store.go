@@ -9,8 +9,12 @@ import (
 // the time it started, read from the store's injected clock; domain code
 // uses that time instead of the wall clock.
 type Store interface {
-	// BeginTx starts a transaction; write transactions take the write lock
-	// at once (SQLite: BEGIN IMMEDIATE).
+	// BeginTx starts a transaction. Write transactions are serializable:
+	// a store either runs them one at a time (SQLite: BEGIN IMMEDIATE) or
+	// fails one of two that conflict, at any call or at Commit, with an
+	// error IsRetryable recognises, keeping nothing of it (PostgreSQL at
+	// SERIALIZABLE); the caller then runs the transaction again
+	// (Engine.inTx).
 	BeginTx(ctx context.Context, write bool) (Tx, error)
 	// Close releases the store.
 	Close() error

@@ -23,21 +23,27 @@ func openFileDB(t *testing.T, now func() time.Time) *sqlite.DB {
 	return db
 }
 
-func TestStoreFile(t *testing.T) {
+// TestStore runs the store behaviour suite on a file database and on an
+// in-memory one (TestStore/sqlite/file/…, TestStore/sqlite/memory/…).
+func TestStore(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T, now func() time.Time) fanclub.Store {
-		return openFileDB(t, now)
-	})
-}
-
-func TestStoreMemory(t *testing.T) {
-	t.Parallel()
-	storetest.Run(t, func(t *testing.T, now func() time.Time) fanclub.Store {
-		db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: now})
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		return db
+	t.Run("sqlite", func(t *testing.T) {
+		t.Run("file", func(t *testing.T) {
+			t.Parallel()
+			storetest.Run(t, func(t *testing.T, now func() time.Time) fanclub.Store {
+				return openFileDB(t, now)
+			})
+		})
+		t.Run("memory", func(t *testing.T) {
+			t.Parallel()
+			storetest.Run(t, func(t *testing.T, now func() time.Time) fanclub.Store {
+				db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: now})
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				return db
+			})
+		})
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fanclub/clock"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -309,63 +308,4 @@ func testCommittedVisible(t *testing.T, s fanclub.Store, c *clock.Manual) {
 			must(t, "FindFanByHandle right after commit", err)
 		})
 	}
-}
-
-// testConcurrentWriters runs read-modify-write transactions from several
-// goroutines; each must succeed (no busy errors) and none may lose an
-// update, so the store must serialize write transactions.
-func testConcurrentWriters(t *testing.T, s fanclub.Store, c *clock.Manual) {
-	ctx := context.Background()
-	const workers, rounds = 4, 25
-	k := fanclub.CounterKey{FanID: 1, ClubID: 1, Day: "2026-03-01", Action: fanclub.ActionLike}
-	errs := make(chan error, workers*rounds)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for r := range rounds {
-				errs <- func() error {
-					tx, err := s.BeginTx(ctx, true)
-					if err != nil {
-						return err
-					}
-					defer tx.Rollback()
-					pts, err := tx.DailyPoints(ctx, []fanclub.CounterKey{k})
-					if err != nil {
-						return err
-					}
-					// Book the value read: interleaved transactions would
-					// book repeated values and break the sum below.
-					if err := tx.AddDailyPoints(ctx, map[fanclub.CounterKey]int64{k: 1}); err != nil {
-						return err
-					}
-					if err := tx.AddGeneralPoints(ctx, 1, pts[k]+1, "mirror", fmt.Sprintf("w%d-r%d", w, r)); err != nil {
-						return err
-					}
-					return tx.Commit()
-				}()
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatalf("concurrent write transaction failed: %v", err)
-		}
-	}
-	inReadTx(t, s, func(tx fanclub.Tx) {
-		pts, err := tx.DailyPoints(ctx, []fanclub.CounterKey{k})
-		must(t, "DailyPoints", err)
-		if pts[k] != workers*rounds {
-			t.Fatalf("counter = %d, want %d", pts[k], workers*rounds)
-		}
-		// Serialized, the transactions saw 0, 1, 2, … so the mirrored
-		// values sum to 1+2+…+n.
-		bal, err := tx.GeneralPoints(ctx, 1)
-		must(t, "GeneralPoints", err)
-		n := int64(workers * rounds)
-		if bal != n*(n+1)/2 {
-			t.Fatalf("sum of values read in transactions = %d, want %d: write transactions interleaved", bal, n*(n+1)/2)
-		}
-	})
 }

@@ -1,7 +1,9 @@
 // Package storetest is the behaviour suite every fanclub.Store
 // implementation runs: one subtest per contract of the Store and Tx
 // methods (round trips, not-found and conflict errors, idempotent inserts,
-// derived balances, time filtering, rollback and concurrent writers).
+// derived balances, time filtering, rollback and concurrent writers). The
+// concurrent writers retry the transactions a store fails with a retryable
+// error (fanclub.IsRetryable), as the engine does.
 //
 // A store package runs it from its own tests:
 //

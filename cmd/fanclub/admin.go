@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"fanclub"
-	"fanclub/sqlite"
 )
 
 // authSettings are the token, password and throttling settings of serve
@@ -111,7 +110,7 @@ func bootstrapAdmin(ctx context.Context, eng *fanclub.Engine) (string, error) {
 }
 
 // adminUsage describes 'fanclub admin'.
-const adminUsage = `usage: fanclub admin token [--db PATH] [--ttl DUR]
+const adminUsage = `usage: fanclub admin token [--db PATH|URL] [--ttl DUR]
 
 token  issues a fresh admin token and prints it, alone on one line of
        standard output (logs go to standard error)
@@ -144,7 +143,7 @@ func runAdminToken(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var a authSettings
 	a.register(flag.NewFlagSet("", flag.ContinueOnError))
-	db := fs.String("db", envOr("FANCLUB_DB", "fanclub.db"), "SQLite database `path` (env FANCLUB_DB)")
+	db := fs.String("db", envOr("FANCLUB_DB", "fanclub.db"), "SQLite database `path`, or postgres:// URL (env FANCLUB_DB)")
 	ttl := fs.Duration("ttl", a.tokenTTL, "lifetime of the token (env FANCLUB_TOKEN_TTL; at most FANCLUB_TOKEN_MAX_TTL)")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
@@ -165,27 +164,24 @@ func runAdminToken(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	tok, err := issueAdminToken(ctx, *db, *ttl, a.engineConfig(), log)
 	if err != nil {
-		log.Error("admin token", "db", *db, "err", err)
+		log.Error("admin token", "db", displayDSN(*db), "err", err)
 		return 1
 	}
 	fmt.Fprintln(stdout, tok.Token)
-	log.Info("admin token issued", "db", *db, "token_id", tok.TokenID, "expires_at", tok.ExpiresAt.UTC().Format(time.RFC3339))
+	log.Info("admin token issued", "db", displayDSN(*db), "token_id", tok.TokenID, "expires_at", tok.ExpiresAt.UTC().Format(time.RFC3339))
 	return 0
 }
 
 // issueAdminToken opens the database (which must exist) and issues an
 // admin token valid for ttl.
 func issueAdminToken(ctx context.Context, path string, ttl time.Duration, auth fanclub.AuthConfig, log *slog.Logger) (*fanclub.IssuedToken, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	db, err := sqlite.Open(ctx, path, sqlite.Options{Logger: log})
+	db, err := openStore(ctx, path, storeOptions{Logger: log, MustExist: true})
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
 	defer func() {
 		if err := db.Close(); err != nil {
-			log.Error("close store", "db", path, "err", err)
+			log.Error("close store", "db", displayDSN(path), "err", err)
 		}
 	}()
 	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Random: rand.Reader, Logger: log, Auth: auth})

@@ -8,22 +8,29 @@ import (
 	"testing"
 
 	"fanclub"
-	"fanclub/sqlite"
 )
 
+// TestAdminTokenPrintsOneWorkingToken issues an admin token on a migrated
+// database of each store.
 func TestAdminTokenPrintsOneWorkingToken(t *testing.T) {
 	t.Parallel()
+	for _, tc := range storeDSNs {
+		t.Run(tc.store, func(t *testing.T) {
+			t.Parallel()
+			testAdminToken(t, tc.dsn(t))
+		})
+	}
+}
+
+func testAdminToken(t *testing.T, dsn string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "admin.db")
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
 	var stdout, stderr bytes.Buffer
-	if code := run(ctx, []string{"admin", "token", "--db", path, "--ttl", "2h"}, &stdout, &stderr); code != 0 {
+	if code := run(ctx, []string{"migrate", "--db", dsn}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(ctx, []string{"admin", "token", "--db", dsn, "--ttl", "2h"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	out := stdout.String()
@@ -34,7 +41,7 @@ func TestAdminTokenPrintsOneWorkingToken(t *testing.T) {
 	if !strings.Contains(stderr.String(), "admin token issued") {
 		t.Errorf("stderr %q lacks the log line", stderr.String())
 	}
-	db, err = sqlite.Open(ctx, path, sqlite.Options{})
+	db, err := openStore(ctx, dsn, storeOptions{MustExist: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,6 +82,10 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "fanclub bench ingest: --events, --fans, --batch and --runs must be positive, --clubs at least 2, --naive and --warmup not negative, and no arguments")
 		return 2
 	}
+	if isPostgresDSN(*dbPath) {
+		fmt.Fprintln(stderr, "fanclub bench ingest: --db takes a SQLite file here (each run copies the seeded file); PostgreSQL is not benchmarked by this command yet")
+		return 2
+	}
 	path := *dbPath
 	if path == "" {
 		dir, err := os.MkdirTemp("", "fanclub-bench-")

@@ -16,7 +16,6 @@ import (
 	"fanclub/argon2id"
 	"fanclub/natsingest"
 	"fanclub/policyfile"
-	"fanclub/sqlite"
 	"fanclub/stream"
 )
 
@@ -34,7 +33,7 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 	fs := flag.NewFlagSet("fanclub consume", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := consumeConfig{db: envOr("FANCLUB_DB", "fanclub.db")}
-	fs.StringVar(&c.db, "db", c.db, "SQLite database `path` (env FANCLUB_DB)")
+	fs.StringVar(&c.db, "db", c.db, "SQLite database `path`, or a postgres:// URL (env FANCLUB_DB)")
 	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
 	fs.StringVar(&c.nats.URL, "nats", envOr("FANCLUB_NATS_URL", "nats://127.0.0.1:4222"), "NATS server `URL` (env FANCLUB_NATS_URL)")
 	fs.StringVar(&c.nats.Stream, "stream", os.Getenv("FANCLUB_NATS_STREAM"), "JetStream stream `name` to read (env FANCLUB_NATS_STREAM; required)")
@@ -48,7 +47,7 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 		return c, err
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR]")
+		fmt.Fprintln(stderr, "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH|URL] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -98,13 +97,13 @@ func runConsume(ctx context.Context, args []string, _, stderr io.Writer) int {
 
 // consume opens the store and the stream and ingests until ctx ends.
 func consume(ctx context.Context, cfg consumeConfig, log *slog.Logger) error {
-	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: log})
+	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log})
 	if err != nil {
-		return fmt.Errorf("open %s: %w", cfg.db, err)
+		return err
 	}
 	defer func() {
 		if err := db.Close(); err != nil {
-			log.Error("close store", "db", cfg.db, "err", err)
+			log.Error("close store", "db", displayDSN(cfg.db), "err", err)
 		}
 	}()
 	reg, err := policyfile.NewRegistry()
@@ -132,7 +131,7 @@ func consume(ctx context.Context, cfg consumeConfig, log *slog.Logger) error {
 	}()
 	var acked, terminated, nakked atomic.Int64
 	counts := map[string]*atomic.Int64{stream.OutcomeAcked: &acked, stream.OutcomeTerminated: &terminated, stream.OutcomeNakked: &nakked}
-	log.Info("consuming", "nats", cfg.nats.URL, "stream", cfg.nats.Stream, "durable", cfg.nats.Durable, "subject", cfg.nats.Subject, "db", cfg.db)
+	log.Info("consuming", "nats", cfg.nats.URL, "stream", cfg.nats.Stream, "durable", cfg.nats.Durable, "subject", cfg.nats.Subject, "db", displayDSN(cfg.db))
 	err = stream.Run(ctx, src, eng, stream.Config{Logger: log, NakDelay: cfg.nakDelay, Handled: func(outcome, _ string, _ int64) {
 		counts[outcome].Add(1)
 	}})

@@ -25,8 +25,9 @@ type command struct {
 // commands is the table of subcommands, in the order help lists them.
 func commands() []command {
 	return []command{
-		{"serve", "run the HTTP API on SQLite (--demo seeds demo clubs and fans)", runServe},
-		{"admin", "print a fresh admin token (admin token --db PATH)", runAdmin},
+		{"serve", "run the HTTP API on SQLite or PostgreSQL (--demo seeds demo clubs and fans)", runServe},
+		{"migrate", "apply the database's pending migrations and exit (migrate --db PATH|URL)", runMigrate},
+		{"admin", "print a fresh admin token (admin token --db PATH|URL)", runAdmin},
 		{"policy", "list, show and validate exit policies", runPolicy},
 		{"compare", "compare policies dimension by dimension (md, html, json)", runCompare},
 		{"audit", "audit policies against the exit regulations", runAudit},

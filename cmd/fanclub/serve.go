@@ -19,7 +19,6 @@ import (
 	fanhttp "fanclub/http"
 	"fanclub/metrics"
 	"fanclub/policyfile"
-	"fanclub/sqlite"
 )
 
 // serveConfig is what 'fanclub serve' runs with.
@@ -41,7 +40,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("fanclub serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := serveConfig{db: envOr("FANCLUB_DB", "fanclub.db"), addr: envOr("FANCLUB_ADDR", "127.0.0.1:8080")}
-	fs.StringVar(&c.db, "db", c.db, "SQLite database `path` (env FANCLUB_DB)")
+	fs.StringVar(&c.db, "db", c.db, "SQLite database `path`, or postgres:// URL (env FANCLUB_DB)")
 	fs.StringVar(&c.addr, "addr", c.addr, "listen `address` (env FANCLUB_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "create a demo creator, one club per preset and fans alice, bob and carol")
 	if err := limitFlags(fs, &c.limits); err != nil {
@@ -53,7 +52,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [limit, token and password flags]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [limit, token and password flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -97,7 +96,8 @@ func envOr(key, def string) string {
 	return def
 }
 
-// runServe runs 'fanclub serve': the HTTP API on a SQLite database until
+// runServe runs 'fanclub serve': the HTTP API on a SQLite or PostgreSQL
+// database until
 // ctx ends (SIGINT or SIGTERM), then shuts down gracefully.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseServe(args, stderr)
@@ -118,15 +118,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // serve opens the store, prints an admin token (and the demo), and serves
 // until ctx ends.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
-	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: log, ReadCheckInterval: serveReadCheck})
+	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, ReadCheckInterval: serveReadCheck})
 	if err != nil {
-		return fmt.Errorf("open %s: %w", cfg.db, err)
+		return err
 	}
+	shown := displayDSN(cfg.db)
 	defer func() {
-		// Close checkpoints the write-behind state; a failure leaves it in
-		// the journal, replayed on the next start, but must be seen.
+		// SQLite's Close checkpoints the write-behind state; a failure
+		// leaves it in the journal, replayed on the next start, but must
+		// be seen.
 		if err := db.Close(); err != nil {
-			log.Error("close store", "db", cfg.db, "err", err)
+			log.Error("close store", "db", shown, "err", err)
 		}
 	}()
 	reg, err := policyfile.NewRegistry()
@@ -155,7 +157,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		return fmt.Errorf("listen: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\n", base, cfg.db)
+	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\n", base, shown)
 	if admin != "" {
 		fmt.Fprintf(stdout, "admin token: %s\n", admin)
 	} else {
@@ -180,7 +182,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.db)
+	log.Info("serving", "addr", ln.Addr().String(), "db", shown)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -112,9 +111,19 @@ type demoMemberships struct {
 	} `json:"items"`
 }
 
+// TestServeDemoIsIdempotentAndServes starts 'fanclub serve --demo' twice on
+// one database of each store (--db PATH, --db postgres://…).
 func TestServeDemoIsIdempotentAndServes(t *testing.T) {
 	t.Parallel()
-	db := filepath.Join(t.TempDir(), "demo.db")
+	for _, tc := range storeDSNs {
+		t.Run(tc.store, func(t *testing.T) {
+			t.Parallel()
+			testServeDemo(t, tc.dsn(t))
+		})
+	}
+}
+
+func testServeDemo(t *testing.T, db string) {
 	first := startServeDemo(t, db)
 	if got := first.get(t, "/healthz", "", nil); got != 200 {
 		t.Fatalf("healthz = %d", got)

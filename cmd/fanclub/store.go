@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"fanclub"
+	"fanclub/postgres"
+	"fanclub/sqlite"
+)
+
+// storeOptions configures openStore.
+type storeOptions struct {
+	Logger *slog.Logger
+	// ReadCheckInterval is sqlite.Options.ReadCheckInterval.
+	ReadCheckInterval time.Duration
+	// MustExist refuses a SQLite path naming no file (instead of creating
+	// an empty database).
+	MustExist bool
+}
+
+// isPostgresDSN reports whether dsn names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func isPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// openStore opens the store dsn names, applying its pending migrations:
+// PostgreSQL for a postgres:// or postgresql:// URL, else the SQLite
+// database file at dsn. Every command that takes --db opens it here.
+func openStore(ctx context.Context, dsn string, o storeOptions) (fanclub.Store, error) {
+	if isPostgresDSN(dsn) {
+		db, err := postgres.Open(ctx, dsn, postgres.Options{Logger: o.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", displayDSN(dsn), err)
+		}
+		return db, nil
+	}
+	if o.MustExist {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+	}
+	db, err := sqlite.Open(ctx, dsn, sqlite.Options{Logger: o.Logger, ReadCheckInterval: o.ReadCheckInterval})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	}
+	return db, nil
+}
+
+// displayDSN is dsn as it may be printed and logged: a URL's password is
+// masked.
+func displayDSN(dsn string) string {
+	if !isPostgresDSN(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
