@@ -240,7 +240,7 @@ func (e *Engine) confirmExit(ctx context.Context, fanID int64, requestID string,
 	)
 	err := e.inTx(ctx, false, func(tx Tx) error {
 		var err error
-		now = tx.Now()
+		now, fan = tx.Now(), nil // a retried run starts afresh
 		if req, err = findOwnRequest(ctx, tx, fanID, requestID); err != nil {
 			return err
 		}

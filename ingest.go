@@ -103,31 +103,39 @@ func (e *Engine) InteractKeyed(ctx context.Context, fanID, clubID int64, action 
 	}
 	b := Batch{Events: []EventInput{ev}}
 	var (
-		v      *MembershipView
-		result EventResult
+		v        *MembershipView
+		result   EventResult
+		rejected error // the event's rejection, returned by the last run
 	)
 	err := e.inTx(ctx, true, func(tx Tx) error {
+		v, result, rejected = nil, EventResult{}, nil // a retried run starts afresh
 		res, errs, err := e.ingestTx(ctx, tx, b, true)
 		if err != nil {
 			return err
 		}
 		result = res.Results[0]
 		if errs[0] != nil {
-			return errs[0]
+			rejected = errs[0]
+			return rejected
 		}
 		v, err = e.membershipView(ctx, tx, fanID, clubID)
 		return err
 	})
-	if result.Status != "" {
+	switch {
+	case err == nil:
 		e.obs.EventsIngested(result.Status, 1)
-	}
-	if err != nil {
-		if result.Status == EventRejected {
-			return nil, &result, err
-		}
+		return v, &result, nil
+	case rejected != nil && err == rejected:
+		// A rejection is the outcome, not a failure: it is counted and
+		// returned with the event's result.
+		e.obs.EventsIngested(EventRejected, 1)
+		return nil, &result, err
+	default:
+		// Nothing was stored (a store error, or conflicts that outlasted
+		// the retries): a result computed by a run that rolled back is
+		// neither counted nor returned.
 		return nil, nil, err
 	}
-	return v, &result, nil
 }
 
 // eventFieldErrors returns every problem of one event, with field paths

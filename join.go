@@ -106,7 +106,7 @@ func (e *Engine) membershipView(ctx context.Context, tx Tx, fanID, clubID int64)
 func (e *Engine) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*MembershipView, error) {
 	out := []*MembershipView{}
 	err := e.inTx(ctx, false, func(tx Tx) error {
-		out = out[:0] // a retried run starts afresh
+		out = []*MembershipView{} // a retried run starts afresh (a failed run left nil)
 		ms, err := tx.ListMemberships(ctx, fanID, clubID)
 		if err != nil {
 			return fmt.Errorf("list memberships: %w", err)

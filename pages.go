@@ -78,7 +78,7 @@ func (e *Engine) membershipPage(ctx context.Context, limit int, list func(tx Tx)
 	out := []*MembershipView{}
 	var more bool
 	err := e.inTx(ctx, false, func(tx Tx) error {
-		out = out[:0] // a retried run starts afresh
+		out = []*MembershipView{} // a retried run starts afresh (a failed run left nil)
 		ms, err := list(tx)
 		if err != nil {
 			return fmt.Errorf("list memberships: %w", err)
