@@ -49,16 +49,19 @@ type BulkEffectsTx interface {
 // the platform's trusted service path: it reports gifts, which fans cannot.
 func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 	if err := validateBatchShape(b); err != nil {
-		e.observeBatch(&b, nil, err)
+		e.observeBatch(&b, nil, false, err)
 		return nil, err
 	}
-	var res *BatchResult
+	var (
+		res      *BatchResult
+		replayed bool
+	)
 	err := e.inTx(ctx, true, func(tx Tx) error {
 		var err error
-		res, _, err = e.ingestTx(ctx, tx, b, false)
+		res, _, replayed, err = e.ingestTx(ctx, tx, b, false)
 		return err
 	})
-	e.observeBatch(&b, res, err)
+	e.observeBatch(&b, res, replayed, err)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +112,7 @@ func (e *Engine) InteractKeyed(ctx context.Context, fanID, clubID int64, action 
 	)
 	err := e.inTx(ctx, true, func(tx Tx) error {
 		v, result, rejected = nil, EventResult{}, nil // a retried run starts afresh
-		res, errs, err := e.ingestTx(ctx, tx, b, true)
+		res, errs, _, err := e.ingestTx(ctx, tx, b, true)
 		if err != nil {
 			return err
 		}

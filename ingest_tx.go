@@ -18,10 +18,11 @@ type ingestWork struct {
 
 // ingestTx applies a validated batch in tx. With wantErrs it also returns,
 // per event, the domain error of a rejected event (nil otherwise).
-func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*BatchResult, []*Error, error) {
+// replayed is true when the batch's (producer, seq) was applied before
+// and res is the stored result: nothing was applied now.
+func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (res *BatchResult, errs []*Error, replayed bool, err error) {
 	now := tx.Now()
 	n := len(b.Events)
-	var errs []*Error
 	if wantErrs {
 		errs = make([]*Error, n)
 	}
@@ -29,14 +30,14 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 		stored, err := tx.FindBatch(ctx, b.Producer, b.Seq)
 		if err == nil {
 			if !sameEventIDs(stored, b) {
-				return nil, nil, Errorf(ECONFLICT, "Batch %d of producer %q was already applied with other events; a retry must resend the same events, and a new batch needs a new seq.", b.Seq, b.Producer)
+				return nil, nil, false, Errorf(ECONFLICT, "Batch %d of producer %q was already applied with other events; a retry must resend the same events, and a new batch needs a new seq.", b.Seq, b.Producer)
 			}
-			return stored, errs, nil
+			return stored, errs, true, nil
 		} else if !isNotFound(err) {
-			return nil, nil, fmt.Errorf("find batch: %w", err)
+			return nil, nil, false, fmt.Errorf("find batch: %w", err)
 		}
 	}
-	res := &BatchResult{Results: make([]EventResult, n)}
+	res = &BatchResult{Results: make([]EventResult, n)}
 	work := make([]ingestWork, n)
 
 	reject := func(i int, err *Error) {
@@ -85,7 +86,7 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 			case isNotFound(err):
 				clubMissing[ev.ClubID] = true
 			case err != nil:
-				return nil, nil, err
+				return nil, nil, false, err
 			default:
 				w.cp = cp
 			}
@@ -98,11 +99,11 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	}
 	members, err := tx.FindMemberships(ctx, keys)
 	if err != nil {
-		return nil, nil, fmt.Errorf("find memberships: %w", err)
+		return nil, nil, false, fmt.Errorf("find memberships: %w", err)
 	}
 	effects, err := e.effectsOf(ctx, tx, members, minAt)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 
 	// Per-event checks; candidates go to the behaviour log.
@@ -147,10 +148,10 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	}
 	fresh, err := tx.InsertEvents(ctx, cand)
 	if err != nil {
-		return nil, nil, fmt.Errorf("insert events: %w", err)
+		return nil, nil, false, fmt.Errorf("insert events: %w", err)
 	}
 	if len(fresh) != len(cand) {
-		return nil, nil, Errorf(EINTERNAL, "store reported %d results for %d events", len(fresh), len(cand))
+		return nil, nil, false, Errorf(EINTERNAL, "store reported %d results for %d events", len(fresh), len(cand))
 	}
 
 	// Daily counters of capped actions, read once.
@@ -171,7 +172,7 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	if len(capped) > 0 {
 		counters, err = tx.DailyPoints(ctx, capped)
 		if err != nil {
-			return nil, nil, fmt.Errorf("daily points: %w", err)
+			return nil, nil, false, fmt.Errorf("daily points: %w", err)
 		}
 		if counters == nil {
 			counters = map[CounterKey]int64{}
@@ -216,12 +217,12 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	}
 	if len(changed) > 0 {
 		if err := tx.SaveMemberships(ctx, changed); err != nil {
-			return nil, nil, fmt.Errorf("save memberships: %w", err)
+			return nil, nil, false, fmt.Errorf("save memberships: %w", err)
 		}
 	}
 	if len(deltas) > 0 {
 		if err := tx.AddDailyPoints(ctx, deltas); err != nil {
-			return nil, nil, fmt.Errorf("add daily points: %w", err)
+			return nil, nil, false, fmt.Errorf("add daily points: %w", err)
 		}
 	}
 	for i := range res.Results {
@@ -236,10 +237,10 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (*
 	}
 	if b.Producer != "" {
 		if err := tx.SaveBatch(ctx, b.Producer, b.Seq, res); err != nil {
-			return nil, nil, fmt.Errorf("save batch: %w", err)
+			return nil, nil, false, fmt.Errorf("save batch: %w", err)
 		}
 	}
-	return res, errs, nil
+	return res, errs, false, nil
 }
 
 // eventTimeError returns the rejection of an event whose time at is before

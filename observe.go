@@ -28,11 +28,20 @@ func (nopObserver) ExitConfirmation(string, string) {}
 func (nopObserver) TxStarted(bool) func(error)      { return nopEnded }
 func nopEnded(error)                                {}
 
-// observeBatch reports a batch's outcome.
-func (e *Engine) observeBatch(b *Batch, res *BatchResult, err error) {
+// observeBatch reports a batch's outcome. The events of a replayed batch
+// (its producer and seq applied before, res the stored result) are
+// duplicates: counting the stored outcomes again would count every
+// accepted event once per retry of its batch.
+func (e *Engine) observeBatch(b *Batch, res *BatchResult, replayed bool, err error) {
 	if err != nil {
 		if ErrorCode(err) == EINVALID {
 			e.obs.EventsIngested("invalid", len(b.Events))
+		}
+		return
+	}
+	if replayed {
+		if n := len(b.Events); n > 0 {
+			e.obs.EventsIngested(EventDuplicate, n)
 		}
 		return
 	}

@@ -448,3 +448,43 @@ func TestInteractionNotCountedWhenRetriesRunOut(t *testing.T) {
 		t.Fatalf("accepted counted %d times, want 1", got)
 	}
 }
+
+// TestReplayedBatchCountedAsDuplicates checks that a retried producer
+// batch, answered with its stored result, counts its events as
+// duplicates, not as accepted a second time.
+func TestReplayedBatchCountedAsDuplicates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, s := conflictingEngine(t, 0)
+	obs := &tallyObserver{}
+	e := fanclub.NewEngine(fanclub.EngineConfig{Store: s, Policies: presetSource{}, Passwords: plainHasher{}, Random: rand.Reader, Observer: obs})
+	cr, err := e.CreateCreator(ctx, "studio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.CreateClub(ctx, cr.ID, "club", "fair")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := e.CreateFan(ctx, "fan_1", "password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Join(ctx, f.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := fanclub.Batch{Producer: "p", Seq: 1, Events: []fanclub.EventInput{
+		{ID: "e1", FanID: f.ID, ClubID: c.ID, Action: fanclub.ActionLike},
+		{ID: "e2", FanID: f.ID, ClubID: c.ID, Action: fanclub.ActionShare},
+		{ID: "e3", FanID: f.ID, ClubID: c.ID + 1, Action: fanclub.ActionShare},
+	}}
+	for range 3 {
+		if _, err := e.Ingest(ctx, b); err != nil {
+			t.Fatalf("Ingest: %v", err)
+		}
+	}
+	want := map[string]int{"events:accepted": 2, "events:rejected": 1, "events:duplicate": 6}
+	if fmt.Sprint(obs.counts) != fmt.Sprint(want) {
+		t.Fatalf("observer counted %v, want %v", obs.counts, want)
+	}
+}
