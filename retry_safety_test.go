@@ -19,14 +19,22 @@ import (
 	"fanclub/sqlite"
 )
 
-// flakyStore wraps a real store. While inject is set, every other commit
-// (of a read or a write transaction) rolls the transaction back and fails
-// with a retryable error, as PostgreSQL fails a transaction that lost a
-// conflict: the engine's retry then runs every transaction function twice,
-// the first run's work thrown away after it has done all of it.
+// Failure injection modes of flakyStore.
+const (
+	injectNone   = iota
+	injectCommit // every other commit (read or write) fails
+	injectWrite  // the first write of every other write transaction fails
+)
+
+// flakyStore wraps a real store and fails transactions with a retryable
+// error, as PostgreSQL fails a transaction that lost a conflict: at
+// commit, after the transaction function did all its work
+// (injectCommit), or at its first write, after which every call and the
+// commit fail alike (injectWrite). Either way the engine's retry runs
+// the transaction function again.
 type flakyStore struct {
 	fanclub.Store
-	inject bool
+	mode int
 
 	mu       sync.Mutex
 	failNext bool
@@ -39,30 +47,129 @@ func (s *flakyStore) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error
 	if err != nil {
 		return nil, err
 	}
-	return &flakyTx{Tx: tx, s: s}, nil
+	ft := &flakyTx{Tx: tx, s: s}
+	if s.mode == injectWrite && write {
+		ft.failWrite = s.toggle()
+	}
+	return ft, nil
+}
+
+// toggle reports whether this transaction fails: every other one does.
+func (s *flakyStore) toggle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fail := !s.failNext
+	s.failNext = fail
+	return fail
+}
+
+func (s *flakyStore) count() {
+	s.mu.Lock()
+	s.injected++
+	s.mu.Unlock()
 }
 
 type flakyTx struct {
 	fanclub.Tx
 	s *flakyStore
+	// failWrite makes the first write fail; failed is the error after it.
+	failWrite bool
+	failed    error
 }
 
-// Commit fails every other time while the store injects failures.
+var errInjected = &fanclub.RetryableError{Op: "write", Err: errors.New("injected serialization failure")}
+
+// write fails the transaction at its first write when it is to fail.
+func (t *flakyTx) write() error {
+	if t.failWrite && t.failed == nil {
+		t.failed = errInjected
+		t.s.count()
+	}
+	return t.failed
+}
+
+// Commit fails every other time (injectCommit), or when a write failed.
 func (t *flakyTx) Commit() error {
-	t.s.mu.Lock()
-	fail := t.s.inject && !t.s.failNext
-	if t.s.inject {
-		t.s.failNext = !t.s.failNext
+	if t.failed != nil {
+		_ = t.Tx.Rollback()
+		return t.failed
 	}
-	if fail {
-		t.s.injected++
-	}
-	t.s.mu.Unlock()
-	if fail {
+	if t.s.mode == injectCommit && t.s.toggle() {
+		t.s.count()
 		_ = t.Tx.Rollback()
 		return &fanclub.RetryableError{Op: "commit", Err: errors.New("injected serialization failure")}
 	}
 	return t.Tx.Commit()
+}
+
+func (t *flakyTx) CreateFan(ctx context.Context, f *fanclub.Fan) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.CreateFan(ctx, f)
+}
+
+func (t *flakyTx) CreateCreator(ctx context.Context, c *fanclub.Creator) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.CreateCreator(ctx, c)
+}
+
+func (t *flakyTx) CreateClub(ctx context.Context, c *fanclub.Club) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.CreateClub(ctx, c)
+}
+
+func (t *flakyTx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.SaveMemberships(ctx, ms)
+}
+
+func (t *flakyTx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, error) {
+	if err := t.write(); err != nil {
+		return nil, err
+	}
+	return t.Tx.InsertEvents(ctx, events)
+}
+
+func (t *flakyTx) CreateToken(ctx context.Context, tok *fanclub.Token) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.CreateToken(ctx, tok)
+}
+
+func (t *flakyTx) RevokeToken(ctx context.Context, id int64, at time.Time) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.RevokeToken(ctx, id, at)
+}
+
+func (t *flakyTx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.CreateExitRequest(ctx, r)
+}
+
+func (t *flakyTx) UpdateExitRequest(ctx context.Context, r *fanclub.ExitRequest) error {
+	if err := t.write(); err != nil {
+		return err
+	}
+	return t.Tx.UpdateExitRequest(ctx, r)
+}
+
+func (t *flakyTx) SaveIdempotentResponse(ctx context.Context, r *fanclub.IdempotentResponse) (*fanclub.IdempotentResponse, error) {
+	if err := t.write(); err != nil {
+		return nil, err
+	}
+	return t.Tx.SaveIdempotentResponse(ctx, r)
 }
 
 // ListEffectsOfFans keeps the store's bulk read on the ingest path.
@@ -123,8 +230,9 @@ var retryStores = []struct {
 }
 
 // TestRetrySafety runs one workload touching every kind of write
-// transaction twice, on a fresh store each time: once as is and once with
-// every transaction's first commit failing as a conflict. What the
+// transaction on a fresh store each time: once as is, once with every
+// other commit failing as a conflict and once with every other write
+// transaction failing at its first write. What the
 // callers see, what the store holds after and what the observer counted
 // must be the same: a transaction function run twice must not append,
 // count or book anything twice.
@@ -136,25 +244,31 @@ func TestRetrySafety(t *testing.T) {
 			if st.name == "postgres" {
 				pgtest.URL(t) // skips without a server
 			}
-			plain, plainObs, _ := retryWorkload(t, st.open, false)
-			flaky, flakyObs, injected := retryWorkload(t, st.open, true)
-			if injected < 40 {
-				t.Fatalf("only %d failures injected; the workload did not run its transactions twice", injected)
-			}
-			for i := range max(len(plain), len(flaky)) {
-				var p, f string
-				if i < len(plain) {
-					p = plain[i]
+			plain, plainObs, _ := retryWorkload(t, st.open, injectNone)
+			for _, m := range []struct {
+				name string
+				mode int
+				min  int
+			}{{"at commit", injectCommit, 40}, {"at the first write", injectWrite, 25}} {
+				flaky, flakyObs, injected := retryWorkload(t, st.open, m.mode)
+				if injected < m.min {
+					t.Fatalf("%s: only %d failures injected; the workload did not run its transactions twice", m.name, injected)
 				}
-				if i < len(flaky) {
-					f = flaky[i]
+				for i := range max(len(plain), len(flaky)) {
+					var p, f string
+					if i < len(plain) {
+						p = plain[i]
+					}
+					if i < len(flaky) {
+						f = flaky[i]
+					}
+					if p != f {
+						t.Errorf("step %d differs with transactions failing %s:\n  once:    %s\n  retried: %s", i, m.name, p, f)
+					}
 				}
-				if p != f {
-					t.Errorf("step %d differs with retried transactions:\n  once:    %s\n  retried: %s", i, p, f)
+				if fmt.Sprint(plainObs) != fmt.Sprint(flakyObs) {
+					t.Errorf("observer counts differ with transactions failing %s:\n  once:    %v\n  retried: %v", m.name, plainObs, flakyObs)
 				}
-			}
-			if fmt.Sprint(plainObs) != fmt.Sprint(flakyObs) {
-				t.Errorf("observer counts differ:\n  once:    %v\n  retried: %v", plainObs, flakyObs)
 			}
 		})
 	}
@@ -164,12 +278,12 @@ func TestRetrySafety(t *testing.T) {
 // transcript (one line per step, ids and secrets left out: a rolled-back
 // run may use up PostgreSQL sequence values and random bytes), the
 // observer's counts and the number of failures injected.
-func retryWorkload(t *testing.T, open func(*testing.T, func() time.Time) fanclub.Store, inject bool) ([]string, map[string]int, int) {
+func retryWorkload(t *testing.T, open func(*testing.T, func() time.Time) fanclub.Store, mode int) ([]string, map[string]int, int) {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
 	raw := open(t, clk.Now)
-	store := &flakyStore{Store: raw, inject: inject}
+	store := &flakyStore{Store: raw, mode: mode}
 	obs := &tallyObserver{}
 	e := fanclub.NewEngine(fanclub.EngineConfig{Store: store, Policies: presetSource{}, Passwords: plainHasher{},
 		Random: rand.Reader, Observer: obs})
