@@ -50,9 +50,12 @@ func (e *RetryableError) Retryable() bool { return true }
 
 // Transaction retry bounds: at most MaxTxAttempts runs of a transaction
 // function, waiting a random time up to txBackoffBase·2ⁿ (at most
-// txBackoffMax) after the nth conflict.
+// txBackoffMax) after the nth conflict. Twenty runs wait about two
+// seconds in all at worst on average: enough for a handful of writers on
+// one hot row to all get through, while a request still fails in bounded
+// time.
 const (
-	MaxTxAttempts = 10
+	MaxTxAttempts = 20
 	txBackoffBase = 2 * time.Millisecond
 	txBackoffMax  = 250 * time.Millisecond
 )
