@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"fanclub/postgres/pgtest"
 )
 
 func TestBenchIngestSmall(t *testing.T) {
@@ -84,6 +87,24 @@ func TestBenchExitStormSmall(t *testing.T) {
 			if f[1] == "0.0" || f[2] == "0.0" || f[4] == "0.0" || f[5] != "0" {
 				t.Errorf("round without ingest, without wrong confirms, or with other answers: %q", l)
 			}
+		}
+	}
+}
+
+// TestBenchIngestPostgres runs every mode of bench ingest on a small
+// workload on the test server, each run in a schema of its own.
+func TestBenchIngestPostgres(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	code, out, stderr := runFanclub(t, "bench", "ingest", "--db", url, "--events", "2000", "--fans", "300", "--clubs", "10",
+		"--batch", "200", "--runs", "1", "--warmup", "0", "--naive", "20")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{`PostgreSQL`, `(?m)^\s*engine\s+2000\s`, `(?m)^\s*naive\s+20\s`, `(?m)^\s*raw\s+2000\s`,
+		`(?m)^\s*copy\s+2000\s`, `engine / raw \(multi-row INSERT\) \d+\.\d\d`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("output lacks %s:\n%s", want, out)
 		}
 	}
 }
