@@ -21,6 +21,7 @@ import (
 const benchUsage = `usage: fanclub bench ingest [flags]
        fanclub bench exitstorm [flags] (ingest while wrong exit passwords arrive; -h for more)
        fanclub bench http [flags]   (the read path against hello-world net/http; see bench http -h)
+       fanclub bench nodes --db postgres://… [flags] (ingest over HTTP, one serve process vs two; -h for more)
 
 Measures ingest into a file-backed SQLite database on a fixed-seed workload
 (fans spread over clubs by Zipf popularity, 70% like, 20% watch_minutes,
@@ -57,6 +58,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runBenchExitStorm(ctx, args[1:], stdout, stderr)
 	case "http":
 		return runBenchHTTP(ctx, args[1:], stdout, stderr)
+	case "nodes":
+		return runBenchNodes(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "fanclub bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return 2
