@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"regexp"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -49,6 +49,7 @@ func runBenchNodes(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rounds := fs.Int("rounds", 3, "rounds of each setup (one process, two)")
 	fans := fs.Int("fans", 20_000, "fans, each a member of one club")
 	clubs := fs.Int("clubs", 200, "clubs")
+	bin := fs.String("bin", "", "the fanclub `binary` to run serve from (default: this one)")
 	if code := parseBenchFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -56,7 +57,16 @@ func runBenchNodes(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "fanclub bench nodes: --db must be a postgres:// URL; --clients, --batch, --duration, --rounds and --fans positive, --clubs at least 2")
 		return 2
 	}
-	if err := benchNodes(ctx, *url, nodesBenchConfig{clients: *clients, batch: *batch, duration: *duration, rounds: *rounds, fans: *fans, clubs: *clubs}, stdout); err != nil {
+	if *bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "fanclub bench nodes: %v\n", err)
+			return 1
+		}
+		*bin = exe
+	}
+	c := nodesBenchConfig{clients: *clients, batch: *batch, duration: *duration, rounds: *rounds, fans: *fans, clubs: *clubs, bin: *bin}
+	if err := benchNodes(ctx, *url, c, stdout); err != nil {
 		fmt.Fprintf(stderr, "fanclub bench nodes: %v\n", err)
 		return 1
 	}
@@ -67,6 +77,8 @@ func runBenchNodes(ctx context.Context, args []string, stdout, stderr io.Writer)
 type nodesBenchConfig struct {
 	clients, batch, rounds, fans, clubs int
 	duration                            time.Duration
+	// bin is the fanclub binary the serve processes run.
+	bin string
 }
 
 // nodesRound is one timed round.
@@ -110,13 +122,9 @@ func benchNodes(ctx context.Context, url string, c nodesBenchConfig, stdout io.W
 	if err != nil {
 		return fmt.Errorf("admin token: %w", err)
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		return err
-	}
 	var bases []string
 	for range 2 {
-		base, stop, err := startServeProcess(ctx, bin, schemaURL)
+		base, stop, err := startServeProcess(ctx, c.bin, schemaURL)
 		if err != nil {
 			return err
 		}
@@ -165,12 +173,15 @@ func benchNodes(ctx context.Context, url string, c nodesBenchConfig, stdout io.W
 }
 
 // withSearchPath returns url with search_path set to schema.
-func withSearchPath(url, schema string) (string, error) {
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
+func withSearchPath(raw, schema string) (string, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "", err
 	}
-	return url + sep + "search_path=" + schema, nil
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // startServeProcess starts 'bin serve' on url at a free loopback port,
