@@ -4,7 +4,11 @@ package postgres
 // nothing else. Statements take $n parameters; pgx prepares each text once
 // per connection (its statement cache) and reuses it. Statements over many
 // rows take one array per column and unnest them, so a single prepared
-// statement serves any number of rows.
+// statement serves any number of rows. Lookups of many keys join each key
+// to a LATERAL subquery with LIMIT 1, which the planner cannot flatten into
+// a hash join: one index probe per key, never a scan of the whole table
+// (which, at SERIALIZABLE, would also lock the whole relation against
+// concurrent writers).
 
 // Migrations.
 const (
@@ -63,8 +67,8 @@ const (
 	qMembershipCols = `m.fan_id, m.club_id, m.status, m.level, m.level_points, m.joined_at,
  m.last_interaction_at, m.left_at, m.exits, m.retained, m.rejoin_after, m.version`
 	qFindMembership  = `SELECT ` + qMembershipCols + ` FROM memberships AS m WHERE m.fan_id = $1 AND m.club_id = $2`
-	qFindMemberships = `SELECT ` + qMembershipCols + ` FROM memberships AS m
- JOIN unnest($1::bigint[], $2::bigint[]) AS k(fan_id, club_id) ON m.fan_id = k.fan_id AND m.club_id = k.club_id`
+	qFindMemberships = `SELECT ` + qMembershipCols + ` FROM unnest($1::bigint[], $2::bigint[]) AS k(fan_id, club_id)
+ CROSS JOIN LATERAL (SELECT * FROM memberships AS m WHERE m.fan_id = k.fan_id AND m.club_id = k.club_id LIMIT 1) AS m`
 	qFanMemberships  = `SELECT ` + qMembershipCols + ` FROM memberships AS m WHERE m.fan_id = $1 ORDER BY m.club_id`
 	qClubMemberships = `SELECT ` + qMembershipCols + ` FROM memberships AS m WHERE m.club_id = $1 ORDER BY m.fan_id`
 	qClubMembersPage = `SELECT ` + qMembershipCols + ` FROM memberships AS m
@@ -82,7 +86,8 @@ const (
 		$7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[])
 	AS u(fan_id, club_id, status, level, level_points, joined_at, last_interaction_at, left_at, exits, retained, rejoin_after, version)
 ), old AS (
-	SELECT m.club_id, m.status FROM memberships AS m JOIN u ON m.fan_id = u.fan_id AND m.club_id = u.club_id
+	SELECT m.club_id, m.status FROM u CROSS JOIN LATERAL (SELECT club_id, status FROM memberships AS m
+		WHERE m.fan_id = u.fan_id AND m.club_id = u.club_id LIMIT 1) AS m
 ), saved AS (
 	INSERT INTO memberships(fan_id, club_id, status, level, level_points, joined_at, last_interaction_at, left_at,
 		exits, retained, rejoin_after, version)
@@ -102,14 +107,28 @@ const (
 INSERT INTO club_member_counts(club_id, active) SELECT club_id, d FROM delta
 ON CONFLICT (club_id) DO UPDATE SET active = club_member_counts.active + excluded.active`
 
+	// qUpdateMemberships rewrites the memberships among the keys that
+	// exist with the status they are saved with (as ingest saves them),
+	// which changes no member count, and returns their keys; the others go
+	// through qSaveMemberships.
+	qUpdateMemberships = `UPDATE memberships AS m SET level = u.level, level_points = u.level_points, joined_at = u.joined_at,
+	last_interaction_at = u.last_interaction_at, left_at = u.left_at, exits = u.exits, retained = u.retained,
+	rejoin_after = u.rejoin_after, version = u.version
+ FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+	$7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[])
+	AS u(fan_id, club_id, status, level, level_points, joined_at, last_interaction_at, left_at, exits, retained, rejoin_after, version)
+ WHERE m.fan_id = u.fan_id AND m.club_id = u.club_id AND m.status = u.status
+ RETURNING m.fan_id, m.club_id`
+
 	qActiveMembers = `SELECT active FROM club_member_counts WHERE club_id = $1`
 )
 
 // Daily counters.
 const (
-	qDailyPoints = `SELECT d.fan_id, d.club_id, d.day, d.action, d.points FROM daily_points AS d
- JOIN unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS k(fan_id, club_id, day, action)
- ON d.fan_id = k.fan_id AND d.club_id = k.club_id AND d.day = k.day AND d.action = k.action`
+	qDailyPoints = `SELECT k.fan_id, k.club_id, k.day, k.action, d.points
+ FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS k(fan_id, club_id, day, action)
+ CROSS JOIN LATERAL (SELECT points FROM daily_points AS d WHERE d.fan_id = k.fan_id AND d.club_id = k.club_id
+	AND d.day = k.day AND d.action = k.action LIMIT 1) AS d`
 	// qAddDailyPoints adds deltas to counters, creating them, bounded to
 	// [-$6, $6] in exact arithmetic. It reads the current values in the
 	// transaction's snapshot: a concurrent change to one of them is a
@@ -118,7 +137,8 @@ const (
  SELECT k.fan_id, k.club_id, k.day, k.action,
 	LEAST(GREATEST(COALESCE(d.points, 0)::numeric + k.delta, -$6::numeric), $6::numeric)::bigint
  FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[]) AS k(fan_id, club_id, day, action, delta)
- LEFT JOIN daily_points AS d ON d.fan_id = k.fan_id AND d.club_id = k.club_id AND d.day = k.day AND d.action = k.action
+ LEFT JOIN LATERAL (SELECT points FROM daily_points AS d WHERE d.fan_id = k.fan_id AND d.club_id = k.club_id
+	AND d.day = k.day AND d.action = k.action LIMIT 1) AS d ON true
  ON CONFLICT (fan_id, club_id, day, action) DO UPDATE SET points = excluded.points`
 	qDeleteHistory = `DELETE FROM daily_points WHERE fan_id = $1 AND club_id = $2`
 )

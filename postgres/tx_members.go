@@ -100,7 +100,9 @@ func (t *Tx) ListFanMembershipsPage(ctx context.Context, fanID, after int64, lim
 }
 
 // SaveMemberships inserts or replaces memberships (the last one wins when
-// a key repeats) and keeps the clubs' member counts, in one statement.
+// a key repeats) and keeps the clubs' member counts. Memberships that
+// exist and keep their status (every save of ingest) are rewritten by one
+// UPDATE; the rest, if any, by the upsert that also adjusts the counts.
 func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) error {
 	if len(ms) == 0 {
 		return nil
@@ -109,7 +111,52 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 	for i, m := range ms {
 		last[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] = i
 	}
-	n := len(last)
+	// Rows are written in key order (no deadlock between transactions
+	// saving the same memberships).
+	order := slices.Sorted(maps.Values(last))
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(ms[a].FanID, ms[b].FanID), cmp.Compare(ms[a].ClubID, ms[b].ClubID))
+	})
+	rows := make([]*fanclub.Membership, len(order))
+	for j, i := range order {
+		rows[j] = ms[i]
+	}
+	args, err := membershipArgs(rows)
+	if err != nil {
+		return err
+	}
+	updated, err := collect(t, ctx, "memberships", qUpdateMemberships, args, func(r pgx.Rows) (fanclub.MemberKey, error) {
+		var k fanclub.MemberKey
+		err := r.Scan(&k.FanID, &k.ClubID)
+		return k, err
+	})
+	if err != nil {
+		return err
+	}
+	if len(updated) == len(rows) {
+		return nil
+	}
+	done := make(map[fanclub.MemberKey]bool, len(updated))
+	for _, k := range updated {
+		done[k] = true
+	}
+	rest := rows[:0:0]
+	for _, m := range rows {
+		if !done[fanclub.MemberKey{FanID: m.FanID, ClubID: m.ClubID}] {
+			rest = append(rest, m)
+		}
+	}
+	if args, err = membershipArgs(rest); err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, "memberships", qSaveMemberships, args...)
+	return err
+}
+
+// membershipArgs returns the column arrays of qSaveMemberships and
+// qUpdateMemberships for ms.
+func membershipArgs(ms []*fanclub.Membership) ([]any, error) {
+	n := len(ms)
 	var (
 		fans, clubs, levels, points, joined, lastAt, left, exits, rejoin, versions = make([]int64, 0, n), make([]int64, 0, n),
 			make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n),
@@ -117,19 +164,12 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 		statuses = make([]string, 0, n)
 		retained = make([]*string, 0, n)
 	)
-	// Rows are written in key order (no deadlock between transactions
-	// saving the same memberships).
-	order := slices.Sorted(maps.Values(last))
-	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(ms[a].FanID, ms[b].FanID), cmp.Compare(ms[a].ClubID, ms[b].ClubID))
-	})
-	for _, i := range order {
-		m := ms[i]
+	for _, m := range ms {
 		var r *string
 		if m.Retained != nil {
 			b, err := json.Marshal(m.Retained)
 			if err != nil {
-				return classify("membership retained", err)
+				return nil, classify("membership retained", err)
 			}
 			s := string(b)
 			r = &s
@@ -140,9 +180,7 @@ func (t *Tx) SaveMemberships(ctx context.Context, ms []*fanclub.Membership) erro
 		exits, retained, rejoin = append(exits, int64(m.Exits)), append(retained, r), append(rejoin, ts(m.RejoinAfter))
 		versions = append(versions, m.Version)
 	}
-	_, err := t.exec(ctx, "memberships", qSaveMemberships, fans, clubs, statuses, levels, points, joined, lastAt, left,
-		exits, retained, rejoin, versions)
-	return err
+	return []any{fans, clubs, statuses, levels, points, joined, lastAt, left, exits, retained, rejoin, versions}, nil
 }
 
 // ActiveMembers is the number of active memberships of a club.

@@ -21,6 +21,7 @@ import (
 const benchUsage = `usage: fanclub bench ingest [flags]
        fanclub bench exitstorm [flags] (ingest while wrong exit passwords arrive; -h for more)
        fanclub bench http [flags]   (the read path against hello-world net/http; see bench http -h)
+       fanclub bench nodes --db postgres://… [flags] (ingest over HTTP, one serve process vs two; -h for more)
 
 Measures ingest into a file-backed SQLite database on a fixed-seed workload
 (fans spread over clubs by Zipf popularity, 70% like, 20% watch_minutes,
@@ -34,6 +35,11 @@ and prints, per run, events/s until the last batch is acknowledged, and
 the medians of that and of the rate including the store's Close (whose
 final checkpoint writes the write-behind state into its tables). Each
 mode first runs --warmup times untimed.
+
+With --db postgres://… the same workload runs on that PostgreSQL server:
+seeded once into a template schema, each run in a fresh schema of its own
+(dropped afterwards), with a fourth mode, copy (COPY of the batch's rows
+into a plain table), and the engine's rate over each raw baseline.
 `
 
 // runBench runs 'fanclub bench ingest'.
@@ -52,6 +58,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runBenchExitStorm(ctx, args[1:], stdout, stderr)
 	case "http":
 		return runBenchHTTP(ctx, args[1:], stdout, stderr)
+	case "nodes":
+		return runBenchNodes(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "fanclub bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return 2
@@ -69,7 +77,7 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 	naive := fs.Int("naive", 2000, "events of the naive (transaction per event) mode; 0 skips it")
 	runs := fs.Int("runs", 3, "runs of each mode; the median is reported")
 	warmup := fs.Int("warmup", 1, "untimed runs of each mode first (the first run in a process also pays for the memory the heap takes from the system)")
-	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory)")
+	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory), or a postgres:// server URL")
 	syncMode := fs.String("sync", "normal", "commit durability: normal (survives a process kill) or full (fsync per commit, survives power loss)")
 	if code := parseBenchFlags(fs, args); code >= 0 {
 		return code
@@ -83,8 +91,7 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 		return 2
 	}
 	if isPostgresDSN(*dbPath) {
-		fmt.Fprintln(stderr, "fanclub bench ingest: --db takes a SQLite file here (each run copies the seeded file); PostgreSQL is not benchmarked by this command yet")
-		return 2
+		return runBenchIngestPostgres(ctx, cfg, *dbPath, benchRounds{runs: *runs, warmup: *warmup, naive: *naive}, stdout, stderr)
 	}
 	path := *dbPath
 	if path == "" {
@@ -110,55 +117,70 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 	b.SyncFull = *syncMode == "full"
 	fmt.Fprintf(stdout, "seeded in %s; synchronous=%s\n\n", time.Since(start).Round(time.Millisecond), strings.ToUpper(*syncMode))
 
-	modes := []struct {
-		name string
-		run  func() (benchload.Result, error)
-	}{
+	modes := []benchMode{
 		{benchload.ModeEngine, func() (benchload.Result, error) { return b.Engine(ctx) }},
 		{benchload.ModeNaive, func() (benchload.Result, error) { return b.Naive(ctx, *naive) }},
 		{benchload.ModeRaw, func() (benchload.Result, error) { return b.Raw(ctx) }},
 	}
+	if _, err := runBenchModes(ctx, modes, benchRounds{runs: *runs, warmup: *warmup, naive: *naive}, stdout); err != nil {
+		fmt.Fprintf(stderr, "\nfanclub bench ingest: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// benchMode is one mode of the ingest benchmark: run does one run.
+type benchMode struct {
+	name string
+	run  func() (benchload.Result, error)
+}
+
+// benchRounds says how often each mode runs: warmup untimed runs, then
+// runs timed ones; naive is the naive mode's event count (0 skips it).
+type benchRounds struct{ runs, warmup, naive int }
+
+// runBenchModes runs each mode and prints a table of each run's rate and
+// the medians; it returns each mode's median acked rate.
+func runBenchModes(ctx context.Context, modes []benchMode, r benchRounds, stdout io.Writer) (map[string]float64, error) {
+	medians := map[string]float64{}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	defer tw.Flush()
 	fmt.Fprint(tw, "mode\tevents\t")
-	for i := range *runs {
+	for i := range r.runs {
 		fmt.Fprintf(tw, "run %d\t", i+1)
 	}
 	fmt.Fprint(tw, "median acked/s\tmedian closed/s\t\n")
 	for _, m := range modes {
-		if m.name == benchload.ModeNaive && *naive == 0 {
+		if m.name == benchload.ModeNaive && r.naive == 0 {
 			continue
 		}
-		rates := make([]float64, 0, *runs)
-		closed := make([]float64, 0, *runs)
+		rates := make([]float64, 0, r.runs)
+		closed := make([]float64, 0, r.runs)
 		events := 0
 		fmt.Fprintf(tw, "%s\t", m.name)
-		for i := range *warmup + *runs {
+		for i := range r.warmup + r.runs {
 			if err := ctx.Err(); err != nil {
-				tw.Flush()
-				fmt.Fprintf(stderr, "fanclub bench ingest: %v\n", err)
-				return 1
+				return nil, err
 			}
-			r, err := m.run()
+			res, err := m.run()
 			if err != nil {
-				tw.Flush()
-				fmt.Fprintf(stderr, "\nfanclub bench ingest: %s: %v\n", m.name, err)
-				return 1
+				return nil, fmt.Errorf("%s: %w", m.name, err)
 			}
-			if i < *warmup {
+			if i < r.warmup {
 				continue
 			}
-			events = r.Events
-			rates = append(rates, r.PerSecond())
-			closed = append(closed, r.PerSecondClosed())
+			events = res.Events
+			rates = append(rates, res.PerSecond())
+			closed = append(closed, res.PerSecondClosed())
 		}
 		fmt.Fprintf(tw, "%d\t", events)
-		for _, r := range rates {
-			fmt.Fprintf(tw, "%.0f\t", r)
+		for _, x := range rates {
+			fmt.Fprintf(tw, "%.0f\t", x)
 		}
-		fmt.Fprintf(tw, "%.0f\t%.0f\t\n", median(rates), median(closed))
+		medians[m.name] = median(rates)
+		fmt.Fprintf(tw, "%.0f\t%.0f\t\n", medians[m.name], median(closed))
 	}
-	tw.Flush()
-	return 0
+	return medians, nil
 }
 
 // median returns the median of xs (the mean of the middle two for an even count).

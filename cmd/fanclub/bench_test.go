@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"fanclub/postgres/pgtest"
 )
 
 func TestBenchIngestSmall(t *testing.T) {
@@ -85,5 +89,52 @@ func TestBenchExitStormSmall(t *testing.T) {
 				t.Errorf("round without ingest, without wrong confirms, or with other answers: %q", l)
 			}
 		}
+	}
+}
+
+// TestBenchIngestPostgres runs every mode of bench ingest on a small
+// workload on the test server, each run in a schema of its own.
+func TestBenchIngestPostgres(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	code, out, stderr := runFanclub(t, "bench", "ingest", "--db", url, "--events", "2000", "--fans", "300", "--clubs", "10",
+		"--batch", "200", "--runs", "1", "--warmup", "0", "--naive", "20")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{`PostgreSQL`, `(?m)^\s*engine\s+2000\s`, `(?m)^\s*naive\s+20\s`, `(?m)^\s*raw\s+2000\s`,
+		`(?m)^\s*copy\s+2000\s`, `engine / raw \(multi-row INSERT\) \d+\.\d\d`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// TestBenchNodes runs bench nodes briefly: two serve processes of a
+// freshly built binary on the test server, one round of each setup.
+func TestBenchNodes(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	bin := filepath.Join(t.TempDir(), "fanclub")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	code, out, stderr := runFanclub(t, "bench", "nodes", "--db", url, "--bin", bin, "--clients", "2", "--batch", "20",
+		"--duration", "300ms", "--rounds", "1", "--fans", "200", "--clubs", "5")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{`(?m)^\s*1\s+\d+ \(`, `(?m)^\s*2\s+\d+ \(`, `two processes / one \d+\.\d\d`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestBenchNodesWantsPostgres(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runFanclub(t, "bench", "nodes", "--db", filepath.Join(t.TempDir(), "x.db"))
+	if code != 2 || !strings.Contains(stderr, "postgres:// URL") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -34,13 +34,14 @@ func TestStoreChoice(t *testing.T) {
 	}
 }
 
-// TestBenchIngestRefusesPostgres checks bench ingest says it takes a
-// SQLite file rather than treating a URL as a file name.
-func TestBenchIngestRefusesPostgres(t *testing.T) {
+// TestBenchIngestPostgresUnreachable checks bench ingest takes a
+// postgres:// URL as a server (not a file name) and says when it cannot
+// reach it.
+func TestBenchIngestPostgresUnreachable(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr strings.Builder
 	code := run(context.Background(), []string{"bench", "ingest", "--db", "postgres://u@127.0.0.1:1/x"}, &stdout, &stderr)
-	if code != 2 || !strings.Contains(stderr.String(), "PostgreSQL") {
-		t.Fatalf("exit %d, stderr %q: want 2 and a message about PostgreSQL", code, stderr.String())
+	if code != 1 || !strings.Contains(stderr.String(), "postgres://u@127.0.0.1:1/x") || !strings.Contains(stderr.String(), "connect") {
+		t.Fatalf("exit %d, stderr %q: want 1 and the server it could not connect to", code, stderr.String())
 	}
 }
