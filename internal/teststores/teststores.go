@@ -12,6 +12,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -44,18 +45,32 @@ type Store struct {
 // SQLite is the embedded store, in memory.
 var SQLite = Store{Name: "sqlite", Open: openSQLite}
 
+// SQLiteFile is the embedded store in a file of a fresh temporary
+// directory, as a server runs it (WAL, a writer and a pool of readers);
+// its subtests are named "sqlite" too.
+var SQLiteFile = Store{Name: "sqlite", Open: openSQLiteFile}
+
 // Postgres is the PostgreSQL store, each store in its own schema.
 var Postgres = Store{Name: "postgres", Open: openPostgres}
 
 // All lists the stores Each runs on.
 var All = []Store{SQLite, Postgres}
 
-// Each runs fn as one subtest per store, named after it. The postgres
-// subtest is skipped when FANCLUB_TEST_POSTGRES_URL is unset. Each does not
-// call t.Parallel on the subtests: fn does, as a test body would.
+// OnDisk lists SQLite in a file and PostgreSQL.
+var OnDisk = []Store{SQLiteFile, Postgres}
+
+// Each runs fn as one subtest per store of All, named after it. The
+// postgres subtest is skipped when FANCLUB_TEST_POSTGRES_URL is unset. Each
+// does not call t.Parallel on the subtests: fn does, as a test body would.
 func Each(t *testing.T, fn func(t *testing.T, open Open)) {
 	t.Helper()
-	for _, s := range All {
+	EachOf(t, All, fn)
+}
+
+// EachOf is Each on the given stores.
+func EachOf(t *testing.T, stores []Store, fn func(t *testing.T, open Open)) {
+	t.Helper()
+	for _, s := range stores {
 		t.Run(s.Name, func(t *testing.T) {
 			if s.Name == Postgres.Name && !Available() {
 				t.Skip(pgtest.SkipMessage)
@@ -72,6 +87,23 @@ func Available() bool { return os.Getenv(pgtest.EnvURL) != "" }
 func openSQLite(t T, now func() time.Time) fanclub.Store {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: now})
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// openSQLiteFile opens a SQLite store in a file of a new temporary
+// directory, removed when t ends.
+func openSQLiteFile(t T, now func() time.Time) fanclub.Store {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "fanclub-teststores-")
+	if err != nil {
+		t.Fatalf("temp dir: %v", err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "store.db"), sqlite.Options{Now: now})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
