@@ -21,7 +21,7 @@ func TestStatusOfEveryCode(t *testing.T) {
 		fanclub.ERESTRICTED: 403, fanclub.ENOTFOUND: 404, fanclub.ECONFLICT: 409,
 		fanclub.EALREADYMEMBER: 409, fanclub.ECOOLDOWN: 409, fanclub.ENOTMEMBER: 409,
 		fanclub.EEXPIRED: 410, fanclub.ECHALLENGE: 422, fanclub.EINTERNAL: 500,
-		CodeMethodNotAllowed: 405, "something_new": 500,
+		CodeMethodNotAllowed: 405, CodeBusy: 503, "something_new": 500,
 	} {
 		if got := StatusOf(code); got != want {
 			t.Errorf("StatusOf(%q) = %d, want %d", code, got, want)
