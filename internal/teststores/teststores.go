@@ -10,11 +10,13 @@ package teststores
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,47 +143,94 @@ func openIn(t T, dsn, schema string, now func() time.Time) *postgres.DB {
 
 // Sequential returns an Open for stores that t opens one after another,
 // never two at a time, as a property test opens one per run. On SQLite it
-// is open. On PostgreSQL the stores share one schema made for t, emptied
-// before each store is opened, which is much cheaper than a new schema
-// (and its migrations) for every run.
+// is open. On PostgreSQL every run gets the same store in one schema made
+// for t, its rows deleted before each run and its clock switched to the
+// run's: a new schema (and its migrations) and pool per run would take
+// most of the test's time. Ids are not restarted, so they keep growing
+// from run to run. A run must not close the store.
 func Sequential(t *testing.T, open Open) Open {
 	t.Helper()
 	if reflect.ValueOf(open).Pointer() != reflect.ValueOf(Postgres.Open).Pointer() {
 		return open
 	}
 	dsn, schema := pgtest.Schema(t)
-	first := true
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("teststores: connect: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	if _, err := conn.Exec(ctx, "SET synchronous_commit = off"); err != nil {
+		t.Fatalf("teststores: %v", err)
+	}
+	var empty string // the statements that empty the schema
+	var clock atomic.Pointer[func() time.Time]
+	var db *postgres.DB
 	return func(rt T, now func() time.Time) fanclub.Store {
 		rt.Helper()
-		ctx := context.Background()
-		if !first {
-			if err := emptySchema(ctx, dsn, schema); err != nil {
-				rt.Fatalf("teststores: empty schema %s: %v", schema, err)
+		clock.Store(&now)
+		if db == nil {
+			db = openIn(t, dsn, schema, func() time.Time { return (*clock.Load())() })
+			return db
+		}
+		if empty == "" {
+			if empty, err = emptyingSQL(ctx, conn, schema); err != nil {
+				rt.Fatalf("teststores: tables of schema %s: %v", schema, err)
 			}
 		}
-		first = false
-		return openIn(rt, dsn, schema, now)
+		if _, err := conn.Exec(ctx, empty); err != nil {
+			rt.Fatalf("teststores: empty schema %s: %v", schema, err)
+		}
+		return db
 	}
 }
 
-// emptySchema deletes every row of schema's tables but the migrations'.
-func emptySchema(ctx context.Context, dsn, schema string) error {
-	conn, err := pgx.Connect(ctx, dsn)
+// emptyingSQL returns the statements that delete every row of schema's
+// tables but the migrations', a table before the tables it references.
+func emptyingSQL(ctx context.Context, conn *pgx.Conn, schema string) (string, error) {
+	rows, err := conn.Query(ctx, `SELECT c.relname, COALESCE(array_agg(r.relname) FILTER (WHERE r.relname IS NOT NULL AND r.relname <> c.relname), '{}')
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		LEFT JOIN pg_constraint f ON f.conrelid = c.oid AND f.contype = 'f'
+		LEFT JOIN pg_class r ON r.oid = f.confrelid
+		WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname <> 'schema_migrations'
+		GROUP BY c.relname`, schema)
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations'`, schema)
-	if err != nil {
-		return err
+	refs := map[string][]string{} // table → the tables it references
+	for rows.Next() {
+		var name string
+		var to []string
+		if err := rows.Scan(&name, &to); err != nil {
+			return "", err
+		}
+		refs[name] = to
 	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil || len(names) == 0 {
-		return err
+	if err := rows.Err(); err != nil {
+		return "", err
 	}
-	for i, n := range names {
-		names[i] = pgx.Identifier{schema, n}.Sanitize()
+	referenced := map[string]int{} // table → how many remaining tables reference it
+	for _, to := range refs {
+		for _, r := range to {
+			referenced[r]++
+		}
 	}
-	_, err = conn.Exec(ctx, "TRUNCATE "+strings.Join(names, ", ")+" RESTART IDENTITY CASCADE")
-	return err
+	var sql []string
+	for len(refs) > 0 {
+		n := len(refs)
+		for name, to := range refs {
+			if referenced[name] > 0 {
+				continue
+			}
+			sql = append(sql, "DELETE FROM "+pgx.Identifier{schema, name}.Sanitize())
+			for _, r := range to {
+				referenced[r]--
+			}
+			delete(refs, name)
+		}
+		if len(refs) == n {
+			return "", fmt.Errorf("tables reference each other in a cycle: %v", refs)
+		}
+	}
+	return strings.Join(sql, "; "), nil
 }
