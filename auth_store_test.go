@@ -12,19 +12,15 @@ import (
 
 	"fanclub"
 	"fanclub/clock"
-	"fanclub/sqlite"
+	"fanclub/internal/teststores"
 )
 
-// engineWithAuth is engineOnSQLite with an auth configuration whose
-// throttle reads the test clock, and a given hasher.
-func engineWithAuth(t *testing.T, cfg fanclub.AuthConfig, h fanclub.PasswordHasher) (*fanclub.Engine, *clock.Manual, *sqlite.DB) {
+// engineWithAuth is engineOn with an auth configuration whose throttle
+// reads the test clock, and a given hasher.
+func engineWithAuth(t *testing.T, open teststores.Open, cfg fanclub.AuthConfig, h fanclub.PasswordHasher) (*fanclub.Engine, *clock.Manual, fanclub.Store) {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
-	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := open(t, clk.Now)
 	cfg.Now = clk.Now
 	if h == nil {
 		h = plainHasher{}
@@ -42,8 +38,13 @@ func wantCode(t *testing.T, what string, err error, code string) {
 
 func TestTokensExpireAndAreRevoked(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testTokensExpireAndAreRevoked)
+}
+
+func testTokensExpireAndAreRevoked(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, clk, _ := engineWithAuth(t, fanclub.AuthConfig{FanSessionTTL: 24 * time.Hour, TokenTTL: 2 * time.Hour, MaxTokenTTL: 48 * time.Hour}, nil)
+	e, clk, _ := engineWithAuth(t, open, fanclub.AuthConfig{FanSessionTTL: 24 * time.Hour, TokenTTL: 2 * time.Hour, MaxTokenTTL: 48 * time.Hour}, nil)
 	start := clk.Now()
 	f, err := e.CreateFan(ctx, "lin_99", "password1")
 	if err != nil {
@@ -121,8 +122,13 @@ func TestTokensExpireAndAreRevoked(t *testing.T) {
 
 func TestHasLiveAdminToken(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testHasLiveAdminToken)
+}
+
+func testHasLiveAdminToken(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, clk, _ := engineWithAuth(t, fanclub.AuthConfig{TokenTTL: time.Hour}, nil)
+	e, clk, _ := engineWithAuth(t, open, fanclub.AuthConfig{TokenTTL: time.Hour}, nil)
 	live := func() bool {
 		t.Helper()
 		ok, err := e.HasLiveToken(ctx, fanclub.RoleAdmin)
@@ -152,8 +158,13 @@ func TestHasLiveAdminToken(t *testing.T) {
 
 func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testLoginThrottle)
+}
+
+func testLoginThrottle(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, clk, _ := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 3, AddrFree: 5, Base: time.Second, Max: 4 * time.Second}}, nil)
+	e, clk, _ := engineWithAuth(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 3, AddrFree: 5, Base: time.Second, Max: 4 * time.Second}}, nil)
 	if _, err := e.CreateFan(ctx, "lin_99", "password1"); err != nil {
 		t.Fatal(err)
 	}
@@ -208,8 +219,13 @@ func TestLoginThrottle(t *testing.T) {
 
 func TestExitPasswordThrottledAcrossRequests(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testExitPasswordThrottledAcrossRequests)
+}
+
+func testExitPasswordThrottledAcrossRequests(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, clk, db := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 3, Base: time.Minute, Max: time.Hour}}, nil)
+	e, clk, db := engineWithAuth(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 3, Base: time.Minute, Max: time.Hour}}, nil)
 	fan, club := memberOf(t, e, "douyin")
 	wrongPassword := func(id string) fanclub.ExitAnswers {
 		a := rightAnswers(t, db, id)
@@ -243,8 +259,13 @@ func TestExitPasswordThrottledAcrossRequests(t *testing.T) {
 
 func TestExitRequestSupersedesThePendingOne(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testExitRequestSupersedesThePendingOne)
+}
+
+func testExitRequestSupersedesThePendingOne(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, _, db := engineOnSQLite(t)
+	e, _, db := engineOn(t, open)
 	w := worldWithClubs(t, e, 1)
 	fan := w.fans[0]
 	for _, c := range []int64{w.clubs["fair"], w.clubs["kuaishou"]} {
@@ -310,9 +331,14 @@ func (h *recordingHasher) Verify(enc, pw string) (bool, error) {
 
 func TestUnknownHandleCostsAPasswordCheck(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testUnknownHandleCostsAPasswordCheck)
+}
+
+func testUnknownHandleCostsAPasswordCheck(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
 	h := &recordingHasher{}
-	e, _, _ := engineWithAuth(t, fanclub.AuthConfig{}, h)
+	e, _, _ := engineWithAuth(t, open, fanclub.AuthConfig{}, h)
 	if len(h.hashed) != 1 {
 		t.Fatalf("the engine made %d hashes at start, want 1 (the dummy)", len(h.hashed))
 	}
@@ -350,9 +376,14 @@ func (h *gateHasher) Verify(enc, pw string) (bool, error) {
 
 func TestPasswordChecksAreBounded(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testPasswordChecksAreBounded)
+}
+
+func testPasswordChecksAreBounded(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
 	h := &gateHasher{entered: make(chan struct{}, 16), release: make(chan struct{})}
-	e, _, _ := engineWithAuth(t, fanclub.AuthConfig{PasswordConcurrency: 2, Throttle: fanclub.ThrottleConfig{Disabled: true}}, h)
+	e, _, _ := engineWithAuth(t, open, fanclub.AuthConfig{PasswordConcurrency: 2, Throttle: fanclub.ThrottleConfig{Disabled: true}}, h)
 	var wg sync.WaitGroup
 	for range 6 {
 		wg.Go(func() { _, _, _ = e.LoginFan(ctx, "nobody", "pw", "") })
@@ -393,7 +424,7 @@ func TestPasswordChecksAreBounded(t *testing.T) {
 // whether it could: it cannot while its caller holds the write lock.
 type writeProbeHasher struct {
 	plainHasher
-	db      *sqlite.DB
+	db      fanclub.Store
 	blocked atomic.Int32
 }
 
@@ -416,11 +447,21 @@ func (h *writeProbeHasher) Verify(enc, pw string) (bool, error) {
 	return h.plainHasher.Verify(enc, pw)
 }
 
+// TestPasswordsAreCheckedOutsideWriteTransactions runs on SQLite only: its
+// probe sees an open write transaction by SQLite's single writer lock
+// blocking a second one, and PostgreSQL has no such lock.
 func TestPasswordsAreCheckedOutsideWriteTransactions(t *testing.T) {
+	t.Parallel()
+	t.Run(teststores.SQLite.Name, func(t *testing.T) {
+		testPasswordsAreCheckedOutsideWriteTransactions(t, teststores.SQLite.Open)
+	})
+}
+
+func testPasswordsAreCheckedOutsideWriteTransactions(t *testing.T, open teststores.Open) {
 	t.Parallel()
 	ctx := context.Background()
 	h := &writeProbeHasher{}
-	e, _, db := engineWithAuth(t, fanclub.AuthConfig{}, h)
+	e, _, db := engineWithAuth(t, open, fanclub.AuthConfig{}, h)
 	w := worldWithClubs(t, e, 1)
 	h.db = db
 	fan, club := w.fans[0], w.clubs["douyin"]
@@ -451,8 +492,13 @@ func TestPasswordsAreCheckedOutsideWriteTransactions(t *testing.T) {
 
 func TestThrottleForgetsUnlockedKeysFirst(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testThrottleForgetsUnlockedKeysFirst)
+}
+
+func testThrottleForgetsUnlockedKeysFirst(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, clk, _ := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 2, Base: time.Minute, MaxKeys: 4}}, nil)
+	e, clk, _ := engineWithAuth(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 2, Base: time.Minute, MaxKeys: 4}}, nil)
 	login := func(handle string) error {
 		_, _, err := e.LoginFan(ctx, handle, "guess", "")
 		return err
@@ -470,8 +516,13 @@ func TestThrottleForgetsUnlockedKeysFirst(t *testing.T) {
 
 func TestConcurrentWrongConfirmsAreAllCounted(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testConcurrentWrongConfirmsAreAllCounted)
+}
+
+func testConcurrentWrongConfirmsAreAllCounted(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, _, db := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Disabled: true}}, nil)
+	e, _, db := engineWithAuth(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Disabled: true}}, nil)
 	fan, club := memberOf(t, e, "douyin")
 	r, err := e.RequestExit(ctx, fan, club, nil)
 	if err != nil {

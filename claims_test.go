@@ -8,11 +8,17 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 func TestFanCannotReportGift(t *testing.T) {
 	t.Parallel()
-	e, _, _ := engineOnSQLite(t)
+	teststores.Each(t, testFanCannotReportGift)
+}
+
+func testFanCannotReportGift(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, _, _ := engineOn(t, open)
 	ctx := context.Background()
 	fan, club := memberOf(t, e, "fair")
 	_, _, err := e.Interact(ctx, fan, club, fanclub.ActionGift, 1_000_000)
@@ -32,7 +38,12 @@ func TestFanCannotReportGift(t *testing.T) {
 
 func TestAmountsAreBounded(t *testing.T) {
 	t.Parallel()
-	e, _, _ := engineOnSQLite(t)
+	teststores.Each(t, testAmountsAreBounded)
+}
+
+func testAmountsAreBounded(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, _, _ := engineOn(t, open)
 	ctx := context.Background()
 	fan, club := memberOf(t, e, "fair")
 	for _, tc := range []struct {
@@ -71,6 +82,11 @@ func TestAmountsAreBounded(t *testing.T) {
 
 func TestEventWindow(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testEventWindow)
+}
+
+func testEventWindow(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		limits fanclub.Limits
@@ -81,7 +97,7 @@ func TestEventWindow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e, clock, db := engineOnSQLite(t)
+			e, clock, db := engineOn(t, open)
 			e = fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: presetSource{}, Passwords: plainHasher{}, Limits: tc.limits})
 			ctx := context.Background()
 			w := worldWithClubs(t, e, 1)
@@ -122,7 +138,12 @@ func TestEventWindow(t *testing.T) {
 
 func TestPointsNeverOverflow(t *testing.T) {
 	t.Parallel()
-	e, _, db := engineOnSQLite(t)
+	teststores.Each(t, testPointsNeverOverflow)
+}
+
+func testPointsNeverOverflow(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, _, db := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 1)
 	fan, club := w.fans[0], w.clubs["kuaishou"]
@@ -177,7 +198,12 @@ func TestPointsNeverOverflow(t *testing.T) {
 
 func TestKeyedInteractionCountsOnce(t *testing.T) {
 	t.Parallel()
-	e, _, _ := engineOnSQLite(t)
+	teststores.Each(t, testKeyedInteractionCountsOnce)
+}
+
+func testKeyedInteractionCountsOnce(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, _, _ := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 2)
 	club := w.clubs["fair"]

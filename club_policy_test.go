@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 // versionedSource serves the Go presets plus "acme" in a version that a
@@ -39,9 +40,14 @@ func (s *versionedSource) set(v string) {
 // a policy that is missing or loaded in another version.
 func TestCheckClubPolicies(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testCheckClubPolicies)
+}
+
+func testCheckClubPolicies(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
 	src := &versionedSource{version: "1"}
-	eng, _, db := engineWithPolicies(t, src)
+	eng, _, db := engineWithPolicies(t, open, src)
 	cr, err := eng.CreateCreator(ctx, "acme_owner")
 	if err != nil {
 		t.Fatal(err)

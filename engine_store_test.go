@@ -7,11 +7,17 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 func TestAccountsAndTokens(t *testing.T) {
 	t.Parallel()
-	e, _, _ := engineOnSQLite(t)
+	teststores.Each(t, testAccountsAndTokens)
+}
+
+func testAccountsAndTokens(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, _, _ := engineOn(t, open)
 	ctx := context.Background()
 	_, err := e.CreateFan(ctx, "No", "short")
 	if fanclub.ErrorCode(err) != fanclub.EINVALID || len(fanclub.ErrorFields(err)) != 2 {
@@ -51,7 +57,12 @@ func TestAccountsAndTokens(t *testing.T) {
 
 func TestInteractCapsAndDayBoundary(t *testing.T) {
 	t.Parallel()
-	e, clock, _ := engineOnSQLite(t)
+	teststores.Each(t, testInteractCapsAndDayBoundary)
+}
+
+func testInteractCapsAndDayBoundary(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, clock, _ := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 1)
 	fan, club := w.fans[0], w.clubs["fair"]
@@ -102,7 +113,12 @@ func TestInteractCapsAndDayBoundary(t *testing.T) {
 
 func TestIngestBatch(t *testing.T) {
 	t.Parallel()
-	e, clock, _ := engineOnSQLite(t)
+	teststores.Each(t, testIngestBatch)
+}
+
+func testIngestBatch(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, clock, _ := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 2)
 	club := w.clubs["douyin"]
@@ -162,7 +178,12 @@ func TestIngestBatch(t *testing.T) {
 
 func TestDouyinExitRestrictsEverywhere(t *testing.T) {
 	t.Parallel()
-	e, clock, db := engineOnSQLite(t)
+	teststores.Each(t, testDouyinExitRestrictsEverywhere)
+}
+
+func testDouyinExitRestrictsEverywhere(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, clock, db := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 1)
 	fan := w.fans[0]
@@ -208,7 +229,12 @@ func TestDouyinExitRestrictsEverywhere(t *testing.T) {
 
 func TestWechatCooldownAndKuaishouConversion(t *testing.T) {
 	t.Parallel()
-	e, clock, db := engineOnSQLite(t)
+	teststores.Each(t, testWechatCooldownAndKuaishouConversion)
+}
+
+func testWechatCooldownAndKuaishouConversion(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, clock, db := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 1)
 	fan := w.fans[0]
@@ -259,7 +285,12 @@ func TestWechatCooldownAndKuaishouConversion(t *testing.T) {
 
 func TestConfirmExitRefusals(t *testing.T) {
 	t.Parallel()
-	e, clock, db := engineOnSQLite(t)
+	teststores.Each(t, testConfirmExitRefusals)
+}
+
+func testConfirmExitRefusals(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, clock, db := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 2)
 	fan, other, club := w.fans[0], w.fans[1], w.clubs["kuaishou"]
@@ -322,7 +353,12 @@ func TestConfirmExitRefusals(t *testing.T) {
 // each bad field with its own path and changes nothing.
 func TestInteractReportsEveryProblem(t *testing.T) {
 	t.Parallel()
-	e, _, _ := engineOnSQLite(t)
+	teststores.Each(t, testInteractReportsEveryProblem)
+}
+
+func testInteractReportsEveryProblem(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, _, _ := engineOn(t, open)
 	ctx := context.Background()
 	fan, club := memberOf(t, e, "fair")
 	for _, tc := range []struct {

@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 	"fanclub/policyfile"
 )
 
@@ -23,19 +24,23 @@ func TestExitExecutesItsPreview(t *testing.T) {
 	if err != nil {
 		t.Fatalf("preset registry: %v", err)
 	}
-	t.Run("preset files", func(t *testing.T) { t.Parallel(); checkExitProperty(t, reg) })
-	t.Run("go presets", func(t *testing.T) { t.Parallel(); checkExitProperty(t, presetSource{}) })
+	teststores.Each(t, func(t *testing.T, open teststores.Open) {
+		t.Parallel()
+		t.Run("preset files", func(t *testing.T) { t.Parallel(); checkExitProperty(t, open, reg) })
+		t.Run("go presets", func(t *testing.T) { t.Parallel(); checkExitProperty(t, open, presetSource{}) })
+	})
 }
 
 // checkExitProperty drives random joins, interactions, time
-// advances and exits through the engine on SQLite and checks that every
+// advances and exits through the engine on a store from open and checks that every
 // confirmed exit does exactly what its preview said, that a wrong answer
 // changes nothing but the attempt count, and that a rejoin restores what
 // the membership view promised.
-func checkExitProperty(t *testing.T, src fanclub.PolicySource) {
+func checkExitProperty(t *testing.T, open teststores.Open, src fanclub.PolicySource) {
+	open = teststores.Sequential(t, open)
 	rapid.Check(t, func(rt *rapid.T) {
 		ctx := context.Background()
-		e, clock, db := engineWithPolicies(rt, src)
+		e, clock, db := engineWithPolicies(rt, open, src)
 		w := worldWithClubs(rt, e, 2)
 		pick := func() (int64, string, int64) {
 			fan := rapid.SampledFrom(w.fans).Draw(rt, "fan")

@@ -5,11 +5,17 @@ import (
 	"testing"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 func TestExitSliderPuzzle(t *testing.T) {
 	t.Parallel()
-	e, _, db := engineOnSQLite(t)
+	teststores.Each(t, testExitSliderPuzzle)
+}
+
+func testExitSliderPuzzle(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, _, db := engineOn(t, open)
 	ctx := context.Background()
 	w := worldWithClubs(t, e, 2)
 	fan, other := w.fans[0], w.fans[1]

@@ -9,7 +9,7 @@ import (
 
 	"fanclub"
 	"fanclub/clock"
-	"fanclub/sqlite"
+	"fanclub/internal/teststores"
 )
 
 // testingT is what the helpers need of *testing.T and *rapid.T.
@@ -46,22 +46,18 @@ func (h plainHasher) Verify(enc, pw string) (bool, error) {
 	return got == enc, nil
 }
 
-// engineOnSQLite opens an in-memory store with a test clock and an engine
-// on it, resolving the presets built in Go.
-func engineOnSQLite(t testingT) (*fanclub.Engine, *clock.Manual, *sqlite.DB) {
+// engineOn opens a fresh store with open (see teststores.Each), with a
+// test clock, and an engine on it, resolving the presets built in Go.
+func engineOn(t teststores.T, open teststores.Open) (*fanclub.Engine, *clock.Manual, fanclub.Store) {
 	t.Helper()
-	return engineWithPolicies(t, presetSource{})
+	return engineWithPolicies(t, open, presetSource{})
 }
 
-// engineWithPolicies is engineOnSQLite with a given policy source.
-func engineWithPolicies(t testingT, src fanclub.PolicySource) (*fanclub.Engine, *clock.Manual, *sqlite.DB) {
+// engineWithPolicies is engineOn with a given policy source.
+func engineWithPolicies(t teststores.T, open teststores.Open, src fanclub.PolicySource) (*fanclub.Engine, *clock.Manual, fanclub.Store) {
 	t.Helper()
 	clock := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
-	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := open(t, clock.Now)
 	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: src, Passwords: plainHasher{}, Random: rand.Reader})
 	return e, clock, db
 }
@@ -111,7 +107,7 @@ func memberOf(t testingT, e *fanclub.Engine, preset string) (fan, club int64) {
 }
 
 // requestFromStore reads an exit request with its secrets.
-func requestFromStore(t testingT, db *sqlite.DB, id string) *fanclub.ExitRequest {
+func requestFromStore(t testingT, db fanclub.Store, id string) *fanclub.ExitRequest {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, false)
@@ -127,14 +123,14 @@ func requestFromStore(t testingT, db *sqlite.DB, id string) *fanclub.ExitRequest
 }
 
 // rightAnswers answers every challenge of a request correctly.
-func rightAnswers(t testingT, db *sqlite.DB, id string) fanclub.ExitAnswers {
+func rightAnswers(t testingT, db fanclub.Store, id string) fanclub.ExitAnswers {
 	r := requestFromStore(t, db, id)
 	target := r.SliderTarget
 	return fanclub.ExitAnswers{Confirm: true, Password: "password1", Captcha: r.CaptchaCode, Slider: &target}
 }
 
 // wrongAnswers fails the first challenge of a request.
-func wrongAnswers(t testingT, db *sqlite.DB, id string) fanclub.ExitAnswers {
+func wrongAnswers(t testingT, db fanclub.Store, id string) fanclub.ExitAnswers {
 	a := rightAnswers(t, db, id)
 	r := requestFromStore(t, db, id)
 	switch r.Challenges[0] {

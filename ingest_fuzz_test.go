@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 // FuzzIngest feeds arbitrary events to Ingest: a batch is either rejected
 // whole as invalid or every event gets exactly one result, and nothing is
 // ever an internal error.
 func FuzzIngest(f *testing.F) {
-	e, clock, _ := engineOnSQLite(f)
+	// A fuzz target has no subtests, and fuzzing wants speed: SQLite.
+	e, clock, _ := engineOn(f, teststores.SQLite.Open)
 	w := worldWithClubs(f, e, 1)
 	ctx := context.Background()
 	if _, err := e.Join(ctx, w.fans[0], w.clubs["fair"]); err != nil {

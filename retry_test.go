@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"fanclub"
-	"fanclub/sqlite"
+	"fanclub/internal/teststores"
 )
 
 // conflictingStore is a real store whose first conflicts commits fail
 // with a retryable error (after rolling the transaction back), as a store
 // with concurrent writers fails a transaction that lost a conflict.
 type conflictingStore struct {
-	*sqlite.DB
+	fanclub.Store
 	conflicts atomic.Int64 // commits still to fail
 	begun     atomic.Int64 // write transactions begun
 	// onConflict, when set, runs at each failed commit.
@@ -25,7 +25,7 @@ type conflictingStore struct {
 
 // BeginTx begins a transaction of the real store.
 func (s *conflictingStore) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
-	tx, err := s.DB.BeginTx(ctx, write)
+	tx, err := s.Store.BeginTx(ctx, write)
 	if err != nil || !write {
 		return tx, err
 	}
@@ -50,14 +50,9 @@ func (t *conflictingTx) Commit() error {
 	return t.Tx.Commit()
 }
 
-func conflictingEngine(t *testing.T, conflicts int64) (*fanclub.Engine, *conflictingStore) {
+func conflictingEngine(t *testing.T, open teststores.Open, conflicts int64) (*fanclub.Engine, *conflictingStore) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{})
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	s := &conflictingStore{DB: db}
+	s := &conflictingStore{Store: open(t, time.Now)}
 	s.conflicts.Store(conflicts)
 	e := fanclub.NewEngine(fanclub.EngineConfig{Store: s, Policies: presetSource{}, Passwords: plainHasher{}, Random: rand.Reader})
 	return e, s
@@ -67,6 +62,11 @@ func conflictingEngine(t *testing.T, conflicts int64) (*fanclub.Engine, *conflic
 // transaction that lost a conflict runs again (and its effects are kept
 // once), up to fanclub.MaxTxAttempts runs; other errors are not retried.
 func TestTxRetriedOnConflict(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testTxRetriedOnConflict)
+}
+
+func testTxRetriedOnConflict(t *testing.T, open teststores.Open) {
 	t.Parallel()
 	tests := []struct {
 		name      string
@@ -83,7 +83,7 @@ func TestTxRetriedOnConflict(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			e, s := conflictingEngine(t, tc.conflicts)
+			e, s := conflictingEngine(t, open, tc.conflicts)
 			_, err := e.CreateCreator(ctx, "creator")
 			if got := s.begun.Load(); got != tc.wantRuns {
 				t.Fatalf("transaction ran %d times, want %d", got, tc.wantRuns)
@@ -110,8 +110,13 @@ func TestTxRetriedOnConflict(t *testing.T) {
 // TestTxRetryNotForOtherErrors checks a domain error is returned at once.
 func TestTxRetryNotForOtherErrors(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testTxRetryNotForOtherErrors)
+}
+
+func testTxRetryNotForOtherErrors(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, s := conflictingEngine(t, 0)
+	e, s := conflictingEngine(t, open, 0)
 	if _, err := e.CreateCreator(ctx, "creator"); err != nil {
 		t.Fatalf("CreateCreator: %v", err)
 	}
@@ -128,7 +133,12 @@ func TestTxRetryNotForOtherErrors(t *testing.T) {
 // wait after a conflict ends the retries.
 func TestTxRetryStopsWithContext(t *testing.T) {
 	t.Parallel()
-	e, s := conflictingEngine(t, 1000)
+	teststores.Each(t, testTxRetryStopsWithContext)
+}
+
+func testTxRetryStopsWithContext(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	e, s := conflictingEngine(t, open, 1000)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.onConflict = cancel

@@ -6,13 +6,18 @@ import (
 	"time"
 
 	"fanclub"
-	"fanclub/sqlite"
+	"fanclub/internal/teststores"
 )
 
 func TestLoginThrottleCountsAnIPv6NetworkAsOneAddress(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testLoginThrottleCountsAnIPv6NetworkAsOneAddress)
+}
+
+func testLoginThrottleCountsAnIPv6NetworkAsOneAddress(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, _, _ := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{AddrFree: 3, Base: time.Minute}}, nil)
+	e, _, _ := engineWithAuth(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{AddrFree: 3, Base: time.Minute}}, nil)
 	login := func(handle, addr string) error {
 		_, _, err := e.LoginFan(ctx, handle, "guess", addr)
 		return err
@@ -34,8 +39,13 @@ func TestLoginThrottleCountsAnIPv6NetworkAsOneAddress(t *testing.T) {
 
 func TestLoginAndExitPasswordsShareTheHandlesLimit(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testLoginAndExitPasswordsShareTheHandlesLimit)
+}
+
+func testLoginAndExitPasswordsShareTheHandlesLimit(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	ctx := context.Background()
-	e, clk, db := engineWithAuth(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 3, Base: time.Minute, Max: time.Hour}}, nil)
+	e, clk, db := engineWithAuth(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 3, Base: time.Minute, Max: time.Hour}}, nil)
 	fan, club := memberOf(t, e, "douyin") // handle fan_a
 	for range 3 {
 		_, _, err := e.LoginFan(ctx, "fan_a", "wrong-password", "")
@@ -53,7 +63,7 @@ func TestLoginAndExitPasswordsShareTheHandlesLimit(t *testing.T) {
 
 // confirmWrongPassword requests an exit from the club and confirms it
 // with every answer right but the password; it returns the confirm's error.
-func confirmWrongPassword(t *testing.T, e *fanclub.Engine, db *sqlite.DB, fan, club int64) error {
+func confirmWrongPassword(t *testing.T, e *fanclub.Engine, db fanclub.Store, fan, club int64) error {
 	t.Helper()
 	r, err := e.RequestExit(context.Background(), fan, club, nil)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 // doRaw sends body (nil: none) as is with the given headers (an empty
@@ -32,7 +33,12 @@ func (a *testAPI) doRaw(method, path, token string, body *string, headers map[st
 
 func TestBodyMediaTypes(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testBodyMediaTypes)
+}
+
+func testBodyMediaTypes(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	body := `{"handle":"c_media"}`
 	for i, tc := range []struct {
 		ctype string
@@ -64,7 +70,12 @@ func TestBodyMediaTypes(t *testing.T) {
 
 func TestBodyLimits(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testBodyLimits)
+}
+
+func testBodyLimits(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	big := `{"handle":"` + strings.Repeat("a", MaxBodyBytes) + `"}`
 	res := a.doRaw("POST", "/v1/creators", a.Admin, &big, map[string]string{"Content-Type": "application/json"})
 	if p := res.Problem(t); res.Status != 413 || p.Code != CodeTooLarge {
@@ -102,7 +113,12 @@ func TestBodyLimits(t *testing.T) {
 // type name.
 func TestBadBodiesNeverShowGoTypes(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testBadBodiesNeverShowGoTypes)
+}
+
+func testBadBodiesNeverShowGoTypes(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("types_creator")
 	club := a.newClub(creator, "Types", "kuaishou")
 	_, fan := a.newFan("types_fan")
@@ -182,7 +198,12 @@ func isWordByte(c byte) bool {
 
 func TestStrictBodiesNameTheClientsFields(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testStrictBodiesNameTheClientsFields)
+}
+
+func testStrictBodiesNameTheClientsFields(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("paths_creator")
 	club := a.newClub(creator, "Paths", "douyin")
 	_, fan := a.newFan("paths_fan")
@@ -214,7 +235,12 @@ func TestStrictBodiesNameTheClientsFields(t *testing.T) {
 // an expired request each say which.
 func TestConfirmAttemptsAndClosedRequests(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testConfirmAttemptsAndClosedRequests)
+}
+
+func testConfirmAttemptsAndClosedRequests(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("attempts_creator")
 	club := a.newClub(creator, "Kuai", "kuaishou")
 	_, fan := a.newFan("attempts_fan")
@@ -289,7 +315,12 @@ func TestDocsCurlLinesSendJSON(t *testing.T) {
 
 func TestMemberCountInClubView(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testMemberCountInClubView)
+}
+
+func testMemberCountInClubView(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("count_creator")
 	club := a.newClub(creator, "Count", "fair")
 	base := fmt.Sprintf("/v1/clubs/%d", club.ID)
@@ -313,7 +344,12 @@ func TestMemberCountInClubView(t *testing.T) {
 
 func TestListsArePaginated(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testListsArePaginated)
+}
+
+func testListsArePaginated(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("pages_creator")
 	var clubs []fanclub.Club
 	for i := range 5 {

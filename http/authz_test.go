@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 // authzFixture is a small world: creator A runs a kuaishou club (captcha
@@ -24,8 +25,8 @@ type authzFixture struct {
 }
 
 // newAuthzFixture builds the fixture through the API.
-func newAuthzFixture(t *testing.T) *authzFixture {
-	a := newTestAPI(t)
+func newAuthzFixture(t *testing.T, open teststores.Open) *authzFixture {
+	a := newTestAPI(t, open)
 	f := &authzFixture{api: a}
 	var tFan1, tFan2, tCA, tCB string
 	f.fan1, tFan1 = a.newFan("fan_one")
@@ -138,6 +139,11 @@ func authzCases() []authzCase {
 // refusals are problem documents.
 func TestEveryRouteForEveryRole(t *testing.T) {
 	t.Parallel()
+	eachStore(t, testEveryRouteForEveryRole)
+}
+
+func testEveryRouteForEveryRole(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	cases := authzCases()
 	covered := map[string]bool{}
 	for _, c := range cases {
@@ -154,7 +160,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	for _, c := range cases {
 		t.Run(strings.NewReplacer("/", "_", "{", "", "}", "").Replace(c.method+c.pattern), func(t *testing.T) {
 			t.Parallel()
-			f := newAuthzFixture(t)
+			f := newAuthzFixture(t, open)
 			var body any
 			if c.body != nil {
 				body = c.body(f)

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fanclub/internal/teststores"
 	"fmt"
 	"testing"
 )
@@ -10,7 +11,12 @@ import (
 // policy, and GET /v1/clubs/{club} shows both.
 func TestCreateClubPolicyDefaultAndVersion(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testCreateClubPolicyDefaultAndVersion)
+}
+
+func testCreateClubPolicyDefaultAndVersion(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, tok := a.newCreator("versions")
 	for _, tc := range []struct {
 		name string

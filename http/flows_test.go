@@ -12,13 +12,19 @@ import (
 
 	"fanclub"
 	"fanclub/captcha"
+	"fanclub/internal/teststores"
 )
 
 // TestResponsesMatchTheOpenAPISchemas walks every route's success answer
 // (and a problem) through the documented schemas.
 func TestResponsesMatchTheOpenAPISchemas(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testResponsesMatchTheOpenAPISchemas)
+}
+
+func testResponsesMatchTheOpenAPISchemas(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	checkSchema(t, "Health", a.must(200, "GET", "/healthz", "", nil).Body)
 	checkSchema(t, "PolicyList", a.must(200, "GET", "/v1/policies", "", nil).Body)
 	checkSchema(t, "Policy", a.must(200, "GET", "/v1/policies/douyin", "", nil).Body)
@@ -65,7 +71,12 @@ func TestResponsesMatchTheOpenAPISchemas(t *testing.T) {
 
 func TestRejoinDuringCooldownIs409WithUntil(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testRejoinDuringCooldownIs409WithUntil)
+}
+
+func testRejoinDuringCooldownIs409WithUntil(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("wx_creator")
 	club := a.newClub(creator, "Channels", "wechat-channels")
 	_, fan := a.newFan("gina")
@@ -94,7 +105,12 @@ func TestRejoinDuringCooldownIs409WithUntil(t *testing.T) {
 
 func TestCaptchaExitFlow(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testCaptchaExitFlow)
+}
+
+func testCaptchaExitFlow(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("ks_creator")
 	club := a.newClub(creator, "Kuai", "kuaishou")
 	fan, fanTok := a.newFan("hugo")
@@ -150,7 +166,12 @@ func TestCaptchaExitFlow(t *testing.T) {
 
 func TestRestrictedInteractionIs403WithUntil(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testRestrictedInteractionIs403WithUntil)
+}
+
+func testRestrictedInteractionIs403WithUntil(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("dy_creator")
 	douyin := a.newClub(creator, "Dou", "douyin")
 	fair := a.newClub(creator, "Fair", "fair")
@@ -182,7 +203,12 @@ func TestRestrictedInteractionIs403WithUntil(t *testing.T) {
 // image alone: the darkest gap-wide column band is where the piece goes.
 func TestSliderExitFlowFromTheImage(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testSliderExitFlowFromTheImage)
+}
+
+func testSliderExitFlowFromTheImage(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("dy_maker")
 	club := a.newClub(creator, "Dou", "douyin")
 	_, fanTok := a.newFan("kim")
@@ -242,7 +268,12 @@ func darkestBand(img image.Image, band int) int {
 // the links, and a pending request past its expiry reading as void.
 func TestExitRequestCanBeReadAgain(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testExitRequestCanBeReadAgain)
+}
+
+func testExitRequestCanBeReadAgain(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("ks_reader")
 	club := a.newClub(creator, "Kuai", "kuaishou")
 	_, fanTok := a.newFan("jade")
@@ -283,7 +314,12 @@ func TestExitRequestCanBeReadAgain(t *testing.T) {
 // weight is 0.5 until 00:00 Shanghai of the fourth day after the exit.
 func TestExitEffectsAreExecuted(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t) // the clock starts at 2026-11-20 12:00 in Shanghai
+	eachStore(t, testExitEffectsAreExecuted)
+}
+
+func testExitEffectsAreExecuted(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open) // the clock starts at 2026-11-20 12:00 in Shanghai
 	_, creator := a.newCreator("fx_creator")
 	wx := a.newClub(creator, "Channels", "wechat-channels")
 	ks := a.newClub(creator, "Kuai", "kuaishou")
@@ -356,7 +392,12 @@ func TestExitEffectsAreExecuted(t *testing.T) {
 // result while a (producer, seq) reused for other events is a conflict.
 func TestBatchSeqReusedIs409(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testBatchSeqReusedIs409)
+}
+
+func testBatchSeqReusedIs409(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("batch_creator")
 	club := a.newClub(creator, "Batch", "fair")
 	fan, fanTok := a.newFan("nora")

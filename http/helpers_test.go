@@ -8,49 +8,51 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"fanclub"
 	"fanclub/argon2id"
 	"fanclub/clock"
+	"fanclub/internal/teststores"
 	"fanclub/metrics"
 	"fanclub/policyfile"
-	"fanclub/sqlite"
 )
 
-// testAPI is a running API over a real engine and a SQLite file.
+// testAPI is a running API over a real engine and a store.
 type testAPI struct {
 	t      *testing.T
 	URL    string
 	Engine *fanclub.Engine
-	Store  *sqlite.DB
+	Store  fanclub.Store
 	Clock  *clock.Manual
 	Admin  string
 }
 
-// newTestAPI starts the API on a fresh SQLite database in t.TempDir() and
-// returns it with an admin token; its metrics are served at /metrics.
-func newTestAPI(t *testing.T) *testAPI {
+// eachStore runs fn on each store (teststores.EachOf): a SQLite file, as a
+// server runs it, and PostgreSQL.
+func eachStore(t *testing.T, fn func(t *testing.T, open teststores.Open)) {
 	t.Helper()
-	m := metrics.New()
-	return startTestAPI(t, fanclub.AuthConfig{Now: time.Now}, nil, m, Config{Metrics: m, MetricsHandler: m.Handler()})
+	teststores.EachOf(t, teststores.OnDisk, fn)
 }
 
-// startTestAPI starts the API on a fresh SQLite database in t.TempDir(),
-// with auth (a nil Now reads the test clock), a password hasher (nil:
-// argon2id with test parameters), an engine observer (nil: none) and the
-// server configuration cfg, whose Engine and Policies it fills.
-func startTestAPI(t *testing.T, auth fanclub.AuthConfig, hasher fanclub.PasswordHasher, obs fanclub.Observer, cfg Config) *testAPI {
+// newTestAPI starts the API on a fresh store from open and returns it with
+// an admin token; its metrics are served at /metrics.
+func newTestAPI(t *testing.T, open teststores.Open) *testAPI {
+	t.Helper()
+	m := metrics.New()
+	return startTestAPI(t, open, fanclub.AuthConfig{Now: time.Now}, nil, m, Config{Metrics: m, MetricsHandler: m.Handler()})
+}
+
+// startTestAPI starts the API on a fresh store from open, with auth (a nil
+// Now reads the test clock), a password hasher (nil: argon2id with test
+// parameters), an engine observer (nil: none) and the server configuration
+// cfg, whose Engine and Policies it fills.
+func startTestAPI(t *testing.T, open teststores.Open, auth fanclub.AuthConfig, hasher fanclub.PasswordHasher, obs fanclub.Observer, cfg Config) *testAPI {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"), sqlite.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := open(t, clk.Now)
 	reg, err := policyfile.NewRegistry()
 	if err != nil {
 		t.Fatalf("registry: %v", err)

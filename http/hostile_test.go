@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/base64"
+	"fanclub/internal/teststores"
 	"fmt"
 	"net/url"
 	"strings"
@@ -13,7 +14,12 @@ import (
 // no server error: whatever a client sends is the client's problem (4xx).
 func TestHostileRequestsNeverAnswer500(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testHostileRequestsNeverAnswer500)
+}
+
+func testHostileRequestsNeverAnswer500(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("hostile_creator")
 	club := a.newClub(creator, "Hostile", "douyin")
 	_, fan := a.newFan("hostile_fan")

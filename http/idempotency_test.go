@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 // doKeyed sends a JSON request with a bearer token and Idempotency-Key
@@ -35,7 +36,12 @@ func (a *testAPI) levelPoints(fanTok string, club int64) int64 {
 
 func TestIdempotentInteraction(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testIdempotentInteraction)
+}
+
+func testIdempotentInteraction(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("idem_creator")
 	club := a.newClub(creator, "Idem", "fair")
 	_, alice := a.newFan("idem_alice")
@@ -92,7 +98,12 @@ func TestIdempotentInteraction(t *testing.T) {
 
 func TestIdempotencyKeyValidation(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testIdempotencyKeyValidation)
+}
+
+func testIdempotencyKeyValidation(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("idem_creator")
 	club := a.newClub(creator, "Idem", "fair")
 	_, fan := a.newFan("idem_fan")
@@ -122,7 +133,12 @@ func TestIdempotencyKeyValidation(t *testing.T) {
 
 func TestIdempotentJoinAndExitRequest(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testIdempotentJoinAndExitRequest)
+}
+
+func testIdempotentJoinAndExitRequest(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("idem_creator")
 	club := a.newClub(creator, "Idem", "wechat-channels")
 	_, fan := a.newFan("idem_fan")
@@ -150,7 +166,12 @@ func TestIdempotentJoinAndExitRequest(t *testing.T) {
 
 func TestFanGiftRefusedServiceGiftAccepted(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testFanGiftRefusedServiceGiftAccepted)
+}
+
+func testFanGiftRefusedServiceGiftAccepted(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("gift_creator")
 	club := a.newClub(creator, "Gifts", "fair")
 	f, fan := a.newFan("gift_fan")
@@ -188,7 +209,12 @@ func TestFanGiftRefusedServiceGiftAccepted(t *testing.T) {
 // by a kuaishou exit, twice, made GET /v1/me a 500 for ever.
 func TestMeAfterOverflowingExits(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testMeAfterOverflowingExits)
+}
+
+func testMeAfterOverflowingExits(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("ks_creator")
 	club := a.newClub(creator, "Kuai", "kuaishou")
 	fan, fanTok := a.newFan("overflow_fan")
@@ -228,7 +254,12 @@ func TestMeAfterOverflowingExits(t *testing.T) {
 
 func TestMalformedKeyedRequestIsNotStored(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testMalformedKeyedRequestIsNotStored)
+}
+
+func testMalformedKeyedRequestIsNotStored(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("idem_creator")
 	club := a.newClub(creator, "Idem", "fair")
 	_, fan := a.newFan("idem_fan")
@@ -257,7 +288,12 @@ func TestMalformedKeyedRequestIsNotStored(t *testing.T) {
 // that differs only in the password replays the first answer.
 func TestIdempotencyStoresNoFastDigestOfAPassword(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testIdempotencyStoresNoFastDigestOfAPassword)
+}
+
+func testIdempotencyStoresNoFastDigestOfAPassword(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("fp_creator")
 	club := a.newClub(creator, "Dou", "douyin")
 	f, fan := a.newFan("fp_fan")

@@ -15,6 +15,7 @@ import (
 
 	"fanclub"
 	"fanclub/argon2id"
+	"fanclub/internal/teststores"
 )
 
 // procStatusKB reads a "Name:  123 kB" line of /proc/self/status.
@@ -53,6 +54,10 @@ const loginStormConcurrency = 32
 // It does not run in parallel: it measures the whole process (the peak is
 // reset through /proc/self/clear_refs before the storm).
 func TestLoginStormPeakRSSIsBounded(t *testing.T) {
+	eachStore(t, testLoginStormPeakRSSIsBounded)
+}
+
+func testLoginStormPeakRSSIsBounded(t *testing.T, open teststores.Open) {
 	if runtime.GOOS != "linux" {
 		t.Skip("peak RSS is read from Linux's /proc")
 	}
@@ -62,7 +67,7 @@ func TestLoginStormPeakRSSIsBounded(t *testing.T) {
 	const memKiB = 32 * 1024
 	slots := fanclub.DefaultPasswordConcurrency()
 	params := argon2id.Params{Memory: memKiB, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	a := newAuthTestAPI(t, fanclub.AuthConfig{PasswordConcurrency: slots, Throttle: fanclub.ThrottleConfig{Disabled: true}}, argon2id.New(params), Config{})
+	a := newAuthTestAPI(t, open, fanclub.AuthConfig{PasswordConcurrency: slots, Throttle: fanclub.ThrottleConfig{Disabled: true}}, argon2id.New(params), Config{})
 	a.must(201, "POST", "/v1/fans", a.Admin, map[string]string{"handle": "erin", "password": "pw-erin-secret"})
 
 	// A low GC target keeps the heap near what is live, so the peak shows

@@ -11,12 +11,18 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 func TestRequestIDs(t *testing.T) {
 	t.Parallel()
+	eachStore(t, testRequestIDs)
+}
+
+func testRequestIDs(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	var logs bytes.Buffer
-	a := newTestAPI(t)
+	a := newTestAPI(t, open)
 	srv := httptest.NewServer(NewServer(Config{Engine: a.Engine, Logger: slog.New(slog.NewTextHandler(&logs, nil))}).Handler())
 	engineLog := WithRequestIDs(slog.New(slog.NewTextHandler(&logs, nil)))
 	engineLog.InfoContext(context.WithValue(context.Background(), requestInfoKey{}, &requestInfo{id: "from-engine"}), "engine line")
@@ -78,7 +84,12 @@ func TestAccessLogSettings(t *testing.T) {
 
 func TestReadyzAndMetrics(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testReadyzAndMetrics)
+}
+
+func testReadyzAndMetrics(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	if got := string(a.must(200, "GET", "/readyz", "", nil).Body); !strings.Contains(got, "ready") {
 		t.Fatalf("readyz: %s", got)
 	}
@@ -132,7 +143,12 @@ func TestTokenCacheRemembersForTTLOnly(t *testing.T) {
 
 func TestReadyzFailsWhenTheStoreIsGone(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testReadyzFailsWhenTheStoreIsGone)
+}
+
+func testReadyzFailsWhenTheStoreIsGone(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	if err := a.Store.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,8 @@ type Problem struct {
 	Errors []fanclub.FieldError `json:"errors,omitempty"`
 	// Until is when a cooldown or restriction ends (RFC 3339).
 	Until string `json:"until,omitempty"`
-	// RetryAfter is, for too_many_attempts, the seconds to wait (also
-	// sent as the Retry-After header).
+	// RetryAfter is, for too_many_attempts and busy, the seconds to wait
+	// (also sent as the Retry-After header).
 	RetryAfter int `json:"retry_after,omitempty"`
 	// RequestID is the request's X-Request-Id, as in the response header
 	// and the logs.
@@ -46,7 +46,14 @@ const (
 	CodeUnsupportedMediaType = "unsupported_media_type"
 	// CodeNotReady: the service cannot serve yet (readiness check).
 	CodeNotReady = "not_ready"
+	// CodeBusy: the request's transaction kept losing conflicts with
+	// concurrent ones until the engine's retries ran out
+	// (fanclub.IsRetryable); nothing was changed and a retry may succeed.
+	CodeBusy = "busy"
 )
+
+// BusyRetryAfter is the Retry-After, in seconds, of a busy answer.
+const BusyRetryAfter = 1
 
 // StatusOf maps a domain error code to its HTTP status. It is the only
 // place codes become statuses.
@@ -78,7 +85,7 @@ func StatusOf(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case CodeUnsupportedMediaType:
 		return http.StatusUnsupportedMediaType
-	case CodeNotReady:
+	case CodeNotReady, CodeBusy:
 		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
@@ -107,11 +114,20 @@ var titles = map[string]string{
 	CodeTooLarge:             "Request body too large",
 	CodeUnsupportedMediaType: "Unsupported media type",
 	CodeNotReady:             "Not ready",
+	CodeBusy:                 "Busy",
 }
 
 // problemOf builds the problem for an error. Internal errors keep their
-// detail out of the response.
+// detail out of the response. A transaction conflict the engine gave up
+// retrying is busy, not internal: the client may retry.
 func problemOf(err error) Problem {
+	if fanclub.IsRetryable(err) {
+		return Problem{
+			Type: ProblemTypeBase + CodeBusy, Title: titles[CodeBusy], Status: StatusOf(CodeBusy), Code: CodeBusy,
+			Detail:     "Concurrent updates conflicted with this request; nothing was changed. Retry after the time given.",
+			RetryAfter: BusyRetryAfter,
+		}
+	}
 	code := fanclub.ErrorCode(err)
 	if _, ok := titles[code]; !ok {
 		code = fanclub.EINTERNAL
@@ -134,7 +150,10 @@ func problemOf(err error) Problem {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemOf(err)
 	p.RequestID = requestIDFrom(r.Context())
-	if p.Status >= 500 && p.Code != CodeNotReady {
+	switch {
+	case p.Code == CodeBusy:
+		s.log.WarnContext(r.Context(), "request busy: transaction conflicts outlasted the retries", "method", r.Method, "path", r.URL.Path, "err", err)
+	case p.Status >= 500 && p.Code != CodeNotReady:
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {
@@ -145,7 +164,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", t.UTC().Format(http.TimeFormat))
 		}
 	}
-	if p.Code == fanclub.ETOOMANY && p.RetryAfter > 0 {
+	if (p.Code == fanclub.ETOOMANY || p.Code == CodeBusy) && p.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

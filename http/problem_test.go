@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 func TestStatusOfEveryCode(t *testing.T) {
@@ -20,7 +21,7 @@ func TestStatusOfEveryCode(t *testing.T) {
 		fanclub.ERESTRICTED: 403, fanclub.ENOTFOUND: 404, fanclub.ECONFLICT: 409,
 		fanclub.EALREADYMEMBER: 409, fanclub.ECOOLDOWN: 409, fanclub.ENOTMEMBER: 409,
 		fanclub.EEXPIRED: 410, fanclub.ECHALLENGE: 422, fanclub.EINTERNAL: 500,
-		CodeMethodNotAllowed: 405, "something_new": 500,
+		CodeMethodNotAllowed: 405, CodeBusy: 503, "something_new": 500,
 	} {
 		if got := StatusOf(code); got != want {
 			t.Errorf("StatusOf(%q) = %d, want %d", code, got, want)
@@ -130,7 +131,12 @@ func TestDecodeBodyLimitsSize(t *testing.T) {
 
 func TestUnknownRouteIsAProblem(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testUnknownRouteIsAProblem)
+}
+
+func testUnknownRouteIsAProblem(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	p := a.must(404, "GET", "/v2/nothing", "", nil).Problem(t)
 	if p.Code != fanclub.ENOTFOUND {
 		t.Fatalf("problem = %+v", p)
@@ -173,7 +179,12 @@ func FuzzExitAnswersBody(f *testing.F) {
 
 func TestWrongMethodIs405WithAllow(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testWrongMethodIs405WithAllow)
+}
+
+func testWrongMethodIs405WithAllow(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	res := a.must(405, "DELETE", "/v1/clubs/1/membership", a.Admin, nil)
 	if p := res.Problem(t); p.Code != CodeMethodNotAllowed {
 		t.Fatalf("problem = %+v", p)

@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"encoding/json"
+	"fanclub/internal/teststores"
 	"fmt"
 	"os"
 	"regexp"
@@ -179,7 +180,12 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 // against a real engine and SQLite, and checks each documented status.
 func TestDocsCurlSession(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t)
+	eachStore(t, testDocsCurlSession)
+}
+
+func testDocsCurlSession(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
 	_, creator := a.newCreator("demo_creator")
 	clubIDs := map[string]string{}
 	for _, p := range []string{"wechat-channels", "douyin", "kuaishou", "fair"} {

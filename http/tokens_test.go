@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 )
 
 // newAuthTestAPI is newTestAPI with an auth configuration whose throttle
 // reads the test clock, a given password hasher and a server configuration.
-func newAuthTestAPI(t *testing.T, auth fanclub.AuthConfig, hasher fanclub.PasswordHasher, cfg Config) *testAPI {
+func newAuthTestAPI(t *testing.T, open teststores.Open, auth fanclub.AuthConfig, hasher fanclub.PasswordHasher, cfg Config) *testAPI {
 	t.Helper()
-	return startTestAPI(t, auth, hasher, nil, cfg)
+	return startTestAPI(t, open, auth, hasher, nil, cfg)
 }
 
 // issued is a session or issued token as the API answers it.
@@ -28,7 +29,12 @@ type issued struct {
 
 func TestTokensExpireAndRevokeOverHTTP(t *testing.T) {
 	t.Parallel()
-	a := newAuthTestAPI(t, fanclub.AuthConfig{FanSessionTTL: 48 * time.Hour}, nil, Config{})
+	eachStore(t, testTokensExpireAndRevokeOverHTTP)
+}
+
+func testTokensExpireAndRevokeOverHTTP(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newAuthTestAPI(t, open, fanclub.AuthConfig{FanSessionTTL: 48 * time.Hour}, nil, Config{})
 	now := a.Clock.Now()
 	f, _ := a.newFan("erin")
 	var s issued
@@ -88,7 +94,12 @@ func TestTokensExpireAndRevokeOverHTTP(t *testing.T) {
 
 func TestLoginThrottleAnswers429(t *testing.T) {
 	t.Parallel()
-	a := newAuthTestAPI(t, fanclub.AuthConfig{}, nil, Config{})
+	eachStore(t, testLoginThrottleAnswers429)
+}
+
+func testLoginThrottleAnswers429(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newAuthTestAPI(t, open, fanclub.AuthConfig{}, nil, Config{})
 	a.newFan("erin")
 	wrong := map[string]string{"handle": "erin", "password": "not-erin-secret"}
 	for range 5 {
@@ -107,6 +118,11 @@ func TestLoginThrottleAnswers429(t *testing.T) {
 
 func TestLoginThrottleCountsTheClientAddress(t *testing.T) {
 	t.Parallel()
+	eachStore(t, testLoginThrottleCountsTheClientAddress)
+}
+
+func testLoginThrottleCountsTheClientAddress(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		trust bool
@@ -119,7 +135,7 @@ func TestLoginThrottleCountsTheClientAddress(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			a := newAuthTestAPI(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{AddrFree: 3}}, nil, Config{TrustForwardedFor: tc.trust})
+			a := newAuthTestAPI(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{AddrFree: 3}}, nil, Config{TrustForwardedFor: tc.trust})
 			login := func(handle, forwarded string) response {
 				t.Helper()
 				req, err := http.NewRequest("POST", a.URL+"/v1/sessions", strings.NewReader(fmt.Sprintf(`{"handle":%q,"password":"whatever-it-is"}`, handle)))
@@ -153,7 +169,12 @@ func TestLoginThrottleCountsTheClientAddress(t *testing.T) {
 
 func TestExitPasswordThrottleAndSupersededOverHTTP(t *testing.T) {
 	t.Parallel()
-	a := newAuthTestAPI(t, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 1, Base: time.Minute}}, nil, Config{})
+	eachStore(t, testExitPasswordThrottleAndSupersededOverHTTP)
+}
+
+func testExitPasswordThrottleAndSupersededOverHTTP(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newAuthTestAPI(t, open, fanclub.AuthConfig{Throttle: fanclub.ThrottleConfig{Free: 1, Base: time.Minute}}, nil, Config{})
 	_, fan := a.newFan("erin")
 	_, ctok := a.newCreator("maker")
 	club := a.newClub(ctok, "Douyin club", "douyin")
@@ -189,7 +210,12 @@ func TestExitPasswordThrottleAndSupersededOverHTTP(t *testing.T) {
 // they are refused at once, not after the cache's ttl.
 func TestRevokedTokenLeavesTheCache(t *testing.T) {
 	t.Parallel()
-	a := newAuthTestAPI(t, fanclub.AuthConfig{}, nil, Config{TokenCacheTTL: time.Hour})
+	eachStore(t, testRevokedTokenLeavesTheCache)
+}
+
+func testRevokedTokenLeavesTheCache(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newAuthTestAPI(t, open, fanclub.AuthConfig{}, nil, Config{TokenCacheTTL: time.Hour})
 	a.newFan("erin")
 	var s issued
 	a.must(201, "POST", "/v1/sessions", "", map[string]string{"handle": "erin", "password": "pw-erin-secret"}).JSON(t, &s)

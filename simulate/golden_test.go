@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"fanclub"
+	"fanclub/internal/teststores"
 	"fanclub/policyfile"
 	"fanclub/simulate"
 )
@@ -25,8 +28,15 @@ func newRegistry(t *testing.T) *policyfile.Registry {
 	return reg
 }
 
-// runJourneyFile parses and runs a journey file and returns its output.
-func runJourneyFile(t *testing.T, path string) []byte {
+// opener adapts a test's store opener to simulate.OpenStore.
+func opener(t teststores.T, open teststores.Open) simulate.OpenStore {
+	return func(_ context.Context, now func() time.Time) (fanclub.Store, error) {
+		return open(t, now), nil
+	}
+}
+
+// runJourneyFile parses and runs a journey file on a store from open and returns its output.
+func runJourneyFile(t *testing.T, open teststores.Open, path string) []byte {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -38,7 +48,7 @@ func runJourneyFile(t *testing.T, path string) []byte {
 		t.Fatalf("ParseJourney(%s): %v", path, err)
 	}
 	var out bytes.Buffer
-	if err := simulate.Run(context.Background(), j, newRegistry(t), &out); err != nil {
+	if err := simulate.RunOn(context.Background(), opener(t, open), j, newRegistry(t), &out); err != nil {
 		t.Fatalf("Run(%s): %v", path, err)
 	}
 	return out.Bytes()
@@ -47,6 +57,11 @@ func runJourneyFile(t *testing.T, path string) []byte {
 // TestGoldenJourneys runs every journey in testdata/journeys and compares
 // its output with the .golden file next to it (go test -update rewrites them).
 func TestGoldenJourneys(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testGoldenJourneys)
+}
+
+func testGoldenJourneys(t *testing.T, open teststores.Open) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "journeys", "*.json"))
 	if err != nil {
@@ -58,7 +73,7 @@ func TestGoldenJourneys(t *testing.T) {
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			got := runJourneyFile(t, path)
+			got := runJourneyFile(t, open, path)
 			golden := strings.TrimSuffix(path, ".json") + ".golden"
 			if *update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"fanclub/internal/teststores"
 	"fanclub/simulate"
 )
 
@@ -54,7 +55,13 @@ func randomJourney(t *rapid.T) string {
 // otherwise), and every step prints exactly one line.
 func TestRandomJourneysKeepEveryPreviewPromise(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testRandomJourneysKeepEveryPreviewPromise)
+}
+
+func testRandomJourneysKeepEveryPreviewPromise(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	reg := newRegistry(t)
+	open = teststores.Sequential(t, open)
 	rapid.Check(t, func(t *rapid.T) {
 		text := randomJourney(t)
 		j, err := simulate.ParseJourney(strings.NewReader(text))
@@ -62,7 +69,7 @@ func TestRandomJourneysKeepEveryPreviewPromise(t *testing.T) {
 			t.Fatalf("ParseJourney: %v\n%s", err, text)
 		}
 		var out bytes.Buffer
-		if err := simulate.Run(context.Background(), j, reg, &out); err != nil {
+		if err := simulate.RunOn(context.Background(), opener(t, open), j, reg, &out); err != nil {
 			t.Fatalf("Run: %v\n%s", err, text)
 		}
 		if got := bytes.Count(out.Bytes(), []byte("\n")); got != len(j.Steps) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"time"
 
 	"fanclub"
 	"fanclub/argon2id"
@@ -43,16 +44,35 @@ type runner struct {
 // journey naming an unknown policy (before any output), and an EINTERNAL
 // error if a confirmed exit did not do what its preview showed.
 func Run(ctx context.Context, j *Journey, policies fanclub.PolicySource, out io.Writer) error {
+	var db *sqlite.DB
+	defer func() {
+		if db != nil {
+			_ = db.Close()
+		}
+	}()
+	return RunOn(ctx, func(ctx context.Context, now func() time.Time) (fanclub.Store, error) {
+		var err error
+		db, err = sqlite.Open(ctx, ":memory:", sqlite.Options{Now: now, Logger: slog.New(slog.DiscardHandler)})
+		return db, err
+	}, j, policies, out)
+}
+
+// OpenStore opens the empty store a journey runs on, whose transactions
+// read their time from now (the journey's clock).
+type OpenStore func(ctx context.Context, now func() time.Time) (fanclub.Store, error)
+
+// RunOn is Run on the store open returns, of any kind; the caller closes
+// it. The output does not depend on the store.
+func RunOn(ctx context.Context, open OpenStore, j *Journey, policies fanclub.PolicySource, out io.Writer) error {
 	clubPolicy, err := checkPolicies(j, policies)
 	if err != nil {
 		return err
 	}
 	clk := vclock.NewManual(j.Start)
-	db, err := sqlite.Open(ctx, ":memory:", sqlite.Options{Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
+	db, err := open(ctx, clk.Now)
 	if err != nil {
 		return fmt.Errorf("open simulation store: %w", err)
 	}
-	defer func() { _ = db.Close() }()
 	random := rand.NewChaCha8(seedBytes(j.Seed))
 	saltRandom := rand.NewChaCha8(seedBytes(j.Seed + 1))
 	r := &runner{

@@ -8,18 +8,19 @@ import (
 	"testing"
 
 	"fanclub"
+	"fanclub/internal/teststores"
 	"fanclub/simulate"
 )
 
-// runText parses and runs a journey text and returns its output lines.
-func runText(t *testing.T, text string) ([]map[string]any, error) {
+// runText parses and runs a journey text on a store from open and returns its output lines.
+func runText(t *testing.T, open teststores.Open, text string) ([]map[string]any, error) {
 	t.Helper()
 	j, err := simulate.ParseJourney(strings.NewReader(text))
 	if err != nil {
 		t.Fatalf("ParseJourney: %v", err)
 	}
 	var out bytes.Buffer
-	err = simulate.Run(context.Background(), j, newRegistry(t), &out)
+	err = simulate.RunOn(context.Background(), opener(t, open), j, newRegistry(t), &out)
 	return decodeLines(t, out.Bytes()), err
 }
 
@@ -65,7 +66,12 @@ func field(line map[string]any, path string) any {
 
 func TestRunUnknownPolicyIsInvalidBeforeAnyOutput(t *testing.T) {
 	t.Parallel()
-	lines, err := runText(t, `{"policy": "nosuch", "start": "2026-03-02T09:00:00Z", "steps": [
+	teststores.Each(t, testRunUnknownPolicyIsInvalidBeforeAnyOutput)
+}
+
+func testRunUnknownPolicyIsInvalidBeforeAnyOutput(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	lines, err := runText(t, open, `{"policy": "nosuch", "start": "2026-03-02T09:00:00Z", "steps": [
 		{"at": "+0s", "fan": "alice", "club": "c1", "do": "join"},
 		{"at": "+0s", "fan": "alice", "club": "c2", "do": "join", "policy": "other"}]}`)
 	if fanclub.ErrorCode(err) != fanclub.EINVALID {
@@ -85,7 +91,12 @@ func TestRunUnknownPolicyIsInvalidBeforeAnyOutput(t *testing.T) {
 
 func TestRunRefusedStepsAreOutputNotErrors(t *testing.T) {
 	t.Parallel()
-	lines, err := runText(t, `{"start": "2026-03-02T09:00:00Z", "steps": [
+	teststores.Each(t, testRunRefusedStepsAreOutputNotErrors)
+}
+
+func testRunRefusedStepsAreOutputNotErrors(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	lines, err := runText(t, open, `{"start": "2026-03-02T09:00:00Z", "steps": [
 		{"at": "+0s", "fan": "alice", "club": "c1", "do": "interact", "action": "like"},
 		{"at": "+0s", "fan": "alice", "club": "c1", "do": "join"},
 		{"at": "+0s", "fan": "alice", "club": "c1", "do": "join"},
@@ -113,14 +124,19 @@ func TestRunRefusedStepsAreOutputNotErrors(t *testing.T) {
 
 func TestRunIsDeterministic(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testRunIsDeterministic)
+}
+
+func testRunIsDeterministic(t *testing.T, open teststores.Open) {
+	t.Parallel()
 	text := `{"policy": "kuaishou", "seed": 7, "start": "2026-03-02T09:00:00Z", "steps": [
 		{"at": "+0s", "fan": "alice", "club": "c1", "do": "join"},
 		{"at": "+1s", "fan": "alice", "club": "c1", "do": "exit"}]}`
-	a, err := runText(t, text)
+	a, err := runText(t, open, text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := runText(t, text)
+	b, err := runText(t, open, text)
 	if err != nil {
 		t.Fatal(err)
 	}

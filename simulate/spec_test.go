@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"fanclub/internal/teststores"
 )
 
 // specFact is one value a preset's rules fix (docs/presets.md), read from
@@ -21,6 +23,11 @@ type specFact struct {
 // day, kuaishou keeps the level for ever and converts points 1:1), so a
 // golden rewritten with -update cannot silently accept a wrong behaviour.
 func TestJourneysShowTheSpec(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testJourneysShowTheSpec)
+}
+
+func testJourneysShowTheSpec(t *testing.T, open teststores.Open) {
 	t.Parallel()
 	facts := map[string][]specFact{
 		"wechat-channels.json": {
@@ -98,7 +105,7 @@ func TestJourneysShowTheSpec(t *testing.T) {
 	for name, fs := range facts {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			lines := decodeLines(t, runJourneyFile(t, filepath.Join("testdata", "journeys", name)))
+			lines := decodeLines(t, runJourneyFile(t, open, filepath.Join("testdata", "journeys", name)))
 			for _, f := range fs {
 				if f.step >= len(lines) {
 					t.Errorf("no step %d", f.step)

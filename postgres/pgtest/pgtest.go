@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
-	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,8 +23,18 @@ const EnvURL = "FANCLUB_TEST_POSTGRES_URL"
 // SkipMessage is why a test is skipped without a server.
 const SkipMessage = EnvURL + " not set: PostgreSQL store tests skipped"
 
+// TB is what the helpers need of a test: testing.TB has it, and so has a
+// property test's *rapid.T.
+type TB interface {
+	Helper()
+	Skip(args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // URL returns the test server's URL, skipping the test when it is unset.
-func URL(t testing.TB) string {
+func URL(t TB) string {
 	t.Helper()
 	dsn := os.Getenv(EnvURL)
 	if dsn == "" {
@@ -37,7 +46,7 @@ func URL(t testing.TB) string {
 // Schema creates a schema with a random name for the test and drops it,
 // with everything in it, when the test ends; it returns the server URL
 // and the schema name.
-func Schema(t testing.TB) (dsn, schema string) {
+func Schema(t TB) (dsn, schema string) {
 	t.Helper()
 	dsn = URL(t)
 	b := make([]byte, 8)
@@ -71,7 +80,7 @@ func Schema(t testing.TB) (dsn, schema string) {
 
 // SchemaURL is Schema's URL with the schema as its search_path, for code
 // that takes only a URL (the command line's --db).
-func SchemaURL(t testing.TB) string {
+func SchemaURL(t TB) string {
 	t.Helper()
 	raw, schema := Schema(t)
 	u, err := url.Parse(raw)
@@ -87,7 +96,7 @@ func SchemaURL(t testing.TB) string {
 // Open opens a store in a fresh schema of the test server (see Schema)
 // with opts (its Schema is set) and closes it when the test ends, before
 // the schema is dropped.
-func Open(t testing.TB, opts postgres.Options) *postgres.DB {
+func Open(t TB, opts postgres.Options) *postgres.DB {
 	t.Helper()
 	dsn, schema := Schema(t)
 	opts.Schema = schema
