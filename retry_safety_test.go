@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fanclub/internal/teststores"
 	"fmt"
 	"slices"
 	"strings"
@@ -526,8 +527,12 @@ func drop(v any) any {
 // returned: the result of a run that rolled back is not an outcome.
 func TestInteractionNotCountedWhenRetriesRunOut(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testInteractionNotCountedWhenRetriesRunOut)
+}
+
+func testInteractionNotCountedWhenRetriesRunOut(t *testing.T, open teststores.Open) {
 	ctx := context.Background()
-	e, s := conflictingEngine(t, 0)
+	e, s := conflictingEngine(t, open, 0)
 	obs := &tallyObserver{}
 	e = fanclub.NewEngine(fanclub.EngineConfig{Store: s, Policies: presetSource{}, Passwords: plainHasher{}, Random: rand.Reader, Observer: obs})
 	cr, err := e.CreateCreator(ctx, "studio")
@@ -568,8 +573,12 @@ func TestInteractionNotCountedWhenRetriesRunOut(t *testing.T) {
 // duplicates, not as accepted a second time.
 func TestReplayedBatchCountedAsDuplicates(t *testing.T) {
 	t.Parallel()
+	teststores.Each(t, testReplayedBatchCountedAsDuplicates)
+}
+
+func testReplayedBatchCountedAsDuplicates(t *testing.T, open teststores.Open) {
 	ctx := context.Background()
-	_, s := conflictingEngine(t, 0)
+	_, s := conflictingEngine(t, open, 0)
 	obs := &tallyObserver{}
 	e := fanclub.NewEngine(fanclub.EngineConfig{Store: s, Policies: presetSource{}, Passwords: plainHasher{}, Random: rand.Reader, Observer: obs})
 	cr, err := e.CreateCreator(ctx, "studio")
