@@ -22,6 +22,17 @@ var openAPISchemas = sync.OnceValues(func() (*jsonschema.Compiler, error) {
 	return c, nil
 })
 
+// compileMu serialises Compile calls: a jsonschema.Compiler is not safe
+// for concurrent use (compiled schemas are).
+var compileMu sync.Mutex
+
+// compileSchema compiles a schema of openapi.json's components.
+func compileSchema(c *jsonschema.Compiler, name string) (*jsonschema.Schema, error) {
+	compileMu.Lock()
+	defer compileMu.Unlock()
+	return c.Compile("https://fanclub.dev/openapi.json#/components/schemas/" + name)
+}
+
 // checkSchema validates a JSON body against a schema of openapi.json's
 // components, e.g. "Club".
 func checkSchema(t *testing.T, name string, body []byte) {
@@ -30,7 +41,7 @@ func checkSchema(t *testing.T, name string, body []byte) {
 	if err != nil {
 		t.Fatalf("openapi.json: %v", err)
 	}
-	sch, err := c.Compile("https://fanclub.dev/openapi.json#/components/schemas/" + name)
+	sch, err := compileSchema(c, name)
 	if err != nil {
 		t.Fatalf("compile %s: %v", name, err)
 	}
@@ -49,7 +60,7 @@ func TestCheckSchemaRejectsAWrongShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sch, err := c.Compile("https://fanclub.dev/openapi.json#/components/schemas/Club")
+	sch, err := compileSchema(c, "Club")
 	if err != nil {
 		t.Fatal(err)
 	}
