@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fanclub/internal/rowcodec"
 	"fmt"
 	"time"
 
@@ -176,21 +177,12 @@ func notFound(what string, key any) error {
 	return fanclub.Errorf(fanclub.ENOTFOUND, "%s %v not found.", what, key)
 }
 
-// ts encodes a time as Unix nanoseconds; the zero time is 0.
-func ts(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromTS decodes ts.
-func fromTS(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// ts encodes a time as Unix nanoseconds (the zero time is 0) and fromTS
+// decodes it: the encoding both stores share.
+var (
+	ts     = rowcodec.Nanos
+	fromTS = rowcodec.FromNanos
+)
 
 // tsPtr encodes an optional time; nil is NULL.
 func tsPtr(t *time.Time) *int64 {

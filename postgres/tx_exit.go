@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
+	"fanclub/internal/rowcodec"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,20 +10,11 @@ import (
 	"fanclub"
 )
 
-// exitJSON is an exit request's JSON columns.
-type exitJSON struct{ challenges, choices, impact string }
-
-func encodeExitRequest(r *fanclub.ExitRequest) (exitJSON, error) {
-	var row exitJSON
-	for _, f := range []struct {
-		dst *string
-		v   any
-	}{{&row.challenges, r.Challenges}, {&row.choices, r.Choices}, {&row.impact, r.Impact}} {
-		b, err := json.Marshal(f.v)
-		if err != nil {
-			return row, classify("exit request", err)
-		}
-		*f.dst = string(b)
+// encodeExitRequest encodes an exit request's JSON columns.
+func encodeExitRequest(r *fanclub.ExitRequest) (rowcodec.ExitJSON, error) {
+	row, err := rowcodec.EncodeExitJSON(r)
+	if err != nil {
+		return row, classify("exit request", err)
 	}
 	return row, nil
 }
@@ -39,9 +30,9 @@ func (t *Tx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 		r.CreatedAt = t.now
 	}
 	tag, err := t.exec(ctx, "exit request", qCreateExitRequest,
-		r.ID, r.FanID, r.ClubID, string(r.Status), ts(r.CreatedAt), ts(r.ExpiresAt), row.challenges, row.choices,
+		r.ID, r.FanID, r.ClubID, string(r.Status), ts(r.CreatedAt), ts(r.ExpiresAt), row.Challenges, row.Choices,
 		r.Attempts, r.MaxAttempts, r.CaptchaCode, r.SliderTarget, r.SliderWidth, r.SliderTolerance,
-		r.MembershipVersion, row.impact)
+		r.MembershipVersion, row.Impact)
 	if err != nil {
 		return err
 	}
@@ -51,34 +42,12 @@ func (t *Tx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 	return nil
 }
 
-func scanExitRequest(s pgx.Row) (*fanclub.ExitRequest, error) {
-	var r fanclub.ExitRequest
-	var status, challenges, choices, impact string
-	var created, expires int64
-	err := s.Scan(&r.ID, &r.FanID, &r.ClubID, &status, &created, &expires,
-		&challenges, &choices, &r.Attempts, &r.MaxAttempts, &r.CaptchaCode, &r.SliderTarget, &r.SliderWidth,
-		&r.SliderTolerance, &r.MembershipVersion, &impact)
-	if err != nil {
-		return nil, err
-	}
-	r.Status, r.CreatedAt, r.ExpiresAt = fanclub.ExitRequestStatus(status), fromTS(created), fromTS(expires)
-	for _, f := range []struct {
-		src string
-		dst any
-	}{{challenges, &r.Challenges}, {choices, &r.Choices}, {impact, &r.Impact}} {
-		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
-			return nil, err
-		}
-	}
-	return &r, nil
-}
-
 // FindExitRequest returns an exit request, secrets included.
 func (t *Tx) FindExitRequest(ctx context.Context, id string) (*fanclub.ExitRequest, error) {
 	if t.conflict != nil {
 		return nil, t.conflict
 	}
-	r, err := scanExitRequest(t.tx.QueryRow(ctx, qFindExitRequest, id))
+	r, err := rowcodec.ScanExitRequest(t.tx.QueryRow(ctx, qFindExitRequest, id))
 	if errNoRows(err) {
 		return nil, notFound("Exit request", id)
 	} else if err != nil {
@@ -93,7 +62,7 @@ var _ fanclub.ExitRequestTx = (*Tx)(nil)
 // pending, oldest first.
 func (t *Tx) PendingExitRequests(ctx context.Context, fanID, clubID int64) ([]*fanclub.ExitRequest, error) {
 	out, err := collect(t, ctx, "exit requests", qPendingExitRequests, []any{fanID, clubID, string(fanclub.ExitPending)},
-		func(r pgx.Rows) (*fanclub.ExitRequest, error) { return scanExitRequest(r) })
+		func(r pgx.Rows) (*fanclub.ExitRequest, error) { return rowcodec.ScanExitRequest(r) })
 	if len(out) == 0 {
 		out = nil
 	}
@@ -106,9 +75,9 @@ func (t *Tx) UpdateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 	if err != nil {
 		return err
 	}
-	tag, err := t.exec(ctx, "exit request", qUpdateExitRequest, string(r.Status), ts(r.ExpiresAt), row.challenges, row.choices,
+	tag, err := t.exec(ctx, "exit request", qUpdateExitRequest, string(r.Status), ts(r.ExpiresAt), row.Challenges, row.Choices,
 		r.Attempts, r.MaxAttempts, r.CaptchaCode, r.SliderTarget, r.SliderWidth, r.SliderTolerance,
-		r.MembershipVersion, row.impact, r.ID)
+		r.MembershipVersion, row.Impact, r.ID)
 	if err != nil {
 		return err
 	}

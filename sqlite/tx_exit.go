@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fanclub/internal/rowcodec"
 	"slices"
 	"time"
 
@@ -132,22 +133,11 @@ func (t *Tx) EndRejoinEffects(ctx context.Context, fanID, clubID int64, at time.
 	return nil
 }
 
-// exitRequestRow is an exit request's JSON columns.
-type exitRequestRow struct {
-	challenges, choices, impact string
-}
-
-func encodeExitRequest(r *fanclub.ExitRequest) (exitRequestRow, error) {
-	var row exitRequestRow
-	for _, f := range []struct {
-		dst *string
-		v   any
-	}{{&row.challenges, r.Challenges}, {&row.choices, r.Choices}, {&row.impact, r.Impact}} {
-		b, err := json.Marshal(f.v)
-		if err != nil {
-			return row, internal("exit request", err)
-		}
-		*f.dst = string(b)
+// encodeExitRequest encodes an exit request's JSON columns.
+func encodeExitRequest(r *fanclub.ExitRequest) (rowcodec.ExitJSON, error) {
+	row, err := rowcodec.EncodeExitJSON(r)
+	if err != nil {
+		return row, internal("exit request", err)
 	}
 	return row, nil
 }
@@ -164,9 +154,9 @@ func (t *Tx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 	_, err = t.execOne(ctx, `INSERT INTO exit_requests(id, fan_id, club_id, status, created_at, expires_at,
  challenges, choices, attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance,
  membership_version, impact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.FanID, r.ClubID, string(r.Status), ts(r.CreatedAt), ts(r.ExpiresAt), row.challenges, row.choices,
+		r.ID, r.FanID, r.ClubID, string(r.Status), ts(r.CreatedAt), ts(r.ExpiresAt), row.Challenges, row.Choices,
 		r.Attempts, r.MaxAttempts, r.CaptchaCode, r.SliderTarget, r.SliderWidth, r.SliderTolerance,
-		r.MembershipVersion, row.impact)
+		r.MembershipVersion, row.Impact)
 	if err != nil {
 		return wrap("exit request", err)
 	}
@@ -177,32 +167,9 @@ func (t *Tx) CreateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 const exitRequestCols = `id, fan_id, club_id, status, created_at, expires_at, challenges, choices,
  attempts, max_attempts, captcha_code, slider_target, slider_width, slider_tolerance, membership_version, impact`
 
-// scanExitRequest reads a row of exitRequestCols.
-func scanExitRequest(s interface{ Scan(...any) error }) (*fanclub.ExitRequest, error) {
-	var r fanclub.ExitRequest
-	var status, challenges, choices, impact string
-	var created, expires int64
-	err := s.Scan(&r.ID, &r.FanID, &r.ClubID, &status, &created, &expires,
-		&challenges, &choices, &r.Attempts, &r.MaxAttempts, &r.CaptchaCode, &r.SliderTarget, &r.SliderWidth,
-		&r.SliderTolerance, &r.MembershipVersion, &impact)
-	if err != nil {
-		return nil, err
-	}
-	r.Status, r.CreatedAt, r.ExpiresAt = fanclub.ExitRequestStatus(status), fromTS(created), fromTS(expires)
-	for _, f := range []struct {
-		src string
-		dst any
-	}{{challenges, &r.Challenges}, {choices, &r.Choices}, {impact, &r.Impact}} {
-		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
-			return nil, err
-		}
-	}
-	return &r, nil
-}
-
 // FindExitRequest returns an exit request, secrets included.
 func (t *Tx) FindExitRequest(ctx context.Context, id string) (*fanclub.ExitRequest, error) {
-	r, err := scanExitRequest(t.queryRow(ctx, `SELECT `+exitRequestCols+` FROM exit_requests WHERE id = ?`, id))
+	r, err := rowcodec.ScanExitRequest(t.queryRow(ctx, `SELECT `+exitRequestCols+` FROM exit_requests WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Exit request", id)
 	} else if err != nil {
@@ -224,7 +191,7 @@ func (t *Tx) PendingExitRequests(ctx context.Context, fanID, clubID int64) ([]*f
 	defer rows.Close()
 	var out []*fanclub.ExitRequest
 	for rows.Next() {
-		r, err := scanExitRequest(rows)
+		r, err := rowcodec.ScanExitRequest(rows)
 		if err != nil {
 			return nil, wrap("exit requests", err)
 		}
@@ -244,9 +211,9 @@ func (t *Tx) UpdateExitRequest(ctx context.Context, r *fanclub.ExitRequest) erro
 	}
 	res, err := t.execOne(ctx, `UPDATE exit_requests SET status = ?, expires_at = ?, challenges = ?, choices = ?,
  attempts = ?, max_attempts = ?, captcha_code = ?, slider_target = ?, slider_width = ?, slider_tolerance = ?,
- membership_version = ?, impact = ? WHERE id = ?`, string(r.Status), ts(r.ExpiresAt), row.challenges, row.choices,
+ membership_version = ?, impact = ? WHERE id = ?`, string(r.Status), ts(r.ExpiresAt), row.Challenges, row.Choices,
 		r.Attempts, r.MaxAttempts, r.CaptchaCode, r.SliderTarget, r.SliderWidth, r.SliderTolerance,
-		r.MembershipVersion, row.impact, r.ID)
+		r.MembershipVersion, row.Impact, r.ID)
 	if err != nil {
 		return wrap("exit request", err)
 	}
