@@ -150,19 +150,8 @@ func (b *pgBench) naive(ctx context.Context, limit int) (benchload.Result, error
 	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: benchload.NewPolicies(), Logger: b.log})
 	r := benchload.Result{Mode: benchload.ModeNaive}
 	start := time.Now()
-	seq := int64(0)
-	for _, batch := range b.w.Batches {
-		for i := range batch.Events {
-			if r.Events >= limit {
-				break
-			}
-			seq++
-			one := fanclub.Batch{Producer: "naive", Seq: seq, Events: batch.Events[i : i+1]}
-			if _, err := eng.Ingest(ctx, one); err != nil {
-				return r, fmt.Errorf("ingest event %s: %w", one.Events[0].ID, err)
-			}
-			r.Events++
-		}
+	if r.Events, err = b.w.IngestOneByOne(ctx, eng, limit); err != nil {
+		return r, err
 	}
 	r.Acked = time.Since(start)
 	r.Elapsed = r.Acked

@@ -147,6 +147,27 @@ func (b *Bench) Engine(ctx context.Context) (Result, error) {
 	return r, nil
 }
 
+// IngestOneByOne ingests up to limit of the workload's events through
+// eng, one event (and so one transaction) per batch, and returns how many
+// it ingested: the naive mode of every store's bench.
+func (w *Workload) IngestOneByOne(ctx context.Context, eng *fanclub.Engine, limit int) (int, error) {
+	n, seq := 0, int64(0)
+	for _, batch := range w.Batches {
+		for i := range batch.Events {
+			if n >= limit {
+				return n, nil
+			}
+			seq++
+			one := fanclub.Batch{Producer: "naive", Seq: seq, Events: batch.Events[i : i+1]}
+			if _, err := eng.Ingest(ctx, one); err != nil {
+				return n, fmt.Errorf("ingest event %s: %w", one.Events[0].ID, err)
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
 // Naive ingests up to limit events through engine.Ingest, one event (and
 // so one transaction) at a time.
 func (b *Bench) Naive(ctx context.Context, limit int) (Result, error) {
@@ -158,19 +179,8 @@ func (b *Bench) Naive(ctx context.Context, limit int) (Result, error) {
 	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: NewPolicies(), Logger: b.log})
 	r := Result{Mode: ModeNaive}
 	start := time.Now()
-	seq := int64(0)
-	for _, batch := range b.W.Batches {
-		for i := range batch.Events {
-			if r.Events >= limit {
-				break
-			}
-			seq++
-			one := fanclub.Batch{Producer: "naive", Seq: seq, Events: batch.Events[i : i+1]}
-			if _, err := eng.Ingest(ctx, one); err != nil {
-				return r, fmt.Errorf("ingest event %s: %w", one.Events[0].ID, err)
-			}
-			r.Events++
-		}
+	if r.Events, err = b.W.IngestOneByOne(ctx, eng, limit); err != nil {
+		return r, err
 	}
 	r.Acked = time.Since(start)
 	if err := db.Close(); err != nil {
