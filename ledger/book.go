@@ -82,6 +82,9 @@ func (b *Book) SaveTransfers(_ context.Context, created, resolved []Transfer, ac
 // ListTransfers lists, oldest first, up to limit transfers with Seq
 // after afterSeq that debit or credit account ("" lists all).
 func (b *Book) ListTransfers(_ context.Context, account AccountID, afterSeq int64, limit int) ([]Transfer, error) {
+	if limit < 1 {
+		return nil, errorf(EInvalid, "list limit %d, want at least 1", limit)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := []Transfer{}

@@ -61,6 +61,12 @@ func Run(t *testing.T, open OpenFunc) {
 		{"RollbackDiscards", testRollbackDiscards},
 		{"CommittedVisibleToReaders", testCommittedVisible},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"LedgerRoundTrip", testLedgerRoundTrip},
+		{"LedgerReplay", testLedgerReplay},
+		{"LedgerInsufficientFunds", testLedgerInsufficientFunds},
+		{"LedgerTwoPhase", testLedgerTwoPhase},
+		{"LedgerRollback", testLedgerRollback},
+		{"LedgerConcurrentWriters", testLedgerConcurrentWriters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
