@@ -61,6 +61,11 @@ func Run(t *testing.T, open OpenFunc) {
 		{"RollbackDiscards", testRollbackDiscards},
 		{"CommittedVisibleToReaders", testCommittedVisible},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"JobsEnqueue", testJobsEnqueue},
+		{"JobsClaim", testJobsClaim},
+		{"JobsRetryKillCancel", testJobsRetryKillCancel},
+		{"JobsNextDue", testJobsNextDue},
+		{"JobsConcurrentClaims", testJobsConcurrentClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
