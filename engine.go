@@ -36,6 +36,8 @@ type EngineConfig struct {
 	Auth AuthConfig
 	// Observer receives metrics events (nil: none).
 	Observer Observer
+	// Jobs configures the job runner (RunDueJobs).
+	Jobs JobConfig
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -48,6 +50,7 @@ type Engine struct {
 	limits    Limits
 	auth      *auth
 	obs       Observer
+	jobs      *jobRunner
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -65,7 +68,8 @@ func NewEngine(c EngineConfig) *Engine {
 		obs = nopObserver{}
 	}
 	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
-		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location)}
+		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
+		jobs: newJobRunner(c.Jobs)}
 }
 
 // MembershipView is a membership with its values derived at a time.

@@ -92,6 +92,7 @@ type Tx interface {
 	PageTx
 	MemberCountTx
 	LedgerTx
+	JobTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and

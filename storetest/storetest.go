@@ -67,6 +67,11 @@ func Run(t *testing.T, open OpenFunc) {
 		{"LedgerTwoPhase", testLedgerTwoPhase},
 		{"LedgerRollback", testLedgerRollback},
 		{"LedgerConcurrentWriters", testLedgerConcurrentWriters},
+		{"JobsEnqueue", testJobsEnqueue},
+		{"JobsClaim", testJobsClaim},
+		{"JobsRetryKillCancel", testJobsRetryKillCancel},
+		{"JobsNextDue", testJobsNextDue},
+		{"JobsConcurrentClaims", testJobsConcurrentClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
