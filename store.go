@@ -93,6 +93,7 @@ type Tx interface {
 	MemberCountTx
 	LedgerTx
 	JobTx
+	PaymentRecordTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and
