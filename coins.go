@@ -44,7 +44,7 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 	if e.payments == nil {
 		return nil, Errorf(EINTERNAL, "No payment provider is configured.")
 	}
-	p := &Payment{Key: "coins/" + strconv.FormatInt(fanID, 10) + "/" + key, FanID: fanID, Kind: PaymentCharge,
+	p := &Payment{Key: moneyKey("coins", fanID, key), FanID: fanID, Kind: PaymentCharge,
 		Purpose: PurposeCoins, Amount: coins * e.money.CoinPrice, Currency: e.money.Currency, Coins: coins, Status: PaymentPending}
 	err := e.inTx(ctx, true, func(tx Tx) error {
 		if _, err := tx.FindFanByID(ctx, fanID); err != nil {
@@ -71,7 +71,7 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 		return nil, err
 	}
 	if p.Status == PaymentPending {
-		if p, err = e.chargePayment(ctx, p, ""); err != nil {
+		if p, err = e.chargePayment(ctx, p, "", nil); err != nil {
 			return nil, err
 		}
 	}
@@ -91,10 +91,11 @@ func declined(p *Payment) *Error {
 }
 
 // chargePayment calls the provider for a pending charge (on agreement,
-// when one is given) and commits its answer. It returns the payment as
-// stored after that: a concurrent settlement of the same payment (the
-// reconcile job) is not applied twice.
-func (e *Engine) chargePayment(ctx context.Context, p *Payment, agreement string) (*Payment, error) {
+// when one is given) and commits its answer; job is the reconcile job
+// running it (nil for the request that recorded the payment). It returns
+// the payment as stored after that: a concurrent settlement of the same
+// payment is not applied twice.
+func (e *Engine) chargePayment(ctx context.Context, p *Payment, agreement string, job *Job) (*Payment, error) {
 	ch, err := e.payments.Charge(ctx, payments.ChargeRequest{Key: p.Key, FanID: p.FanID, Amount: p.Amount,
 		Currency: p.Currency, AgreementID: agreement, Description: p.Purpose})
 	if err != nil {
@@ -103,7 +104,7 @@ func (e *Engine) chargePayment(ctx context.Context, p *Payment, agreement string
 	var out *Payment
 	err = e.inTx(ctx, true, func(tx Tx) error {
 		var err error
-		out, err = e.settleCharge(ctx, tx, p.Key, ch)
+		out, err = e.settleCharge(ctx, tx, p.Key, ch, job)
 		return err
 	})
 	if err != nil {
@@ -113,9 +114,10 @@ func (e *Engine) chargePayment(ctx context.Context, p *Payment, agreement string
 }
 
 // settleCharge records the provider's answer to a pending charge in tx
-// and books what a success bought. A payment already settled is returned
-// as stored.
-func (e *Engine) settleCharge(ctx context.Context, tx Tx, key string, ch *payments.Charge) (*Payment, error) {
+// and books what a success bought, and ends the payment's reconcile job
+// (finishing job when the job runs it, canceling it otherwise). A payment
+// already settled is returned as stored.
+func (e *Engine) settleCharge(ctx context.Context, tx Tx, key string, ch *payments.Charge, job *Job) (*Payment, error) {
 	p, err := tx.FindPaymentByKey(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("find payment %s: %w", key, err)
@@ -137,7 +139,7 @@ func (e *Engine) settleCharge(ctx context.Context, tx Tx, key string, ch *paymen
 	if err := tx.UpdatePayment(ctx, p); err != nil {
 		return nil, fmt.Errorf("update payment %s: %w", key, err)
 	}
-	if err := e.finishReconcile(ctx, tx, p); err != nil {
+	if err := e.endReconcile(ctx, tx, p, job); err != nil {
 		return nil, err
 	}
 	return p, nil

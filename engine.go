@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"fanclub/payments"
 )
 
 // PasswordHasher hashes and verifies passwords (argon2id in production).
@@ -38,6 +40,11 @@ type EngineConfig struct {
 	Observer Observer
 	// Jobs configures the job runner (RunDueJobs).
 	Jobs JobConfig
+	// Payments is the payment provider paid plans and coins are charged
+	// through (nil: none). The engine calls it outside its transactions.
+	Payments payments.Provider
+	// Money holds the currency and coin price; zero fields take defaults.
+	Money MoneyConfig
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -51,6 +58,8 @@ type Engine struct {
 	auth      *auth
 	obs       Observer
 	jobs      *jobRunner
+	payments  payments.Provider
+	money     MoneyConfig
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -67,9 +76,11 @@ func NewEngine(c EngineConfig) *Engine {
 	if obs == nil {
 		obs = nopObserver{}
 	}
-	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
+	e := &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
 		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
-		jobs: newJobRunner(c.Jobs)}
+		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults()}
+	e.HandleJobs(JobReconcilePayment, e.runReconcile)
+	return e
 }
 
 // MembershipView is a membership with its values derived at a time.

@@ -90,7 +90,7 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 
 // giftTx applies a gift in tx.
 func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, clubID, coins int64, key string) (*GiftResult, error) {
-	gkey := "gift/" + strconv.FormatInt(fanID, 10) + "/" + key
+	gkey := moneyKey("gift", fanID, key)
 	if g, err := tx.FindGiftByKey(ctx, gkey); err == nil {
 		return e.replayGift(ctx, tx, g, fanID, clubID, coins)
 	} else if !isNotFound(err) {
@@ -103,7 +103,7 @@ func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, clubID, coins int64, 
 	value := coins * e.money.CoinPrice
 	g := &Gift{Key: gkey, FanID: fanID, ClubID: clubID, CreatorID: cp.club.CreatorID,
 		Coins: coins, Value: value, Share: shareOf(value, cp.policy.Revenue.CreatorShare), Currency: e.money.Currency,
-		EventID: KeyedEventID(fanID, "gift:"+key), At: tx.Now()}
+		EventID: KeyedEventID(fanID, "gift-event:"+key), At: tx.Now()}
 
 	// The gift's event earns its points through the ingest path, which
 	// checks the membership and the fan's restrictions.

@@ -2,7 +2,9 @@ package fanclub
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"fanclub/ledger"
@@ -182,20 +184,24 @@ func (e *Engine) ListPayments(ctx context.Context, fanID int64) ([]*Payment, err
 	return out, nil
 }
 
-// checkKey validates an idempotency key of a money-moving request.
+// checkKey validates the idempotency key of a money-moving request: it
+// is required, and has the form of an Idempotency-Key header.
 func checkKey(key string) *FieldError {
-	switch {
-	case key == "":
-		return &FieldError{Path: "Idempotency-Key", Allowed: "1 to 100 printable ASCII characters", Message: "a money-moving request needs an idempotency key"}
-	case len(key) > MaxKeyLength:
-		return &FieldError{Path: "Idempotency-Key", Found: fmt.Sprintf("%d bytes", len(key)), Allowed: "1 to 100 printable ASCII characters", Message: "idempotency key too long"}
+	if key == "" {
+		return &FieldError{Path: "Idempotency-Key", Allowed: idempotencyKeyChars, Message: "a money-moving request needs an idempotency key"}
 	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x20 || key[i] > 0x7e {
-			return &FieldError{Path: "Idempotency-Key", Found: fmt.Sprintf("byte %d at %d", key[i], i), Allowed: "1 to 100 printable ASCII characters", Message: "idempotency key not printable ASCII"}
-		}
+	var de *Error
+	if err := CheckIdempotencyKey(key); errors.As(err, &de) && len(de.Fields) > 0 {
+		return &de.Fields[0]
 	}
 	return nil
+}
+
+// moneyKey is the stored key of a fan's money-moving request: kind, fan
+// and a digest of the client's key, so that stored keys have a bounded
+// length whatever the client's.
+func moneyKey(kind string, fanID int64, key string) string {
+	return kind + "/" + strconv.FormatInt(fanID, 10) + "/" + KeyedEventID(fanID, kind+":"+key)
 }
 
 // ledgerError turns a ledger refusal into a domain error; other errors

@@ -46,8 +46,13 @@ func (e *Engine) enqueueReconcileOn(ctx context.Context, tx Tx, p *Payment, agre
 	return nil
 }
 
-// finishReconcile cancels the reconcile job of a payment just settled.
-func (e *Engine) finishReconcile(ctx context.Context, tx Tx, p *Payment) error {
+// endReconcile ends the reconcile job of a payment just settled: job,
+// when the job itself settled it, is finished with the settlement;
+// otherwise the pending job is canceled.
+func (e *Engine) endReconcile(ctx context.Context, tx Tx, p *Payment, job *Job) error {
+	if job != nil {
+		return e.FinishJobInTx(ctx, tx, job)
+	}
 	if err := tx.CancelJobs(ctx, []string{reconcileJobKey(p)}); err != nil {
 		return fmt.Errorf("cancel reconcile of %s: %w", p.Key, err)
 	}
@@ -75,6 +80,6 @@ func (e *Engine) runReconcile(ctx context.Context, j *Job) error {
 	if e.payments == nil {
 		return Errorf(EINTERNAL, "No payment provider is configured.")
 	}
-	_, err = e.chargePayment(ctx, p, pl.Agreement)
+	_, err = e.chargePayment(ctx, p, pl.Agreement, j)
 	return err
 }

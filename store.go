@@ -94,6 +94,8 @@ type Tx interface {
 	LedgerTx
 	JobTx
 	PaymentRecordTx
+	PaymentTx
+	GiftTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and
