@@ -68,6 +68,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"LedgerTwoPhase", testLedgerTwoPhase},
 		{"LedgerRollback", testLedgerRollback},
 		{"LedgerConcurrentWriters", testLedgerConcurrentWriters},
+		{"Payments", testPayments},
+		{"Gifts", testGifts},
 		{"JobsEnqueue", testJobsEnqueue},
 		{"JobsClaim", testJobsClaim},
 		{"JobsRetryKillCancel", testJobsRetryKillCancel},
