@@ -40,10 +40,22 @@ const (
 	DoExitRequest = "exit_request"
 	// DoInspect changes nothing: it shows the state at the step's time.
 	DoInspect = "inspect"
+	// DoBuyCoins buys coins (Coins) through the sandbox payment provider,
+	// as POST /v1/me/coins does.
+	DoBuyCoins = "buy_coins"
+	// DoGift sends a gift of Coins in the club, as POST
+	// /v1/clubs/{club}/gifts does.
+	DoGift = "gift"
+	// DoDeclinePayments has the sandbox decline the fan's charges from
+	// now on; DoAcceptPayments stops that.
+	DoDeclinePayments = "decline_payments"
+	// DoAcceptPayments has the sandbox accept the fan's charges again.
+	DoAcceptPayments = "accept_payments"
 )
 
 // doKinds lists the step kinds in the order error messages name them.
-var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect}
+var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
+	DoDeclinePayments, DoAcceptPayments}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -80,6 +92,8 @@ type Step struct {
 	// defaults to 1).
 	Action fanclub.Action
 	Amount int64
+	// Coins are what a buy_coins step buys or a gift step spends.
+	Coins int64
 	// Choices are the exit choices (e.g. {"progress": "keep"}).
 	Choices map[string]string
 	// Policy is the club's policy, set on the club's first mention.
@@ -108,6 +122,7 @@ type stepFile struct {
 	Do      string            `json:"do"`
 	Action  string            `json:"action"`
 	Amount  *int64            `json:"amount"`
+	Coins   *int64            `json:"coins"`
 	Choices map[string]string `json:"choices"`
 	Policy  string            `json:"policy"`
 	Note    string            `json:"note"`
@@ -238,6 +253,18 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 		if sf.Amount != nil {
 			add("amount", strconv.FormatInt(*sf.Amount, 10), "amount is only for interact and report steps")
 		}
+	}
+	if sf.Do == DoBuyCoins || sf.Do == DoGift {
+		switch {
+		case sf.Coins == nil:
+			add("coins", "", "missing coins for "+sf.Do)
+		case *sf.Coins < 1 || *sf.Coins > fanclub.MaxGiftCoins:
+			add("coins", strconv.FormatInt(*sf.Coins, 10), fmt.Sprintf("bad coins; allowed: 1 to %d", fanclub.MaxGiftCoins))
+		default:
+			st.Coins = *sf.Coins
+		}
+	} else if sf.Coins != nil {
+		add("coins", strconv.FormatInt(*sf.Coins, 10), "coins are only for buy_coins and gift steps")
 	}
 	if sf.Choices != nil && sf.Do != DoExit && sf.Do != DoExitRequest {
 		add("choices", "", "choices are only for exit and exit_request steps")

@@ -17,6 +17,8 @@ type Line struct {
 	// Action and Amount echo an interaction.
 	Action string `json:"action,omitempty"`
 	Amount int64  `json:"amount,omitempty"`
+	// Coins echo a buy_coins or gift step's coins.
+	Coins int64 `json:"coins,omitempty"`
 	// Choices echo an exit's choices.
 	Choices map[string]string `json:"choices,omitempty"`
 	Note    string            `json:"note,omitempty"`
@@ -34,6 +36,31 @@ type Line struct {
 	Membership MembershipState `json:"membership"`
 	Fan        FanState        `json:"fan"`
 	Effects    []EffectState   `json:"effects"`
+	// Wallet is the fan's coins after the step.
+	Wallet WalletState `json:"wallet"`
+	// Charges are the fan's charges and refunds so far, oldest first.
+	Charges []ChargeState `json:"charges"`
+}
+
+// WalletState is a fan's coin balance.
+type WalletState struct {
+	Coins int64 `json:"coins"`
+}
+
+// ChargeState is one charge or refund of the fan's, as the payment
+// provider answered it.
+type ChargeState struct {
+	// At is when the provider's answer was recorded.
+	At string `json:"at"`
+	// Kind is charge or refund.
+	Kind fanclub.PaymentKind `json:"kind"`
+	// Amount is in minor units of Currency (fen for CNY).
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+	// Reason is what the money was for: coins, …
+	Reason string `json:"reason"`
+	// Status is succeeded or declined.
+	Status fanclub.PaymentStatus `json:"status"`
 }
 
 // LineError is a refused step.

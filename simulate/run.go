@@ -13,6 +13,7 @@ import (
 	"fanclub"
 	"fanclub/argon2id"
 	vclock "fanclub/clock"
+	"fanclub/payments/sandbox"
 	"fanclub/sqlite"
 )
 
@@ -35,6 +36,7 @@ type runner struct {
 	clubs   map[string]int64
 	names   map[int64]string // club id → journey name
 	policy  map[string]string
+	sandbox *sandbox.Provider
 }
 
 // Run executes a journey against a fresh in-memory SQLite store and writes
@@ -75,14 +77,15 @@ func RunOn(ctx context.Context, open OpenStore, j *Journey, policies fanclub.Pol
 	}
 	random := rand.NewChaCha8(seedBytes(j.Seed))
 	saltRandom := rand.NewChaCha8(seedBytes(j.Seed + 1))
+	sbx := sandbox.New(db, sandbox.Options{})
 	r := &runner{
 		j: j, store: db, clk: clk, out: clock{loc: j.Start.Location()},
 		eng: fanclub.NewEngine(fanclub.EngineConfig{
-			Store: db, Policies: policies, Random: random,
+			Store: db, Policies: policies, Random: random, Payments: sbx,
 			// Simulation-only cost parameters: fast, and never used for real accounts.
 			Passwords: argon2id.NewWithRandom(argon2id.TestParams, saltRandom),
 		}),
-		fans: map[string]int64{}, clubs: map[string]int64{}, names: map[int64]string{}, policy: clubPolicy,
+		fans: map[string]int64{}, clubs: map[string]int64{}, names: map[int64]string{}, policy: clubPolicy, sandbox: sbx,
 	}
 	c, err := r.eng.CreateCreator(ctx, creatorHandle)
 	if err != nil {
@@ -145,6 +148,9 @@ func checkPolicies(j *Journey, policies fanclub.PolicySource) (map[string]string
 // step runs one step and returns its output line. Engine refusals are part
 // of the line; the error is for failures of the simulation itself.
 func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
+	if err := r.runJobsUntil(ctx, st.At); err != nil {
+		return nil, err
+	}
 	r.clk.Set(st.At)
 	fanID, err := r.fan(ctx, st.Fan)
 	if err != nil {
@@ -176,6 +182,18 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		}
 	case DoExit, DoExitRequest:
 		stepErr = r.exit(ctx, line, fanID, clubID, st)
+	case DoBuyCoins:
+		line.Coins = st.Coins
+		_, stepErr = r.eng.BuyCoins(ctx, fanID, st.Coins, stepKey(i))
+	case DoGift:
+		line.Coins = st.Coins
+		var g *fanclub.GiftResult
+		if g, stepErr = r.eng.SendGift(ctx, fanID, clubID, st.Coins, stepKey(i)); stepErr == nil {
+			p := g.Gift.Points
+			line.Points = &p
+		}
+	case DoDeclinePayments, DoAcceptPayments:
+		stepErr = r.sandbox.DeclineFan(ctx, fanID, st.Do == DoDeclinePayments)
 	case DoInspect:
 	default:
 		return nil, fanclub.Errorf(fanclub.EINVALID, "unknown step kind %q", st.Do)
@@ -191,6 +209,30 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		return nil, err
 	}
 	return line, nil
+}
+
+// stepKey is the idempotency key of step i's money-moving request.
+func stepKey(i int) string { return fmt.Sprintf("journey-step-%d", i) }
+
+// runJobsUntil runs every job due at or before at, each at its due time
+// on the journey's clock, in due order: renewals, reminders and retries
+// happen between steps as they would on a running instance.
+func (r *runner) runJobsUntil(ctx context.Context, at time.Time) error {
+	for {
+		next, ok, err := r.eng.NextJobDue(ctx)
+		if err != nil {
+			return fmt.Errorf("next job: %w", err)
+		}
+		if !ok || next.After(at) {
+			return nil
+		}
+		if next.After(r.clk.Now()) {
+			r.clk.Set(next)
+		}
+		if _, err := r.eng.RunDueJobs(ctx); err != nil {
+			return fmt.Errorf("run jobs due at %s: %w", next.Format(time.RFC3339), err)
+		}
+	}
 }
 
 // report has the platform's service report the step's interaction through
@@ -293,5 +335,27 @@ func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fan
 	line.Membership = ms
 	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints, RecommendationWeight: fv.RecommendationWeight}
 	line.Effects = r.out.effects(effs, r.clubName)
+	return r.money(ctx, line, fanID)
+}
+
+// money fills the line's wallet and charges.
+func (r *runner) money(ctx context.Context, line *Line, fanID int64) error {
+	w, err := r.eng.Wallet(ctx, fanID)
+	if err != nil {
+		return fmt.Errorf("read wallet: %w", err)
+	}
+	line.Wallet = WalletState{Coins: w.Coins}
+	ps, err := r.eng.ListPayments(ctx, fanID)
+	if err != nil {
+		return fmt.Errorf("read payments: %w", err)
+	}
+	line.Charges = []ChargeState{}
+	for _, p := range ps {
+		if p.SettledAt == nil {
+			continue
+		}
+		line.Charges = append(line.Charges, ChargeState{At: r.out.format(*p.SettledAt), Kind: p.Kind, Amount: p.Amount,
+			Currency: p.Currency, Reason: p.Purpose, Status: p.Status})
+	}
 	return nil
 }
