@@ -115,6 +115,14 @@ func authzCases() []authzCase {
 		{"POST", "/v1/clubs/{club}/interactions", clubPath("/interactions"), func(*authzFixture) any {
 			return map[string]any{"action": "like"}
 		}, [6]int{u, 200, 409, x, x, x}},
+		{"POST", "/v1/clubs/{club}/gifts", clubPath("/gifts"), func(*authzFixture) any {
+			return map[string]any{"coins": 1}
+		}, [6]int{u, 402, 409, x, x, x}},
+		{"POST", "/v1/me/coins", fixed("/v1/me/coins"), func(*authzFixture) any {
+			return map[string]any{"coins": 10}
+		}, [6]int{u, 200, 200, x, x, x}},
+		{"GET", "/v1/me/wallet", fixed("/v1/me/wallet"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"GET", "/v1/me/payments", fixed("/v1/me/payments"), nil, [6]int{u, 200, 200, x, x, x}},
 		{"POST", "/v1/clubs/{club}/exit-requests", clubPath("/exit-requests"), func(*authzFixture) any {
 			return map[string]any{}
 		}, [6]int{u, 201, 409, x, x, x}},
@@ -166,7 +174,9 @@ func testEveryRouteForEveryRole(t *testing.T, open teststores.Open) {
 				body = c.body(f)
 			}
 			for i, role := range roles {
-				res := f.api.do(c.method, c.path(f), f.tokens[role], body)
+				// Every request carries a key of its own: money-moving
+				// routes need one, and no request replays another.
+				res := f.api.doWithKey(c.method, c.path(f), f.tokens[role], body, fmt.Sprintf("authz-%s-%d", role, i))
 				if res.Status != c.want[i] {
 					t.Errorf("%s: status %d, want %d: %s", role, res.Status, c.want[i], res.Body)
 					continue

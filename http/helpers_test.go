@@ -16,6 +16,7 @@ import (
 	"fanclub/clock"
 	"fanclub/internal/teststores"
 	"fanclub/metrics"
+	"fanclub/payments/sandbox"
 	"fanclub/policyfile"
 )
 
@@ -63,7 +64,8 @@ func startTestAPI(t *testing.T, open teststores.Open, auth fanclub.AuthConfig, h
 	if hasher == nil {
 		hasher = argon2id.New(argon2id.TestParams)
 	}
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: hasher, Random: rand.Reader, Observer: obs, Auth: auth})
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: hasher, Random: rand.Reader, Observer: obs, Auth: auth,
+		Payments: sandbox.New(db, sandbox.Options{})})
 	cfg.Engine, cfg.Policies = eng, reg
 	srv := httptest.NewServer(NewServer(cfg).Handler())
 	t.Cleanup(srv.Close)
@@ -104,6 +106,12 @@ func (r response) Problem(t *testing.T) Problem {
 // is sent as is, anything else is marshalled).
 func (a *testAPI) do(method, path, token string, body any) response {
 	a.t.Helper()
+	return a.doWithKey(method, path, token, body, "")
+}
+
+// doWithKey is do with an Idempotency-Key header (none when key is "").
+func (a *testAPI) doWithKey(method, path, token string, body any, key string) response {
+	a.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -119,6 +127,9 @@ func (a *testAPI) do(method, path, token string, body any) response {
 	header := http.Header{}
 	if rd != nil {
 		header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		header.Set(IdempotencyKeyHeader, key)
 	}
 	return a.send(method, path, token, rd, header)
 }

@@ -79,6 +79,8 @@ func StatusOf(code string) int {
 		return http.StatusUnprocessableEntity
 	case fanclub.ETOOMANY:
 		return http.StatusTooManyRequests
+	case fanclub.EINSUFFICIENT, fanclub.EDECLINED:
+		return http.StatusPaymentRequired
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	case CodeTooLarge:
@@ -110,6 +112,8 @@ var titles = map[string]string{
 	fanclub.ETOOOLD:          "Event too old",
 	fanclub.EINFUTURE:        "Event in the future",
 	fanclub.EKEYREUSED:       "Idempotency key reused",
+	fanclub.EINSUFFICIENT:    "Insufficient funds",
+	fanclub.EDECLINED:        "Payment declined",
 	CodeMethodNotAllowed:     "Method not allowed",
 	CodeTooLarge:             "Request body too large",
 	CodeUnsupportedMediaType: "Unsupported media type",
