@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"fanclub/payments"
 )
 
 // PasswordHasher hashes and verifies passwords (argon2id in production).
@@ -36,6 +38,9 @@ type EngineConfig struct {
 	Auth AuthConfig
 	// Observer receives metrics events (nil: none).
 	Observer Observer
+	// Payments is the payment provider paid plans and coins are charged
+	// through (nil: none). The engine calls it outside its transactions.
+	Payments payments.Provider
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -48,6 +53,7 @@ type Engine struct {
 	limits    Limits
 	auth      *auth
 	obs       Observer
+	payments  payments.Provider
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -65,7 +71,8 @@ func NewEngine(c EngineConfig) *Engine {
 		obs = nopObserver{}
 	}
 	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
-		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location)}
+		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
+		payments: c.Payments}
 }
 
 // MembershipView is a membership with its values derived at a time.
