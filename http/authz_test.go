@@ -138,6 +138,15 @@ func authzCases() []authzCase {
 			}
 			return fanclub.ExitAnswers{Captcha: code}
 		}, [6]int{u, 200, 404, x, x, x}},
+		{"GET", "/v1/admin/sandbox/declines", fixed("/v1/admin/sandbox/declines"), nil, [6]int{u, x, x, x, x, 200}},
+		{"PUT", "/v1/admin/sandbox/declines/fans/{fan}", func(f *authzFixture) string {
+			return fmt.Sprintf("/v1/admin/sandbox/declines/fans/%d", f.fan2.ID)
+		}, nil, [6]int{u, x, x, x, x, 200}},
+		{"DELETE", "/v1/admin/sandbox/declines/fans/{fan}", func(f *authzFixture) string {
+			return fmt.Sprintf("/v1/admin/sandbox/declines/fans/%d", f.fan2.ID)
+		}, nil, [6]int{u, x, x, x, x, 200}},
+		{"PUT", "/v1/admin/sandbox/declines/amounts/{amount}", fixed("/v1/admin/sandbox/declines/amounts/1800"), nil, [6]int{u, x, x, x, x, 200}},
+		{"DELETE", "/v1/admin/sandbox/declines/amounts/{amount}", fixed("/v1/admin/sandbox/declines/amounts/1800"), nil, [6]int{u, x, x, x, x, 200}},
 	}
 }
 

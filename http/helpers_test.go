@@ -48,7 +48,8 @@ func newTestAPI(t *testing.T, open teststores.Open) *testAPI {
 // startTestAPI starts the API on a fresh store from open, with auth (a nil
 // Now reads the test clock), a password hasher (nil: argon2id with test
 // parameters), an engine observer (nil: none) and the server configuration
-// cfg, whose Engine and Policies it fills.
+// cfg, whose Engine and Policies it fills, and whose Payments and Sandbox
+// it sets to a sandbox over the store when both are nil.
 func startTestAPI(t *testing.T, open teststores.Open, auth fanclub.AuthConfig, hasher fanclub.PasswordHasher, obs fanclub.Observer, cfg Config) *testAPI {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
@@ -64,8 +65,12 @@ func startTestAPI(t *testing.T, open teststores.Open, auth fanclub.AuthConfig, h
 	if hasher == nil {
 		hasher = argon2id.New(argon2id.TestParams)
 	}
+	if cfg.Payments == nil && cfg.Sandbox == nil {
+		sb := sandbox.New(db, sandbox.Options{})
+		cfg.Payments, cfg.Sandbox = sb, sb
+	}
 	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: hasher, Random: rand.Reader, Observer: obs, Auth: auth,
-		Payments: sandbox.New(db, sandbox.Options{})})
+		Payments: cfg.Payments})
 	cfg.Engine, cfg.Policies = eng, reg
 	srv := httptest.NewServer(NewServer(cfg).Handler())
 	t.Cleanup(srv.Close)

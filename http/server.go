@@ -17,6 +17,7 @@ import (
 
 	"fanclub"
 	"fanclub/captcha"
+	"fanclub/payments"
 )
 
 // PolicyLister is a policy source that can also list its policy names.
@@ -58,6 +59,12 @@ type Config struct {
 	TokenCacheTTL time.Duration
 	// TokenCacheSize bounds the remembered tokens (default 10 000).
 	TokenCacheSize int
+	// Payments is the payment provider the engine uses (nil: none).
+	Payments payments.Provider
+	// Sandbox controls the sandbox provider's decline rules (the admin
+	// routes under /v1/admin/sandbox); nil when the provider is not the
+	// sandbox, and those routes answer 404.
+	Sandbox SandboxControls
 }
 
 // RequestObserver records each request's route pattern, status and
@@ -78,6 +85,8 @@ type Server struct {
 	promHTTP http.Handler
 	tokens   *tokenCache
 	ids      *idSource
+	payments payments.Provider
+	sandbox  SandboxControls
 	// trustForwardedFor: see Config.TrustForwardedFor.
 	trustForwardedFor bool
 }
@@ -100,7 +109,7 @@ func NewServer(cfg Config) *Server {
 	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON(),
 		access: access, metrics: cfg.Metrics, promHTTP: cfg.MetricsHandler,
 		tokens: newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize, nil), ids: newIDSource(),
-		trustForwardedFor: cfg.TrustForwardedFor}
+		trustForwardedFor: cfg.TrustForwardedFor, payments: cfg.Payments, sandbox: cfg.Sandbox}
 }
 
 // permission is who may call a route.
@@ -162,6 +171,11 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/exit-requests/{id}/captcha.png", permFan, s.exitCaptcha},
 		{"GET", "/v1/exit-requests/{id}/slider.png", permFan, s.exitSlider},
 		{"POST", "/v1/exit-requests/{id}/confirm", permFan, s.confirmExit},
+		{"GET", "/v1/admin/sandbox/declines", permAdmin, s.sandboxRules},
+		{"PUT", "/v1/admin/sandbox/declines/fans/{fan}", permAdmin, s.sandboxDeclineFan},
+		{"DELETE", "/v1/admin/sandbox/declines/fans/{fan}", permAdmin, s.sandboxDeclineFan},
+		{"PUT", "/v1/admin/sandbox/declines/amounts/{amount}", permAdmin, s.sandboxDeclineAmount},
+		{"DELETE", "/v1/admin/sandbox/declines/amounts/{amount}", permAdmin, s.sandboxDeclineAmount},
 	}
 }
 

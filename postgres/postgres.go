@@ -13,7 +13,7 @@
 // The schema is created by the numbered migrations embedded from
 // migrations/*.sql, applied on Open under a PostgreSQL advisory lock, so
 // that processes starting together apply each migration once. Times are
-// stored as BIGINT Unix nanoseconds in UTC. All SQL text is in queries.go
+// stored as BIGINT Unix nanoseconds in UTC. All SQL text is in queries*.go
 // and migrations/.
 package postgres
 

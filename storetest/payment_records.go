@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,5 +96,36 @@ func testPaymentRecords(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		if len(list) != 0 {
 			t.Fatalf("ListPaymentRecords(other fan) = %+v, want empty", list)
 		}
+	})
+}
+
+// testConcurrentPaymentRecords saves one key from several goroutines at
+// once, each in its own transaction run through runTx: every save returns
+// the one record the unique key let in.
+func testConcurrentPaymentRecords(t *testing.T, s fanclub.Store, c *clock.Manual) {
+	ctx := context.Background()
+	const workers = 6
+	got := make([]*fanclub.PaymentRecord, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			errs[w] = runTx(ctx, s, true, func(tx fanclub.Tx) error {
+				r, err := tx.SavePaymentRecord(ctx, &fanclub.PaymentRecord{Provider: "sandbox", Kind: "charge", Key: "same",
+					FanID: int64(w + 1), Amount: 100, Currency: "CNY", Status: "succeeded"})
+				got[w] = r
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for w := range workers {
+		must(t, fmt.Sprint("SavePaymentRecord ", w), errs[w])
+		wantEqual(t, "every concurrent save returns the one record", got[w], got[0])
+	}
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		list, err := tx.ListPaymentRecords(ctx, "sandbox", 0, "charge")
+		must(t, "ListPaymentRecords", err)
+		wantEqual(t, "one record stored", list, []*fanclub.PaymentRecord{got[0]})
 	})
 }

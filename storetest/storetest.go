@@ -50,6 +50,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"PointsExtremes", testPointsExtremes},
 		{"IdempotentResponses", testIdempotentResponses},
 		{"PaymentRecords", testPaymentRecords},
+		{"ConcurrentPaymentRecords", testConcurrentPaymentRecords},
 		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
 		{"EndRejoinEffects", testEndRejoinEffects},

@@ -32,6 +32,8 @@ type serveConfig struct {
 	// authenticated token is remembered.
 	accessLog  *fanhttp.AccessLog
 	tokenCache time.Duration
+	// payments names the payment provider (--payments).
+	payments string
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -50,9 +52,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
 	c.auth.register(fs)
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
+	fs.StringVar(&c.payments, "payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment `provider`: "+paymentProviders+" (env FANCLUB_PAYMENTS)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [limit, token and password flags]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [limit, token and password flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -77,6 +80,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.tokenCache, err = time.ParseDuration(*tokenCache); err != nil || c.tokenCache < 0 || c.tokenCache > time.Minute {
 		err = fmt.Errorf("--token-cache %q: want a duration from 0 to 1m", *tokenCache)
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
+	}
+	if _, _, err := openPayments(c.payments, nil); err != nil {
 		fmt.Fprintln(stderr, "fanclub serve:", err)
 		return c, err
 	}
@@ -138,12 +145,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err := loadPolicyDir(reg, cfg.policies, log); err != nil {
 		return err
 	}
+	pay, sandboxControls, err := openPayments(cfg.payments, db)
+	if err != nil {
+		return err
+	}
 	m := metrics.New()
 	eng := fanclub.NewEngine(fanclub.EngineConfig{
 		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
 		Limits:   cfg.limits,
 		Auth:     cfg.auth.engineConfig(),
 		Observer: m,
+		Payments: pay,
 	})
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
@@ -173,7 +185,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	srv := &http.Server{
 		Handler: fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor,
-			AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache}).Handler(),
+			AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache,
+			Payments: pay, Sandbox: sandboxControls}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -29,7 +29,7 @@ func testChargeConflict(t *testing.T, s Setup) {
 	for name, req := range map[string]payments.ChargeRequest{
 		"amount":      cny("ch-1", 11, 1501),
 		"fan":         cny("ch-1", 12, 1500),
-		"currency":    {Key: "ch-1", FanID: 11, Amount: 1500, Currency: "USD", Description: first.Key},
+		"currency":    {Key: "ch-1", FanID: 11, Amount: 1500, Currency: "USD", Description: "test ch-1"},
 		"description": {Key: "ch-1", FanID: 11, Amount: 1500, Currency: "CNY", Description: "other"},
 		"agreement":   {Key: "ch-1", FanID: 11, Amount: 1500, Currency: "CNY", Description: "test ch-1", AgreementID: "ag-x"},
 	} {
