@@ -99,7 +99,7 @@ func (e *Engine) chargePayment(ctx context.Context, p *Payment, agreement string
 	ch, err := e.payments.Charge(ctx, payments.ChargeRequest{Key: p.Key, FanID: p.FanID, Amount: p.Amount,
 		Currency: p.Currency, AgreementID: agreement, Description: p.Purpose})
 	if err != nil {
-		return nil, fmt.Errorf("charge %s: %w", p.Key, err)
+		return nil, providerError(err)
 	}
 	var out *Payment
 	err = e.inTx(ctx, true, func(tx Tx) error {
@@ -158,4 +158,20 @@ func (e *Engine) bookCharge(ctx context.Context, tx Tx, p *Payment) error {
 		return ledgerError(err, "booking a charge")
 	}
 	return nil
+}
+
+// providerError maps a payment provider's error to a domain error. A
+// provider that cannot be reached leaves the payment pending: its
+// reconcile job settles it later, and a retry under the same key returns
+// the settled payment.
+func providerError(err error) error {
+	switch payments.ErrorCode(err) {
+	case payments.CodeIdempotencyConflict:
+		return fmt.Errorf("payment provider: %v: %w", err, Errorf(EKEYREUSED, "The payment provider holds another request under this idempotency key."))
+	case payments.CodeInvalid:
+		return fmt.Errorf("payment provider: %v: %w", err, Errorf(EINVALID, "The payment provider refused the request as invalid."))
+	default:
+		return fmt.Errorf("payment provider: %v: %w", err, Errorf(EINTERNAL,
+			"The payment provider did not answer; the payment stays pending and is settled when it does. Retry with the same idempotency key."))
+	}
 }
