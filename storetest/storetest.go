@@ -67,6 +67,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"LedgerTwoPhase", testLedgerTwoPhase},
 		{"LedgerRollback", testLedgerRollback},
 		{"LedgerConcurrentWriters", testLedgerConcurrentWriters},
+		{"LedgerModel", testLedgerModel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
