@@ -131,3 +131,18 @@ func (b *Book) Transfers() []Transfer {
 	defer b.mu.Unlock()
 	return slices.Clone(b.transfers)
 }
+
+// Clone returns a copy of the book that changes independently: a
+// transaction's scratch state that can be kept or dropped.
+func (b *Book) Clone() *Book {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := &Book{accounts: map[AccountID]Account{}, byKey: map[string]int{}, transfers: slices.Clone(b.transfers)}
+	for id, a := range b.accounts {
+		c.accounts[id] = a
+	}
+	for k, i := range b.byKey {
+		c.byKey[k] = i
+	}
+	return c
+}

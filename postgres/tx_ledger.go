@@ -19,9 +19,16 @@ const (
 	qLockLedgerAccounts   = `SELECT ` + ledgerAccountCols + ` FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE`
 	qCreateLedgerAccounts = `INSERT INTO ledger_accounts(id, asset, flags)
  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ORDER BY 1 ON CONFLICT (id) DO NOTHING`
-	qInsertLedgerTransfer = `INSERT INTO ledger_transfers(key, debit_account, credit_account, asset, amount, flags, pending_key, state, code, ref, at)
- VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`
-	qUpdateLedgerAccount = `UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5 WHERE id = $1`
+	// qInsertLedgerTransfers inserts rows in their order, so seq
+	// follows it.
+	qInsertLedgerTransfers = `INSERT INTO ledger_transfers(key, debit_account, credit_account, asset, amount, flags, pending_key, state, code, ref, at)
+ SELECT key, dr, cr, asset, amount, flags, pk, state, code, ref, at FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+ $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+ WITH ORDINALITY AS v(key, dr, cr, asset, amount, flags, pk, state, code, ref, at, n) ORDER BY n RETURNING key, seq`
+	qResolveLedgerTransfers = `UPDATE ledger_transfers t SET state = v.state
+ FROM unnest($1::text[], $2::text[]) AS v(key, state) WHERE t.key = v.key`
+	qUpdateLedgerAccounts = `UPDATE ledger_accounts a SET debits_pending = v.dp, debits_posted = v.dpo, credits_pending = v.cp, credits_posted = v.cpo
+ FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dp, dpo, cp, cpo) WHERE a.id = v.id`
 )
 
 // ledgerWrite refuses a ledger write in a read-only transaction.
@@ -142,35 +149,83 @@ func (t *Tx) SaveTransfers(ctx context.Context, created, resolved []ledger.Trans
 	if err := t.ledgerWrite("save transfers"); err != nil {
 		return err
 	}
-	for i := range created {
-		tr := &created[i]
-		if err := t.queryRow(ctx, "ledger transfer", qInsertLedgerTransfer, []any{tr.Key, string(tr.Debit), string(tr.Credit),
-			string(tr.Asset), tr.Amount, int64(tr.Flags), tr.PendingKey, tr.State, tr.Code, tr.Ref, ts(tr.At)}, &tr.Seq); err != nil {
+	if err := t.insertLedgerTransfers(ctx, created); err != nil {
+		return err
+	}
+	if len(resolved) > 0 {
+		keys, states := make([]string, len(resolved)), make([]string, len(resolved))
+		for i, tr := range resolved {
+			keys[i], states[i] = tr.Key, tr.State
+		}
+		if err := t.execRows(ctx, "ledger transfer", len(resolved), qResolveLedgerTransfers, keys, states); err != nil {
 			return err
 		}
 	}
-	for _, tr := range resolved {
-		if err := t.execExactlyOne(ctx, "ledger transfer", `UPDATE ledger_transfers SET state = $2 WHERE key = $1`, tr.Key, tr.State); err != nil {
-			return err
+	if len(accounts) > 0 {
+		ids := make([]string, len(accounts))
+		var dp, dpo, cp, cpo []int64
+		for i, a := range accounts {
+			ids[i] = string(a.ID)
+			dp, dpo = append(dp, a.DebitsPending), append(dpo, a.DebitsPosted)
+			cp, cpo = append(cp, a.CreditsPending), append(cpo, a.CreditsPosted)
 		}
-	}
-	for _, a := range accounts {
-		if err := t.execExactlyOne(ctx, "ledger account", qUpdateLedgerAccount,
-			string(a.ID), a.DebitsPending, a.DebitsPosted, a.CreditsPending, a.CreditsPosted); err != nil {
+		if err := t.execRows(ctx, "ledger account", len(accounts), qUpdateLedgerAccounts, ids, dp, dpo, cp, cpo); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// execExactlyOne runs a statement that must change one row.
-func (t *Tx) execExactlyOne(ctx context.Context, op, q string, args ...any) error {
+// insertLedgerTransfers inserts transfers in one statement, in order, and
+// sets their Seq.
+func (t *Tx) insertLedgerTransfers(ctx context.Context, created []ledger.Transfer) error {
+	if len(created) == 0 {
+		return nil
+	}
+	n := len(created)
+	keys, drs, crs, assets := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	pks, states, codes, refs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	amounts, flags, ats := make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, tr := range created {
+		keys[i], drs[i], crs[i], assets[i] = tr.Key, string(tr.Debit), string(tr.Credit), string(tr.Asset)
+		pks[i], states[i], codes[i], refs[i] = tr.PendingKey, tr.State, tr.Code, tr.Ref
+		amounts[i], flags[i], ats[i] = tr.Amount, int64(tr.Flags), ts(tr.At)
+	}
+	type row struct {
+		key string
+		seq int64
+	}
+	rows, err := collect(t, ctx, "ledger transfer", qInsertLedgerTransfers,
+		[]any{keys, drs, crs, assets, amounts, flags, pks, states, codes, refs, ats},
+		func(r pgx.Rows) (row, error) {
+			var x row
+			return x, r.Scan(&x.key, &x.seq)
+		})
+	if err != nil {
+		return err
+	}
+	seqs := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		seqs[r.key] = r.seq
+	}
+	for i := range created {
+		seq, ok := seqs[created[i].Key]
+		if !ok {
+			return fanclub.Errorf(fanclub.EINTERNAL, "ledger transfer: %q not inserted.", created[i].Key)
+		}
+		created[i].Seq = seq
+	}
+	return nil
+}
+
+// execRows runs a statement that must change n rows.
+func (t *Tx) execRows(ctx context.Context, op string, n int, q string, args ...any) error {
 	tag, err := t.exec(ctx, op, q, args...)
 	if err != nil {
 		return err
 	}
-	if n := tag.RowsAffected(); n != 1 {
-		return fanclub.Errorf(fanclub.EINTERNAL, "%s: %d rows changed, want 1.", op, n)
+	if got := tag.RowsAffected(); got != int64(n) {
+		return fanclub.Errorf(fanclub.EINTERNAL, "%s: %d rows changed, want %d.", op, got, n)
 	}
 	return nil
 }

@@ -76,6 +76,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"JobsRetryKillCancel", testJobsRetryKillCancel},
 		{"JobsNextDue", testJobsNextDue},
 		{"JobsConcurrentClaims", testJobsConcurrentClaims},
+		{"LedgerModel", testLedgerModel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
