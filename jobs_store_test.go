@@ -265,3 +265,41 @@ func TestFinishJobInTxRefusedWithoutTheLease(t *testing.T) {
 		}
 	})
 }
+
+// TestRunDueJobsStopping stops the runner while a handler runs: the
+// handler's success is still recorded, and the jobs of its batch not
+// started are released for another run at once.
+func TestRunDueJobsStopping(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, func(t *testing.T, open teststores.Open) {
+		t.Parallel()
+		e, _, _, _ := jobEngine(t, open)
+		ctx, cancel := context.WithCancel(context.Background())
+		var r runs
+		e.HandleJobs("stop", func(_ context.Context, j *fanclub.Job) error {
+			r.add(j.Key)
+			cancel()
+			return nil
+		})
+		for _, k := range []string{"a", "b", "c"} {
+			if err := e.EnqueueJobs(context.Background(), &fanclub.Job{Kind: "stop", Key: k}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := e.RunDueJobs(ctx); n != 1 || !errors.Is(err, context.Canceled) {
+			t.Fatalf("RunDueJobs stopped in its first job = %d, %v; want 1, canceled", n, err)
+		}
+		if j := mustJob(t, e, "a"); j.State != fanclub.JobDone {
+			t.Fatalf("job that succeeded as the runner stopped: %+v, want done", j)
+		}
+		for _, k := range []string{"b", "c"} {
+			if j := mustJob(t, e, k); j.State != fanclub.JobPending || j.LeasedBy != "" {
+				t.Fatalf("job not started: %+v, want pending and released", j)
+			}
+		}
+		runDue(t, e, 2) // its cancel() ends a context no longer used
+		if r.get("b") != 1 || r.get("c") != 1 {
+			t.Fatalf("released jobs ran %d and %d times, want once each", r.get("b"), r.get("c"))
+		}
+	})
+}
