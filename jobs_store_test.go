@@ -303,3 +303,43 @@ func TestRunDueJobsStopping(t *testing.T) {
 		}
 	})
 }
+
+// jobCounts is an Observer that counts job runs by outcome.
+type jobCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (*jobCounts) EventsIngested(string, int)      {}
+func (*jobCounts) ExitConfirmation(string, string) {}
+func (*jobCounts) TxStarted(bool) func(error)      { return func(error) {} }
+
+// JobRan implements fanclub.JobObserver.
+func (o *jobCounts) JobRan(kind, outcome string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.n[kind+" "+outcome]++
+}
+
+func TestJobRunsObserved(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, func(t *testing.T, open teststores.Open) {
+		t.Parallel()
+		ctx := context.Background()
+		c := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
+		obs := &jobCounts{n: map[string]int{}}
+		e := fanclub.NewEngine(fanclub.EngineConfig{Store: open(t, c.Now), Observer: obs})
+		e.HandleJobs("ok", func(context.Context, *fanclub.Job) error { return nil })
+		e.HandleJobs("bad", func(context.Context, *fanclub.Job) error { return errors.New("no") })
+		e.HandleJobs("fatal", func(context.Context, *fanclub.Job) error { return fanclub.PermanentJobError(errors.New("no")) })
+		if err := e.EnqueueJobs(ctx, &fanclub.Job{Kind: "ok", Key: "1"}, &fanclub.Job{Kind: "ok", Key: "2"},
+			&fanclub.Job{Kind: "bad", Key: "3"}, &fanclub.Job{Kind: "fatal", Key: "4"}); err != nil {
+			t.Fatal(err)
+		}
+		runDue(t, e, 4)
+		want := map[string]int{"ok done": 2, "bad retry": 1, "fatal dead": 1}
+		if fmt.Sprint(obs.n) != fmt.Sprint(want) {
+			t.Fatalf("observed %v, want %v", obs.n, want)
+		}
+	})
+}
