@@ -81,7 +81,7 @@ func (e *Engine) runJob(ctx context.Context, j *Job) error {
 		return nil
 	case err == nil:
 		e.observeJob(j.Kind, "done")
-		return e.recordJob(ctx, j, "finish", func(tx Tx) error { return tx.FinishJob(ctx, j.ID, j.LeasedBy) })
+		return e.recordJob(ctx, j, "finish", func(ctx context.Context, tx Tx) error { return tx.FinishJob(ctx, j.ID, j.LeasedBy) })
 	case ctx.Err() != nil:
 		// The runner is stopping: let another process run the job soon.
 		e.releaseJob(j, "runner stopped: "+err.Error())
@@ -94,12 +94,12 @@ func (e *Engine) runJob(ctx context.Context, j *Job) error {
 	if errors.Is(err, ErrPermanentJob) || j.Attempts >= MaxJobAttempts {
 		e.observeJob(j.Kind, "dead")
 		e.log.Error("job dead", "kind", j.Kind, "key", j.Key, "attempts", j.Attempts, "err", err)
-		return e.recordJob(ctx, j, "kill", func(tx Tx) error { return tx.KillJob(ctx, j.ID, j.LeasedBy, msg) })
+		return e.recordJob(ctx, j, "kill", func(ctx context.Context, tx Tx) error { return tx.KillJob(ctx, j.ID, j.LeasedBy, msg) })
 	}
 	e.observeJob(j.Kind, "retry")
 	wait := e.jobBackoff(j.Attempts)
 	e.log.Warn("job failed, retrying", "kind", j.Kind, "key", j.Key, "attempts", j.Attempts, "wait", wait, "err", err)
-	return e.recordJob(ctx, j, "retry", func(tx Tx) error {
+	return e.recordJob(ctx, j, "retry", func(ctx context.Context, tx Tx) error {
 		return tx.RetryJob(ctx, j.ID, j.LeasedBy, tx.Now().Add(wait), msg)
 	})
 }
@@ -127,11 +127,15 @@ func (e *Engine) callHandler(ctx context.Context, j *Job) (err error) {
 	return h(hctx, j)
 }
 
-// recordJob records a job's outcome in a write transaction. A lost lease
-// (ECONFLICT: another process claimed the job, or it was canceled) is
-// logged, not returned: the job's current holder records its outcome.
-func (e *Engine) recordJob(ctx context.Context, j *Job, op string, fn func(tx Tx) error) error {
-	err := e.inTx(context.WithoutCancel(ctx), true, fn)
+// recordJob records a job's outcome in a write transaction, which runs
+// to its end even when ctx ends (the runner stopping): fn gets a context
+// that is not canceled. A lost lease (ECONFLICT: another process claimed
+// the job, or it was canceled) is logged, not returned: the job's current
+// holder records its outcome.
+func (e *Engine) recordJob(ctx context.Context, j *Job, op string, fn func(ctx context.Context, tx Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	err := e.inTx(ctx, true, func(tx Tx) error { return fn(ctx, tx) })
 	if err == nil {
 		return nil
 	}

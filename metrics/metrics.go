@@ -1,8 +1,9 @@
 // Package metrics exports the service's metrics in the Prometheus format
 // with prometheus/client_golang: HTTP requests by route and status, ingest
-// events by outcome, exit confirmations by policy and outcome, and store
-// transaction latency. Every name starts with fanclub_. A Metrics is a
-// fanclub.Observer for the engine and a request observer for the HTTP
+// events by outcome, exit confirmations by policy and outcome, store
+// transaction latency, and job runs by kind and outcome. Every name
+// starts with fanclub_. A Metrics is a fanclub.Observer (and
+// fanclub.JobObserver) for the engine and a request observer for the HTTP
 // layer.
 package metrics
 
@@ -26,9 +27,13 @@ type Metrics struct {
 	events    *prometheus.CounterVec
 	exits     *prometheus.CounterVec
 	txLatency *prometheus.HistogramVec
+	jobs      *prometheus.CounterVec
 }
 
-var _ fanclub.Observer = (*Metrics)(nil)
+var (
+	_ fanclub.Observer    = (*Metrics)(nil)
+	_ fanclub.JobObserver = (*Metrics)(nil)
+)
 
 // New returns metrics registered in a new registry, with the Go runtime
 // and process collectors.
@@ -57,8 +62,12 @@ func New() *Metrics {
 			Help:    "Store transaction latency, begin to end, by kind (read, write) and result (commit, error).",
 			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"kind", "result"}),
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fanclub_jobs_total",
+			Help: "Job runs by job kind and outcome: done, retry (failed, retried later), dead (failed for good).",
+		}, []string{"kind", "outcome"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.events, m.exits, m.txLatency,
+	m.reg.MustRegister(m.requests, m.latency, m.events, m.exits, m.txLatency, m.jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -104,4 +113,9 @@ func (m *Metrics) TxStarted(write bool) func(err error) {
 		}
 		m.txLatency.WithLabelValues(kind, result).Observe(time.Since(start).Seconds())
 	}
+}
+
+// JobRan implements fanclub.JobObserver.
+func (m *Metrics) JobRan(kind, outcome string) {
+	m.jobs.WithLabelValues(kind, outcome).Inc()
 }

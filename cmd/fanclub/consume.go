@@ -25,6 +25,8 @@ type consumeConfig struct {
 	limits       fanclub.Limits
 	nats         natsingest.Config
 	nakDelay     time.Duration
+	// jobs says whether and how often consume runs due jobs.
+	jobs jobSettings
 }
 
 // parseConsume reads consume's flags, with FANCLUB_ environment variables
@@ -42,12 +44,13 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 	fs.DurationVar(&c.nats.AckWait, "ack-wait", natsingest.DefaultAckWait, "how long a delivered message waits for its ack before it is delivered again")
 	fs.IntVar(&c.nats.MaxAckPending, "max-ack-pending", natsingest.DefaultMaxAckPending, "most messages delivered and not yet acked, over every process of the durable")
 	fs.DurationVar(&c.nakDelay, "nak-delay", 5*time.Second, "how long a message that failed for a passing reason (store unavailable) waits before redelivery")
+	c.jobs.register(fs)
 	if err := limitFlags(fs, &c.limits); err != nil {
 		fmt.Fprintln(stderr, err)
 		return c, err
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH|URL] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR]")
+		fmt.Fprintln(stderr, "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH|URL] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR] [--jobs=false] [--jobs-every DUR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -71,6 +74,9 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 		return bad(fmt.Errorf("--nak-delay %s: want a positive duration", c.nakDelay))
 	}
 	if err := checkLimits(c.limits); err != nil {
+		return bad(err)
+	}
+	if err := c.jobs.check(); err != nil {
 		return bad(err)
 	}
 	return c, nil
@@ -119,6 +125,8 @@ func consume(ctx context.Context, cfg consumeConfig, log *slog.Logger) error {
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
 	}
+	// Stopped before the store closes (deferred after its Close).
+	defer startJobs(ctx, eng, cfg.jobs, log)()
 	cfg.nats.Logger = log
 	src, err := natsingest.Open(ctx, cfg.nats)
 	if err != nil {

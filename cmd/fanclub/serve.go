@@ -34,6 +34,8 @@ type serveConfig struct {
 	tokenCache time.Duration
 	// payments names the payment provider (--payments).
 	payments string
+	// jobs says whether and how often serve runs due jobs.
+	jobs jobSettings
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -51,11 +53,12 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
 	c.auth.register(fs)
+	c.jobs.register(fs)
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
 	fs.StringVar(&c.payments, "payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment `provider`: "+paymentProviders+" (env FANCLUB_PAYMENTS)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [limit, token and password flags]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [--jobs=false] [--jobs-every DUR] [limit, token and password flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -70,6 +73,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	if err := c.auth.check(); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
+	}
+	if err := c.jobs.check(); err != nil {
 		fmt.Fprintln(stderr, "fanclub serve:", err)
 		return c, err
 	}
@@ -160,6 +167,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
 	}
+	// Stopped before the store closes (deferred after its Close).
+	defer startJobs(ctx, eng, cfg.jobs, log)()
 	admin, err := bootstrapAdmin(ctx, eng)
 	if err != nil {
 		return err
