@@ -49,6 +49,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"GeneralPointsProperty", testLedgerProperty},
 		{"PointsExtremes", testPointsExtremes},
 		{"IdempotentResponses", testIdempotentResponses},
+		{"Subscriptions", testSubscriptions},
 		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
 		{"EndRejoinEffects", testEndRejoinEffects},
