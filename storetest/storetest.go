@@ -50,6 +50,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"PointsExtremes", testPointsExtremes},
 		{"IdempotentResponses", testIdempotentResponses},
 		{"Subscriptions", testSubscriptions},
+		{"SubscriptionConcurrentUpdates", testSubscriptionConcurrentUpdates},
 		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
 		{"EndRejoinEffects", testEndRejoinEffects},

@@ -103,3 +103,43 @@ func testSubscriptions(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		wantCode(t, "UpdateSubscription(second live)", tx.UpdateSubscription(ctx, &back), fanclub.ECONFLICT)
 	})
 }
+
+// testSubscriptionConcurrentUpdates runs read-modify-write transactions on
+// one subscription from several goroutines (find, count one more retry,
+// update), each through runTx: none may be lost, and none may fail with a
+// version conflict, since a write transaction's find sees the latest
+// committed version (SQLite runs writers one at a time; PostgreSQL locks
+// the row on find).
+func testSubscriptionConcurrentUpdates(t *testing.T, s fanclub.Store, c *clock.Manual) {
+	ctx := context.Background()
+	var sub *fanclub.Subscription
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		fan := seedFans(t, tx, "subc", 1)[0]
+		sub = subscriptionAt(fan, seedClub(t, tx, "subs-c"), c.Now().UTC())
+		must(t, "CreateSubscription", tx.CreateSubscription(ctx, sub))
+	})
+	const writers = 8
+	errs := make(chan error, writers)
+	for range writers {
+		go func() {
+			errs <- runTx(ctx, s, true, func(tx fanclub.Tx) error {
+				got, err := tx.FindSubscription(ctx, sub.ID)
+				if err != nil {
+					return err
+				}
+				got.Retries++
+				return tx.UpdateSubscription(ctx, got)
+			})
+		}()
+	}
+	for range writers {
+		must(t, "concurrent update", <-errs)
+	}
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		got, err := tx.FindSubscription(ctx, sub.ID)
+		must(t, "FindSubscription", err)
+		if got.Retries != writers || got.Version != writers+1 {
+			t.Fatalf("after %d updates: retries %d version %d", writers, got.Retries, got.Version)
+		}
+	})
+}
