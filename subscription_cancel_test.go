@@ -181,3 +181,102 @@ func TestRefundProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscriptionStateMachine drives random lifecycles (renewals paid or
+// declined when due, exits with any option, cancels, revocations, rejoins,
+// ends) under every preset and checks the invariants after every step:
+// periods chain from the anchor, benefits never outlast the period, at
+// most the price is refunded per period, and only live subscriptions with
+// auto-renew are charged.
+func TestSubscriptionStateMachine(t *testing.T) {
+	t.Parallel()
+	rules := map[string]fanclub.PaidRule{}
+	names := []string{"wechat-channels", "douyin", "kuaishou", "fair"}
+	for _, name := range names {
+		rules[name] = presetPaid(t, name)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		rule := rules[rapid.SampledFrom(names).Draw(t, "preset")]
+		now := sh(2027, time.Month(rapid.IntRange(1, 12).Draw(t, "month")), rapid.IntRange(1, 31).Draw(t, "day"), 9, 0, 0)
+		s, err := fanclub.NewSubscription(rule, 1, 1, "vip", rapid.SampledFrom(fanclub.Plans).Draw(t, "plan"),
+			rapid.Bool().Draw(t, "autoRenew"), now, shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := range 40 {
+			action := rapid.SampledFrom([]string{"pay", "decline", "exit", "cancel", "revoke", "rejoin", "end", "wait"}).Draw(t, "action")
+			switch action {
+			case "pay", "decline":
+				due, ok := fanclub.RenewalDue(s)
+				if !ok {
+					continue
+				}
+				now = due
+				if action == "pay" {
+					s = fanclub.RenewalSucceeded(s, "ch", now, shanghai)
+				} else {
+					s = fanclub.RenewalDeclined(s, now)
+				}
+			case "exit":
+				var opts []string
+				for _, o := range rule.Options {
+					opts = append(opts, o.Name)
+				}
+				p, err := fanclub.PlanPaidExit(rule, s, now, rapid.SampledFrom(opts).Draw(t, "option"), shanghai)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s = fanclub.ApplyPaidExit(s, p, now)
+			case "cancel":
+				if p, err := fanclub.PlanCancel(rule, s, now, shanghai); err == nil {
+					s = fanclub.ApplyCancel(s, p, now)
+				}
+			case "revoke":
+				if r, err := fanclub.RevokeAgreement(rule, s, now); err == nil {
+					s = r
+				}
+			case "rejoin":
+				s = fanclub.RejoinBenefits(rule, s, now)
+			case "end":
+				if at, ok := fanclub.EndDue(s); ok {
+					now = at
+					s = fanclub.EndSubscription(s, now)
+				}
+			case "wait":
+				now = now.Add(time.Duration(rapid.Int64Range(0, int64(40*24*time.Hour)).Draw(t, "wait")))
+				if due, ok := fanclub.RenewalDue(s); ok && due.Before(now) {
+					now = due // the job runs at its time
+				}
+				if end, ok := fanclub.EndDue(s); ok && end.Before(now) {
+					now = end
+				}
+			}
+			if want := fanclub.PeriodEnd(s.Anchor, s.PeriodIndex, s.Plan, shanghai); !s.PeriodEnd.Equal(want) {
+				t.Fatalf("step %d %s: period end %v drifted from %v", step, action, s.PeriodEnd, want)
+			}
+			if !s.PeriodStart.Before(s.PeriodEnd) || s.BenefitsUntil.After(s.PeriodEnd) {
+				t.Fatalf("step %d %s: period %v–%v, benefits until %v", step, action, s.PeriodStart, s.PeriodEnd, s.BenefitsUntil)
+			}
+			if s.Refunded < 0 || s.Refunded > s.Price {
+				t.Fatalf("step %d %s: refunded %d of %d", step, action, s.Refunded, s.Price)
+			}
+			_, due := fanclub.RenewalDue(s)
+			switch s.Status {
+			case fanclub.SubEnded, fanclub.SubCanceled:
+				if s.AutoRenew || due {
+					t.Fatalf("step %d %s: %s with auto-renew %v, renewal due %v", step, action, s.Status, s.AutoRenew, due)
+				}
+			case fanclub.SubPastDue:
+				if s.Retries >= fanclub.MaxRenewalRetries || !due || s.BenefitsActive(s.PeriodEnd) {
+					t.Fatalf("step %d %s: past_due %+v", step, action, s)
+				}
+			case fanclub.SubActive:
+				if due != s.AutoRenew {
+					t.Fatalf("step %d %s: active, auto-renew %v, due %v", step, action, s.AutoRenew, due)
+				}
+			default:
+				t.Fatalf("status %q", s.Status)
+			}
+		}
+	})
+}
