@@ -52,6 +52,18 @@ const (
 // RefundMethods lists the allowed refund methods.
 var RefundMethods = []RefundMethod{RefundNone, RefundUnusedMonths, RefundUnusedDays}
 
+// RefundTrigger says which action pays the refund of a paid exit option.
+type RefundTrigger string
+
+// RefundTriggers.
+const (
+	RefundOnExit   RefundTrigger = "exit"   // the exit pays the chosen option's refund
+	RefundOnCancel RefundTrigger = "cancel" // only cancelling renewal pays it; the exit refunds nothing
+)
+
+// RefundTriggers lists the allowed refund triggers.
+var RefundTriggers = []RefundTrigger{RefundOnExit, RefundOnCancel}
+
 // BenefitsEnd says when paid benefits end after an exit.
 type BenefitsEnd string
 
@@ -78,6 +90,18 @@ type PaidRule struct {
 	Default string `yaml:"default" json:"default"`
 	// Options are the refund/benefit outcomes a fan may choose between.
 	Options []PaidExitOption `yaml:"options" json:"options"`
+	// RefundOn says which action pays the default option's refund rules:
+	// exit (also when empty) or cancel (a separate cancel of renewal, as
+	// on Douyin; the exit then refunds nothing).
+	RefundOn RefundTrigger `yaml:"refundOn,omitempty" json:"refundOn,omitempty"`
+}
+
+// RefundTrigger returns RefundOn, with exit for an empty value.
+func (r PaidRule) RefundTrigger() RefundTrigger {
+	if r.RefundOn == "" {
+		return RefundOnExit
+	}
+	return r.RefundOn
 }
 
 // Tier is a paid membership tier.

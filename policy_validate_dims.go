@@ -40,6 +40,12 @@ func (p *Policy) validatePaid(v *validator) {
 		}
 	}
 	enum(v, "paid.autoRenew.stoppedBy", r.AutoRenew.StoppedBy, RenewalStops)
+	if r.RefundOn != "" {
+		enum(v, "paid.refundOn", r.RefundOn, RefundTriggers)
+	}
+	if r.RefundOn == RefundOnCancel && r.AutoRenew.StoppedBy == RenewalStopRevokeAgreement {
+		v.add("paid.refundOn", "no cancel to pay the refund: renewal is stopped only by revoking the agreement", quoted(string(r.RefundOn)), `"exit"`)
+	}
 	names := make([]string, len(r.Options))
 	for i, o := range r.Options {
 		names[i] = o.Name

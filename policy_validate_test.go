@@ -71,6 +71,10 @@ func TestValidateReportsEachProblem(t *testing.T) {
 		{"tier multiplier", func(p *Policy) { p.Engagement.TierMultipliers[0].Multiplier = 0 }, []string{"engagement.tierMultipliers[0].multiplier"}, "0"},
 		{"infinite multiplier", func(p *Policy) { p.Engagement.TierMultipliers[0].Multiplier = math.Inf(1) }, []string{"engagement.tierMultipliers[0].multiplier"}, "+Inf"},
 		{"multiplier tier unknown", func(p *Policy) { p.Engagement.TierMultipliers[0].Tier = "gold" }, []string{"engagement.tierMultipliers[0].tier"}, `"gold"`},
+		{"refund trigger", func(p *Policy) { p.Paid.RefundOn = "renewal" }, []string{"paid.refundOn"}, `"renewal"`},
+		{"cancel refund without cancel", func(p *Policy) {
+			p.Paid.RefundOn, p.Paid.AutoRenew.StoppedBy = RefundOnCancel, RenewalStopRevokeAgreement
+		}, []string{"paid.refundOn"}, `"cancel"`},
 		{"join entry", func(p *Policy) { p.Join.Entry = "nowhere" }, []string{"join.entry"}, `"nowhere"`},
 		{"no exit challenge", func(p *Policy) { p.Exit.Challenges = nil }, []string{"exit.challenges"}, "none"},
 		{"unknown challenge", func(p *Policy) { p.Exit.Challenges = []Challenge{"riddle"} }, []string{"exit.challenges[0]"}, `"riddle"`},

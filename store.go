@@ -87,6 +87,7 @@ type Tx interface {
 	CreateToken(ctx context.Context, t *Token) error
 	FindToken(ctx context.Context, hash string) (*Token, error)
 	IdempotencyTx
+	SubscriptionTx
 	TokenTx
 	ExitRequestTx
 	PageTx

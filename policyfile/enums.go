@@ -25,6 +25,7 @@ func enums() []enumType {
 		enumOf(fanclub.Plans),
 		enumOf(fanclub.RenewalStops),
 		enumOf(fanclub.RefundMethods),
+		enumOf(fanclub.RefundTriggers),
 		enumOf(fanclub.BenefitsEnds),
 		enumOf(fanclub.EffectKinds),
 		enumOf(fanclub.Scopes),

@@ -34,6 +34,7 @@ func TestPresetDimension3Paid(t *testing.T) {
 	want := map[string]fanclub.PaidRule{
 		"wechat-channels": {
 			AutoRenew: fanclub.AutoRenewRule{StopsOnExit: true, StoppedBy: fanclub.RenewalStopExit},
+			RefundOn:  fanclub.RefundOnExit,
 			Default:   "prorated_refund",
 			Options: []fanclub.PaidExitOption{{
 				Name:          "prorated_refund",
@@ -45,6 +46,7 @@ func TestPresetDimension3Paid(t *testing.T) {
 		},
 		"douyin": {
 			AutoRenew: fanclub.AutoRenewRule{StopsOnExit: false, StoppedBy: fanclub.RenewalStopManualCancel},
+			RefundOn:  fanclub.RefundOnCancel,
 			Default:   "period_end",
 			Options: []fanclub.PaidExitOption{{
 				Name:        "period_end",
@@ -55,6 +57,7 @@ func TestPresetDimension3Paid(t *testing.T) {
 		},
 		"kuaishou": {
 			AutoRenew: fanclub.AutoRenewRule{StopsOnExit: false, StoppedBy: fanclub.RenewalStopRevokeAgreement},
+			RefundOn:  fanclub.RefundOnExit,
 			Default:   "no_refund",
 			Options: []fanclub.PaidExitOption{{
 				Name:        "no_refund",
@@ -71,7 +74,8 @@ func TestPresetDimension3Paid(t *testing.T) {
 				ChargeNotice:    true,
 				ExplicitConsent: true,
 			},
-			Default: "keep_benefits",
+			RefundOn: fanclub.RefundOnExit,
+			Default:  "keep_benefits",
 			Options: []fanclub.PaidExitOption{
 				{
 					Name:        "keep_benefits",

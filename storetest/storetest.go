@@ -51,6 +51,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"IdempotentResponses", testIdempotentResponses},
 		{"PaymentRecords", testPaymentRecords},
 		{"ConcurrentPaymentRecords", testConcurrentPaymentRecords},
+		{"Subscriptions", testSubscriptions},
+		{"SubscriptionConcurrentUpdates", testSubscriptionConcurrentUpdates},
 		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
 		{"EndRejoinEffects", testEndRejoinEffects},
