@@ -36,6 +36,9 @@ type EngineConfig struct {
 	Auth AuthConfig
 	// Observer receives metrics events (nil: none).
 	Observer Observer
+	// Webhooks is true when notifications are also sent to a webhook: each
+	// stored notification then gets a webhook delivery.
+	Webhooks bool
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -48,6 +51,7 @@ type Engine struct {
 	limits    Limits
 	auth      *auth
 	obs       Observer
+	webhooks  bool
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -65,7 +69,8 @@ func NewEngine(c EngineConfig) *Engine {
 		obs = nopObserver{}
 	}
 	return &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
-		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location)}
+		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
+		webhooks: c.Webhooks}
 }
 
 // MembershipView is a membership with its values derived at a time.

@@ -91,6 +91,7 @@ type Tx interface {
 	ExitRequestTx
 	PageTx
 	MemberCountTx
+	NotificationTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and
