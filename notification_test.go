@@ -69,6 +69,18 @@ func TestNewNotificationTexts(t *testing.T) {
 	}
 }
 
+func TestNotificationWithoutTier(t *testing.T) {
+	t.Parallel()
+	n, err := NewNotification(noticePolicy(RenewalStopExit), NotifyChargeNotice, "charge_notice/x/1", FanRecipient(1), 1, time.Now(),
+		NotificationFacts{Club: "Luna", Amount: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(n.Body.EN+n.Body.ZH, "()") || !strings.Contains(n.Body.EN, "membership of Luna. How to cancel") {
+		t.Errorf("body %+v: empty parentheses left", n.Body)
+	}
+}
+
 func TestNewNotificationRefuses(t *testing.T) {
 	t.Parallel()
 	p := noticePolicy(RenewalStopExit)

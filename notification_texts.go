@@ -23,15 +23,15 @@ var notificationTemplates = map[NotificationKind]NotificationTemplate{
 	NotifyRenewalReminder: {
 		Title: Localized{ZH: "{club} 即将自动续费", EN: "{club} renews soon"},
 		Body: Localized{
-			ZH: "你在 {club} 的 {tier} 会员将于 {time} 自动续费,扣款 {amount}。如不想续费,请在此之前取消:{cancel}。",
-			EN: "Your {tier} membership of {club} renews automatically at {time} for {amount}. To stop it, cancel before then: {cancel}.",
+			ZH: "你在 {club} 的会员({tier})将于 {time} 自动续费,扣款 {amount}。如不想续费,请在此之前取消:{cancel}。",
+			EN: "Your membership of {club} ({tier}) renews automatically at {time} for {amount}. To stop it, cancel before then: {cancel}.",
 		},
 	},
 	NotifyChargeNotice: {
 		Title: Localized{ZH: "{club} 扣款通知", EN: "Charge notice from {club}"},
 		Body: Localized{
-			ZH: "{time} 已从你的账户扣款 {amount},用于 {club} 的 {tier} 会员。取消方式:{cancel}。",
-			EN: "At {time} you were charged {amount} for your {tier} membership of {club}. How to cancel: {cancel}.",
+			ZH: "{time} 已从你的账户扣款 {amount},用于 {club} 的会员({tier})。取消方式:{cancel}。",
+			EN: "At {time} you were charged {amount} for your membership of {club} ({tier}). How to cancel: {cancel}.",
 		},
 	},
 	NotifyRefundReceipt: {
@@ -89,12 +89,15 @@ func renderNotification(p *Policy, kind NotificationKind, f NotificationFacts) (
 		for k, v := range vars {
 			args = append(args, "{"+k+"}", v.In(lang))
 		}
-		return strings.TrimSpace(strings.NewReplacer(args...).Replace(s))
+		return strings.TrimSpace(emptyParens.Replace(strings.NewReplacer(args...).Replace(s)))
 	}
 	title = Localized{ZH: fill(tpl.Title.ZH, "zh"), EN: fill(tpl.Title.EN, "en")}
 	body = Localized{ZH: fill(tpl.Body.ZH, "zh"), EN: fill(tpl.Body.EN, "en")}
 	return title, body, nil
 }
+
+// emptyParens drops the parentheses around an empty value.
+var emptyParens = strings.NewReplacer(" ()", "", "()", "")
 
 // minorDigits is the number of minor-unit digits of the currencies that
 // do not have two.
