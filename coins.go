@@ -87,7 +87,7 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 
 // declined is the error of a declined payment.
 func declined(p *Payment) *Error {
-	return Errorf(EDECLINED, "The payment provider declined the charge of %s (%s); nothing was bought.", FormatMoney(p.Amount, p.Currency), p.DeclineCode)
+	return Errorf(EDECLINED, "The payment provider declined the charge of %s (%s); nothing was bought.", FormatMoney(p.Amount, p.Currency).In("en"), p.DeclineCode)
 }
 
 // chargePayment calls the provider for a pending charge (on agreement,

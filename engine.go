@@ -45,6 +45,9 @@ type EngineConfig struct {
 	Payments payments.Provider
 	// Money holds the currency and coin price; zero fields take defaults.
 	Money MoneyConfig
+	// Webhooks is true when notifications are also sent to a webhook: each
+	// stored notification then gets a webhook delivery.
+	Webhooks bool
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -60,6 +63,7 @@ type Engine struct {
 	jobs      *jobRunner
 	payments  payments.Provider
 	money     MoneyConfig
+	webhooks  bool
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -78,7 +82,7 @@ func NewEngine(c EngineConfig) *Engine {
 	}
 	e := &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
 		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
-		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults()}
+		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults(), webhooks: c.Webhooks}
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
 	return e
 }

@@ -220,13 +220,3 @@ func ledgerError(err error, what string) error {
 		return fmt.Errorf("ledger: %w", err)
 	}
 }
-
-// FormatMoney renders an amount of minor units with two decimals and the
-// currency code: 1234 CNY is "12.34 CNY".
-func FormatMoney(amount int64, currency string) string {
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, amount/100, amount%100, currency)
-}

@@ -97,6 +97,7 @@ type Tx interface {
 	PaymentRecordTx
 	PaymentTx
 	GiftTx
+	NotificationTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and

@@ -110,6 +110,7 @@ func authzCases() []authzCase {
 		{"GET", "/v1/clubs/{club}/members", clubPath("/members"), nil, [6]int{u, x, x, 200, x, 200}},
 		{"GET", "/v1/me", fixed("/v1/me"), nil, [6]int{u, 200, 200, x, x, x}},
 		{"GET", "/v1/me/memberships", fixed("/v1/me/memberships"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"GET", "/v1/me/notifications", fixed("/v1/me/notifications"), nil, [6]int{u, 200, 200, x, x, x}},
 		{"PUT", "/v1/clubs/{club}/membership", clubPath("/membership"), nil, [6]int{u, 200, 201, x, x, x}},
 		{"GET", "/v1/clubs/{club}/membership", clubPath("/membership"), nil, [6]int{u, 200, 404, x, x, x}},
 		{"POST", "/v1/clubs/{club}/interactions", clubPath("/interactions"), func(*authzFixture) any {

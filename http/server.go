@@ -159,6 +159,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/clubs/{club}/members", permClubOwner, s.listMembers},
 		{"GET", "/v1/me", permFan, s.me},
 		{"GET", "/v1/me/memberships", permFan, s.myMemberships},
+		{"GET", "/v1/me/notifications", permFan, s.myNotifications},
 		{"PUT", "/v1/clubs/{club}/membership", permFan, s.join},
 		{"GET", "/v1/clubs/{club}/membership", permFan, s.myMembership},
 		{"POST", "/v1/clubs/{club}/interactions", permFan, s.interact},

@@ -36,6 +36,8 @@ type serveConfig struct {
 	payments string
 	// jobs says whether and how often serve runs due jobs.
 	jobs jobSettings
+	// webhook is where notifications are sent, if anywhere.
+	webhook webhookSettings
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -54,11 +56,12 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
 	c.auth.register(fs)
 	c.jobs.register(fs)
+	c.webhook.register(fs)
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
 	fs.StringVar(&c.payments, "payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment `provider`: "+paymentProviders+" (env FANCLUB_PAYMENTS)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [--jobs=false] [--jobs-every DUR] [limit, token and password flags]")
+		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [--jobs=false] [--jobs-every DUR] [--webhook-url URL] [limit, token and password flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -77,6 +80,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	if err := c.jobs.check(); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
+	}
+	if err := c.webhook.check(); err != nil {
 		fmt.Fprintln(stderr, "fanclub serve:", err)
 		return c, err
 	}
@@ -163,6 +170,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		Auth:     cfg.auth.engineConfig(),
 		Observer: m,
 		Payments: pay,
+		Webhooks: cfg.webhook.enabled(),
 	})
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
@@ -173,6 +181,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
+	dctx, stopDeliverer := context.WithCancel(ctx)
+	waitDeliverer, err := cfg.webhook.start(dctx, eng, log)
+	if err != nil {
+		stopDeliverer()
+		return fmt.Errorf("webhook: %w", err)
+	}
+	defer func() { stopDeliverer(); waitDeliverer() }()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
