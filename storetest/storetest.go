@@ -66,6 +66,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"JobsRetryKillCancel", testJobsRetryKillCancel},
 		{"JobsNextDue", testJobsNextDue},
 		{"JobsConcurrentClaims", testJobsConcurrentClaims},
+		{"JobsProperty", testJobsProperty},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
