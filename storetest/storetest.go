@@ -82,6 +82,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"JobsNextDue", testJobsNextDue},
 		{"JobsConcurrentClaims", testJobsConcurrentClaims},
 		{"LedgerModel", testLedgerModel},
+		{"JobsProperty", testJobsProperty},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
