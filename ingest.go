@@ -77,9 +77,9 @@ func (e *Engine) Interact(ctx context.Context, fanID, clubID int64, action Actio
 // InteractKeyed records one interaction a fan reports, through the ingest
 // path. It returns the membership after it and the event's result, and an
 // error (restricted, not_member, not_found, invalid) when the event was
-// rejected. A fan cannot report a gift: gifts are paid for with coins and
-// reported by the platform's service through the batch ingest, so a fan's
-// gift is invalid input. With an idempotency key the event id is derived
+// rejected. A fan cannot report a gift: a fan's gift spends coins
+// (SendGift), and the platform's service reports gifts paid elsewhere
+// through the batch ingest, so a fan's gift interaction is invalid input. With an idempotency key the event id is derived
 // from (fan, key), so a retry under the same key counts once (it is a
 // duplicate); without one the id is random.
 func (e *Engine) InteractKeyed(ctx context.Context, fanID, clubID int64, action Action, amount int64, key string) (*MembershipView, *EventResult, error) {
@@ -96,7 +96,7 @@ func (e *Engine) InteractKeyed(ctx context.Context, fanID, clubID int64, action 
 	fields := eventFieldErrors(ev, "")
 	if action == ActionGift {
 		fields = append(fields, FieldError{Path: "action", Found: string(action), Allowed: "watch_minutes, like, comment, share",
-			Message: "a fan cannot report a gift: gifts are paid for with coins and reported by the platform"})
+			Message: "a fan cannot report a gift as an interaction: gifts are sent with coins through POST /v1/clubs/{club}/gifts"})
 	}
 	if amount == 0 {
 		fields = append(fields, FieldError{Path: "amount", Found: "0", Allowed: "1 or more", Message: "invalid amount"})
