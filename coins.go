@@ -60,7 +60,7 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 			return Errorf(EKEYREUSED, "This idempotency key was first used for a purchase of %d coins.", q.Coins)
 		}
 		if created {
-			if err := e.enqueueReconcile(ctx, tx, &q); err != nil {
+			if err := e.enqueuePaymentJob(ctx, tx, &q, reconcilePayload{Key: q.Key}); err != nil {
 				return err
 			}
 		}
@@ -71,7 +71,7 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 		return nil, err
 	}
 	if p.Status == PaymentPending {
-		if p, err = e.chargePayment(ctx, p, "", nil); err != nil {
+		if p, err = e.chargeWith(ctx, p, reconcilePayload{Key: p.Key}, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -88,61 +88,6 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 // declined is the error of a declined payment.
 func declined(p *Payment) *Error {
 	return Errorf(EDECLINED, "The payment provider declined the charge of %s (%s); nothing was bought.", FormatMoney(p.Amount, p.Currency).In("en"), p.DeclineCode)
-}
-
-// chargePayment calls the provider for a pending charge (on agreement,
-// when one is given) and commits its answer; job is the reconcile job
-// running it (nil for the request that recorded the payment). It returns
-// the payment as stored after that: a concurrent settlement of the same
-// payment is not applied twice.
-func (e *Engine) chargePayment(ctx context.Context, p *Payment, agreement string, job *Job) (*Payment, error) {
-	ch, err := e.payments.Charge(ctx, payments.ChargeRequest{Key: p.Key, FanID: p.FanID, Amount: p.Amount,
-		Currency: p.Currency, AgreementID: agreement, Description: p.Purpose})
-	if err != nil {
-		return nil, providerError(err)
-	}
-	var out *Payment
-	err = e.inTx(ctx, true, func(tx Tx) error {
-		var err error
-		out, err = e.settleCharge(ctx, tx, p.Key, ch, job)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// settleCharge records the provider's answer to a pending charge in tx
-// and books what a success bought, and ends the payment's reconcile job
-// (finishing job when the job runs it, canceling it otherwise). A payment
-// already settled is returned as stored.
-func (e *Engine) settleCharge(ctx context.Context, tx Tx, key string, ch *payments.Charge, job *Job) (*Payment, error) {
-	p, err := tx.FindPaymentByKey(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("find payment %s: %w", key, err)
-	}
-	if p.Status != PaymentPending {
-		return p, nil
-	}
-	now := tx.Now()
-	p.ProviderRef, p.SettledAt = ch.ID, &now
-	switch ch.Status {
-	case payments.ChargeSucceeded:
-		p.Status = PaymentSucceeded
-		if err := e.bookCharge(ctx, tx, p); err != nil {
-			return nil, err
-		}
-	default:
-		p.Status, p.DeclineCode = PaymentDeclined, ch.DeclineCode
-	}
-	if err := tx.UpdatePayment(ctx, p); err != nil {
-		return nil, fmt.Errorf("update payment %s: %w", key, err)
-	}
-	if err := e.endReconcile(ctx, tx, p, job); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 // bookCharge posts the ledger transfers of a succeeded charge.

@@ -84,6 +84,7 @@ func NewEngine(c EngineConfig) *Engine {
 		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
 		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults(), webhooks: c.Webhooks}
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
+	e.registerSubscriptionJobs()
 	return e
 }
 
@@ -117,6 +118,10 @@ type ExitOutcome struct {
 	Request    *ExitRequest    `json:"request"`
 	Membership *MembershipView `json:"membership"`
 	Impact     ExitImpact      `json:"impact"`
+	// Refund is the refund the exit made, if any.
+	Refund *Payment `json:"refund,omitempty"`
+	// chargeRef is the provider's id of the charge the refund gives back.
+	chargeRef string
 }
 
 // clubPolicy is a club with its resolved policy and time zone.

@@ -81,4 +81,8 @@ type ExitImpact struct {
 	RejoinFrom time.Time `json:"rejoin_from"`
 	// Effects are the effects the exit puts on the leaver's account.
 	Effects []Effect `json:"effects"`
+	// Paid is what the exit does to the fan's live subscription in the
+	// club: the option, the refund, auto-renew after it, the end of
+	// benefits and the next charge; nil when there is none.
+	Paid *PaidExitPlan `json:"paid"`
 }

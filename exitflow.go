@@ -38,7 +38,7 @@ func (e *Engine) RequestExit(ctx context.Context, fanID, clubID int64, choices m
 		} else if err != nil {
 			return fmt.Errorf("find membership: %w", err)
 		}
-		plan, err := PlanExit(cp.policy, cp.loc, *m, choices, now)
+		plan, _, err := e.planExitTx(ctx, tx, cp, m, choices, now)
 		if err != nil {
 			return err
 		}
@@ -271,10 +271,11 @@ func (e *Engine) confirmExit(ctx context.Context, fanID int64, requestID string,
 func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string, failed Challenge) (*ExitOutcome, error) {
 	var (
 		out     *ExitOutcome
-		refusal error // committed refusals: the request's new state is kept
+		refusal error    // committed refusals: the request's new state is kept
+		refund  *Payment // the exit's refund, made once the exit commits
 	)
 	err := e.inTx(ctx, true, func(tx Tx) error {
-		out, refusal = nil, nil // a retried run starts afresh
+		out, refusal, refund = nil, nil, nil // a retried run starts afresh
 		now := tx.Now()
 		req, err := findOwnRequest(ctx, tx, fanID, requestID)
 		if err != nil {
@@ -312,11 +313,17 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 			refusal = Errorf(ECONFLICT, "The membership changed since the preview; request a new preview.")
 			return tx.UpdateExitRequest(ctx, req)
 		}
-		plan, err := PlanExit(cp.policy, cp.loc, *m, req.Choices, now)
+		plan, sub, err := e.planExitTx(ctx, tx, cp, m, req.Choices, now)
 		if err != nil {
 			return err
 		}
 		if err := applyExitPlan(ctx, tx, req, plan); err != nil {
+			return err
+		}
+		if refund, err = e.applyPaidExit(ctx, tx, cp, req, sub, plan.Impact.Paid); err != nil {
+			return err
+		}
+		if err := e.exitReceipt(ctx, tx, cp, req); err != nil {
 			return err
 		}
 		req.Status = ExitConfirmed
@@ -325,6 +332,9 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 		}
 		after := plan.Membership
 		out = &ExitOutcome{Request: req, Membership: view(&after, cp, now), Impact: plan.Impact}
+		if sub != nil {
+			out.chargeRef = sub.ChargeID
+		}
 		return nil
 	})
 	if err != nil {
@@ -333,6 +343,16 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 	if refusal != nil {
 		return nil, refusal
 	}
+	if refund != nil && refund.Status == PaymentPending {
+		// The exit is committed; a failed refund call is settled by the
+		// refund's reconcile job.
+		if settled, err := e.chargeWith(ctx, refund, reconcilePayload{Key: refund.Key, ChargeRef: out.chargeRef}, nil); err != nil {
+			e.log.WarnContext(ctx, "exit refund left to its reconcile job", "fan", fanID, "refund", refund.Key, "err", err)
+		} else {
+			refund = settled
+		}
+	}
+	out.Refund = refund
 	e.log.InfoContext(ctx, "exit confirmed", "fan", fanID, "club", out.Request.ClubID, "option", out.Impact.Option)
 	return out, nil
 }

@@ -39,6 +39,9 @@ func (e *Engine) Join(ctx context.Context, fanID, clubID int64) (*MembershipView
 			if err := tx.EndRejoinEffects(ctx, fanID, clubID, now); err != nil {
 				return fmt.Errorf("end rejoin effects: %w", err)
 			}
+			if err := e.rejoinBenefits(ctx, tx, cp, fanID, clubID); err != nil {
+				return err
+			}
 		}
 		v = view(m, cp, now)
 		return nil

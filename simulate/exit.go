@@ -131,6 +131,9 @@ func (r *runner) checkOutcome(ctx context.Context, req *fanclub.ExitRequest, out
 	if got := fv.GeneralPoints - gpBefore; got != im.PointsConverted {
 		return mismatch("general points converted", im.PointsConverted, got)
 	}
+	if err := r.checkPaid(ctx, req, out); err != nil {
+		return err
+	}
 	for _, want := range im.Effects {
 		if !want.ActiveAt(im.At) {
 			continue
@@ -142,6 +145,36 @@ func (r *runner) checkOutcome(ctx context.Context, req *fanclub.ExitRequest, out
 		if !found {
 			return mismatch("effects", want.Kind, "no such effect")
 		}
+	}
+	return nil
+}
+
+// checkPaid checks that an exit did to the subscription what its preview
+// showed: auto-renew, the end of benefits and the refund paid.
+func (r *runner) checkPaid(ctx context.Context, req *fanclub.ExitRequest, out *fanclub.ExitOutcome) error {
+	p := req.Impact.Paid
+	if p == nil {
+		return nil
+	}
+	mismatch := func(what string, preview, got any) error {
+		return fanclub.Errorf(fanclub.EINTERNAL, "exit %s: the preview showed %v but the exit did %v", what, preview, got)
+	}
+	s, err := r.eng.SubscriptionOf(ctx, req.FanID, req.ClubID)
+	if err != nil {
+		return fmt.Errorf("read subscription after exit: %w", err)
+	}
+	if s.AutoRenew != p.AutoRenewAfter {
+		return mismatch("auto-renew", p.AutoRenewAfter, s.AutoRenew)
+	}
+	if !s.BenefitsUntil.Equal(p.BenefitsUntil) {
+		return mismatch("benefits end", r.out.format(p.BenefitsUntil), r.out.format(s.BenefitsUntil))
+	}
+	var refunded int64
+	if out.Refund != nil && out.Refund.Status == fanclub.PaymentSucceeded {
+		refunded = out.Refund.Amount
+	}
+	if refunded != p.Refund.Amount {
+		return mismatch("refund", p.Refund.Amount, refunded)
 	}
 	return nil
 }

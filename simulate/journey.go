@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,11 +52,21 @@ const (
 	DoDeclinePayments = "decline_payments"
 	// DoAcceptPayments has the sandbox accept the fan's charges again.
 	DoAcceptPayments = "accept_payments"
+	// DoSubscribe buys a paid membership (Tier, Plan, AutoRenew), as POST
+	// /v1/clubs/{club}/subscription does.
+	DoSubscribe = "subscribe"
+	// DoCancelRenewal turns auto-renew off, as DELETE
+	// /v1/clubs/{club}/subscription/auto-renew does.
+	DoCancelRenewal = "cancel_renewal"
+	// DoRevokeAgreement revokes the payment agreement of the fan's
+	// subscription in the club, as POST
+	// /v1/me/payment-agreements/{id}:revoke does.
+	DoRevokeAgreement = "revoke_agreement"
 )
 
 // doKinds lists the step kinds in the order error messages name them.
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
-	DoDeclinePayments, DoAcceptPayments}
+	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -94,6 +105,11 @@ type Step struct {
 	Amount int64
 	// Coins are what a buy_coins step buys or a gift step spends.
 	Coins int64
+	// Tier, Plan and AutoRenew are what a subscribe step buys.
+	Tier string
+	Plan fanclub.Plan
+	// AutoRenew is the fan's choice; nil takes the policy's default.
+	AutoRenew *bool
 	// Choices are the exit choices (e.g. {"progress": "keep"}).
 	Choices map[string]string
 	// Policy is the club's policy, set on the club's first mention.
@@ -123,6 +139,10 @@ type stepFile struct {
 	Action  string            `json:"action"`
 	Amount  *int64            `json:"amount"`
 	Coins   *int64            `json:"coins"`
+	Tier    string            `json:"tier"`
+	Plan    string            `json:"plan"`
+	// AutoRenew is the fan's explicit choice of auto-renewal.
+	AutoRenew *bool `json:"auto_renew"`
 	Choices map[string]string `json:"choices"`
 	Policy  string            `json:"policy"`
 	Note    string            `json:"note"`
@@ -265,6 +285,26 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 		}
 	} else if sf.Coins != nil {
 		add("coins", strconv.FormatInt(*sf.Coins, 10), "coins are only for buy_coins and gift steps")
+	}
+	if sf.Do == DoSubscribe {
+		if sf.Tier == "" {
+			add("tier", "", "missing tier for subscribe")
+		}
+		if !slices.Contains(fanclub.Plans, fanclub.Plan(sf.Plan)) {
+			add("plan", strconv.Quote(sf.Plan), "bad plan; allowed: monthly, quarterly, annual")
+		}
+		st.Tier, st.Plan = sf.Tier, fanclub.Plan(sf.Plan)
+		st.AutoRenew = sf.AutoRenew
+	} else {
+		if sf.Tier != "" {
+			add("tier", strconv.Quote(sf.Tier), "tier is only for subscribe steps")
+		}
+		if sf.Plan != "" {
+			add("plan", strconv.Quote(sf.Plan), "plan is only for subscribe steps")
+		}
+		if sf.AutoRenew != nil {
+			add("auto_renew", strconv.FormatBool(*sf.AutoRenew), "auto_renew is only for subscribe steps")
+		}
 	}
 	if sf.Choices != nil && sf.Do != DoExit && sf.Do != DoExitRequest {
 		add("choices", "", "choices are only for exit and exit_request steps")

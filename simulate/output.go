@@ -19,6 +19,10 @@ type Line struct {
 	Amount int64  `json:"amount,omitempty"`
 	// Coins echo a buy_coins or gift step's coins.
 	Coins int64 `json:"coins,omitempty"`
+	// Tier, Plan and AutoRenew echo a subscribe step.
+	Tier      string `json:"tier,omitempty"`
+	Plan      string `json:"plan,omitempty"`
+	AutoRenew *bool  `json:"auto_renew,omitempty"`
 	// Choices echo an exit's choices.
 	Choices map[string]string `json:"choices,omitempty"`
 	Note    string            `json:"note,omitempty"`
@@ -38,8 +42,31 @@ type Line struct {
 	Effects    []EffectState   `json:"effects"`
 	// Wallet is the fan's coins after the step.
 	Wallet WalletState `json:"wallet"`
+	// Subscription is the fan's latest subscription in the step's club
+	// (null when none).
+	Subscription *SubscriptionState `json:"subscription"`
 	// Charges are the fan's charges and refunds so far, oldest first.
 	Charges []ChargeState `json:"charges"`
+	// Notifications are the fan's notifications so far, oldest first.
+	Notifications []NotificationState `json:"notifications"`
+}
+
+// SubscriptionState is a fan's subscription, times in the journey's offset.
+type SubscriptionState struct {
+	Tier           string                     `json:"tier"`
+	Plan           fanclub.Plan               `json:"plan"`
+	Status         fanclub.SubscriptionStatus `json:"status"`
+	AutoRenew      bool                       `json:"auto_renew"`
+	PeriodStart    string                     `json:"period_start"`
+	PeriodEnd      string                     `json:"period_end"`
+	BenefitsUntil  string                     `json:"benefits_until"`
+	BenefitsActive bool                       `json:"benefits_active"`
+}
+
+// NotificationState is one notification of the fan's.
+type NotificationState struct {
+	At   string                   `json:"at"`
+	Kind fanclub.NotificationKind `json:"kind"`
 }
 
 // WalletState is a fan's coin balance.
@@ -126,6 +153,33 @@ type Impact struct {
 	HistoryDeleted  bool            `json:"history_deleted"`
 	RejoinFrom      string          `json:"rejoin_from"`
 	Effects         []EffectState   `json:"effects"`
+	// Paid is what the exit does to the fan's live subscription (absent
+	// when there is none).
+	Paid *PaidImpact `json:"paid,omitempty"`
+}
+
+// PaidImpact is the paid part of an exit's impact, times in the journey's
+// offset.
+type PaidImpact struct {
+	Option         string      `json:"option"`
+	Refund         RefundState `json:"refund"`
+	AutoRenewAfter bool        `json:"auto_renew_after"`
+	BenefitsUntil  string      `json:"benefits_until"`
+	NextCharge     *NextCharge `json:"next_charge"`
+}
+
+// RefundState is an exit's refund: amount (minor units), currency and the
+// method that computed it.
+type RefundState struct {
+	Amount   int64                `json:"amount"`
+	Currency string               `json:"currency"`
+	Method   fanclub.RefundMethod `json:"method"`
+}
+
+// NextCharge is the next charge an exit leaves scheduled.
+type NextCharge struct {
+	At     string `json:"at"`
+	Amount int64  `json:"amount"`
 }
 
 // clock formats times in the journey's UTC offset.
@@ -162,7 +216,21 @@ func (c clock) impact(im fanclub.ExitImpact, clubName func(int64) string) *Impac
 		Decay: im.Decay, Restore: im.Restore, PointsConverted: im.PointsConverted,
 		HistoryDeleted: im.HistoryDeleted, RejoinFrom: c.format(im.RejoinFrom),
 		Effects: c.effects(im.Effects, clubName),
+		Paid:    c.paid(im.Paid),
 	}
+}
+
+// paid renders the paid part of an impact (nil stays nil).
+func (c clock) paid(p *fanclub.PaidExitPlan) *PaidImpact {
+	if p == nil {
+		return nil
+	}
+	out := &PaidImpact{Option: p.Option, Refund: RefundState{Amount: p.Refund.Amount, Currency: p.Refund.Currency, Method: p.RefundMethod},
+		AutoRenewAfter: p.AutoRenewAfter, BenefitsUntil: c.format(p.BenefitsUntil)}
+	if p.NextCharge != nil {
+		out.NextCharge = &NextCharge{At: c.format(p.NextCharge.At), Amount: p.NextCharge.Amount}
+	}
+	return out
 }
 
 // effects renders effects.

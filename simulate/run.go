@@ -192,6 +192,13 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 			p := g.Gift.Points
 			line.Points = &p
 		}
+	case DoSubscribe:
+		line.Tier, line.Plan, line.AutoRenew = st.Tier, string(st.Plan), st.AutoRenew
+		_, stepErr = r.eng.Subscribe(ctx, fanID, clubID, st.Tier, st.Plan, st.AutoRenew, stepKey(i))
+	case DoCancelRenewal:
+		_, stepErr = r.eng.CancelRenewal(ctx, fanID, clubID)
+	case DoRevokeAgreement:
+		stepErr = r.revokeAgreement(ctx, fanID, clubID)
 	case DoDeclinePayments, DoAcceptPayments:
 		stepErr = r.sandbox.DeclineFan(ctx, fanID, st.Do == DoDeclinePayments)
 	case DoInspect:
@@ -209,6 +216,20 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		return nil, err
 	}
 	return line, nil
+}
+
+// revokeAgreement revokes the agreement of the fan's subscription in the
+// club; a subscription without one is a refusal.
+func (r *runner) revokeAgreement(ctx context.Context, fanID, clubID int64) error {
+	s, err := r.eng.SubscriptionOf(ctx, fanID, clubID)
+	if err != nil {
+		return err
+	}
+	if s.AgreementID == "" {
+		return fanclub.Errorf(fanclub.ENOTFOUND, "The subscription has no payment agreement.")
+	}
+	_, err = r.eng.RevokeAgreement(ctx, fanID, s.AgreementID)
+	return err
 }
 
 // stepKey is the idempotency key of step i's money-moving request.
@@ -335,11 +356,11 @@ func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fan
 	line.Membership = ms
 	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints, RecommendationWeight: fv.RecommendationWeight}
 	line.Effects = r.out.effects(effs, r.clubName)
-	return r.money(ctx, line, fanID)
+	return r.money(ctx, line, fanID, clubID)
 }
 
-// money fills the line's wallet and charges.
-func (r *runner) money(ctx context.Context, line *Line, fanID int64) error {
+// money fills the line's wallet, subscription, charges and notifications.
+func (r *runner) money(ctx context.Context, line *Line, fanID, clubID int64) error {
 	w, err := r.eng.Wallet(ctx, fanID)
 	if err != nil {
 		return fmt.Errorf("read wallet: %w", err)
@@ -357,5 +378,28 @@ func (r *runner) money(ctx context.Context, line *Line, fanID int64) error {
 		line.Charges = append(line.Charges, ChargeState{At: r.out.format(*p.SettledAt), Kind: p.Kind, Amount: p.Amount,
 			Currency: p.Currency, Reason: p.Purpose, Status: p.Status})
 	}
-	return nil
+	sub, err := r.eng.SubscriptionOf(ctx, fanID, clubID)
+	switch {
+	case fanclub.ErrorCode(err) == fanclub.ENOTFOUND:
+	case err != nil:
+		return fmt.Errorf("read subscription: %w", err)
+	default:
+		line.Subscription = &SubscriptionState{Tier: sub.Tier, Plan: sub.Plan, Status: sub.Status, AutoRenew: sub.AutoRenew,
+			PeriodStart: r.out.format(sub.PeriodStart), PeriodEnd: r.out.format(sub.PeriodEnd),
+			BenefitsUntil: r.out.format(sub.BenefitsUntil), BenefitsActive: sub.BenefitsActive}
+	}
+	line.Notifications = []NotificationState{}
+	for after := int64(0); ; {
+		ns, more, err := r.eng.NotificationsPage(ctx, fanclub.FanRecipient(fanID), after, 100)
+		if err != nil {
+			return fmt.Errorf("read notifications: %w", err)
+		}
+		for _, n := range ns {
+			line.Notifications = append(line.Notifications, NotificationState{At: r.out.format(n.At), Kind: n.Kind})
+			after = n.Seq
+		}
+		if !more {
+			return nil
+		}
+	}
 }

@@ -1,0 +1,246 @@
+package fanclub
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"fanclub/payments"
+)
+
+// Payment purposes of paid memberships.
+const (
+	// PurposeSubscription is the first charge of a subscription.
+	PurposeSubscription = "subscription"
+	// PurposeRenewal is the charge of a renewal (or of its retry).
+	PurposeRenewal = "renewal"
+	// PurposeCancelRefund gives back money when a cancel refunds.
+	PurposeCancelRefund = "cancel_refund"
+	// PurposeExitRefund gives back money when an exit refunds.
+	PurposeExitRefund = "exit_refund"
+	// PurposeDuplicateRefund gives back a subscription charge that found
+	// a live subscription already in place.
+	PurposeDuplicateRefund = "duplicate_refund"
+)
+
+// subIntent is what a subscription's first charge buys.
+type subIntent struct {
+	ClubID    int64  `json:"club_id"`
+	Tier      string `json:"tier"`
+	Plan      Plan   `json:"plan"`
+	AutoRenew bool   `json:"auto_renew"`
+}
+
+// SubscriptionResult is a fan's subscription in a club as the API shows it.
+type SubscriptionResult struct {
+	SubscriptionView
+	// AgreementID is the payment agreement renewals are charged on, if any.
+	AgreementID string `json:"agreement_id,omitempty"`
+	// Payment is the charge or refund the request made, if any.
+	Payment *Payment `json:"payment,omitempty"`
+}
+
+// Subscribe buys a paid membership of a club for an active member: the
+// policy's price of tier and plan is charged through the payment
+// provider, and a paid period starts when the charge succeeds. Auto-renew
+// is the fan's choice (autoRenew); nil takes the policy's default, which
+// is off where the policy asks for explicit consent. Where renewal runs on a payment
+// agreement (stoppedBy revoke_agreement) an agreement is created first and
+// renewals are charged on it. key makes it idempotent as BuyCoins does; a
+// declined charge is EDECLINED and starts nothing.
+func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string, plan Plan, autoRenew *bool, key string) (*SubscriptionResult, error) {
+	if f := checkKey(key); f != nil {
+		return nil, InvalidFields("Invalid subscription.", []FieldError{*f})
+	}
+	if e.payments == nil {
+		return nil, Errorf(EINTERNAL, "No payment provider is configured.")
+	}
+	p := &Payment{Key: moneyKey("subscribe", fanID, key), FanID: fanID, ClubID: clubID, Kind: PaymentCharge,
+		Purpose: PurposeSubscription, Status: PaymentPending}
+	in := subIntent{ClubID: clubID, Tier: tier, Plan: plan}
+	var agreementNeeded bool
+	stored, err := e.findPayment(ctx, p.Key)
+	if err != nil {
+		return nil, err
+	}
+	if stored == nil {
+		// Check before any provider call: an agreement is made only for a
+		// subscription that can start.
+		err = e.inTx(ctx, false, func(tx Tx) error {
+			cp, err := e.canSubscribe(ctx, tx, fanID, clubID, tier, plan)
+			if err != nil {
+				return err
+			}
+			p.Amount, p.Currency = cp.price, cp.policy.Paid.Currency
+			in.AutoRenew = DefaultAutoRenew(cp.policy.Paid)
+			if autoRenew != nil {
+				in.AutoRenew = *autoRenew
+			}
+			agreementNeeded = in.AutoRenew && cp.policy.Paid.AutoRenew.StoppedBy == RenewalStopRevokeAgreement
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	agreement := ""
+	if agreementNeeded {
+		ag, err := e.payments.CreateAgreement(ctx, payments.AgreementRequest{Key: p.Key + "/agreement", FanID: fanID})
+		if err != nil {
+			return nil, providerError(err)
+		}
+		agreement = ag.ID
+	}
+	pl := reconcilePayload{Key: p.Key, Agreement: agreement, Sub: &in}
+	err = e.inTx(ctx, true, func(tx Tx) error {
+		q := *p
+		q.CreatedAt = tx.Now()
+		if stored == nil {
+			if _, err := e.canSubscribe(ctx, tx, fanID, clubID, tier, plan); err != nil {
+				return err
+			}
+		}
+		created, err := tx.CreatePayment(ctx, &q)
+		if err != nil {
+			return fmt.Errorf("create payment: %w", err)
+		}
+		if !created && (q.FanID != fanID || q.ClubID != clubID || q.Purpose != PurposeSubscription) {
+			return Errorf(EKEYREUSED, "This idempotency key was first used for another request.")
+		}
+		if created {
+			if err := e.enqueuePaymentJob(ctx, tx, &q, pl); err != nil {
+				return err
+			}
+		}
+		*p = q
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == PaymentPending {
+		if p, err = e.chargeWith(ctx, p, pl, nil); err != nil {
+			return nil, err
+		}
+	}
+	if p.Status == PaymentDeclined {
+		return nil, declined(p)
+	}
+	res, err := e.SubscriptionOf(ctx, fanID, clubID)
+	if err != nil {
+		return nil, err
+	}
+	res.Payment = p
+	return res, nil
+}
+
+// findPayment returns the payment stored under key, nil when none is.
+func (e *Engine) findPayment(ctx context.Context, key string) (*Payment, error) {
+	var p *Payment
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		var err error
+		p, err = tx.FindPaymentByKey(ctx, key)
+		if isNotFound(err) {
+			p, err = nil, nil
+		}
+		return err
+	})
+	return p, err
+}
+
+// subscribable is a club a fan may subscribe to, with the price.
+type subscribable struct {
+	*clubPolicy
+	price int64
+}
+
+// canSubscribe checks, in tx, that a fan may subscribe to tier and plan
+// in a club: the price exists, the fan is an active member, and no
+// subscription of the fan's there is live.
+func (e *Engine) canSubscribe(ctx context.Context, tx Tx, fanID, clubID int64, tier string, plan Plan) (*subscribable, error) {
+	cp, err := e.loadClub(ctx, tx, clubID)
+	if err != nil {
+		return nil, err
+	}
+	price, err := PriceOf(cp.policy.Paid, tier, plan)
+	if err != nil {
+		return nil, err
+	}
+	m, err := tx.FindMembership(ctx, fanID, clubID)
+	if err != nil && !isNotFound(err) {
+		return nil, fmt.Errorf("find membership: %w", err)
+	}
+	if m == nil || m.Status != StatusActive {
+		return nil, Errorf(ENOTMEMBER, "Fan %d is not a member of club %d: only members subscribe.", fanID, clubID)
+	}
+	s, err := tx.FindSubscriptionByMember(ctx, fanID, clubID)
+	switch {
+	case err == nil && s.Status.Live():
+		return nil, Errorf(ECONFLICT, "Fan %d already has a %s subscription in club %d (status %s).", fanID, s.Plan, clubID, s.Status)
+	case err != nil && !isNotFound(err):
+		return nil, fmt.Errorf("find subscription: %w", err)
+	}
+	return &subscribable{clubPolicy: cp, price: price}, nil
+}
+
+// startSubscription starts the subscription a succeeded first charge paid
+// for, in the charge's settlement transaction. A live subscription found
+// in its place (a concurrent subscribe under another key) gets the money
+// back: a refund of the whole charge is scheduled.
+func (e *Engine) startSubscription(ctx context.Context, tx Tx, p *Payment, in *subIntent, agreement string) error {
+	cp, err := e.loadClub(ctx, tx, in.ClubID)
+	if err != nil {
+		return err
+	}
+	if cur, err := tx.FindSubscriptionByMember(ctx, p.FanID, in.ClubID); err == nil && cur.Status.Live() {
+		return e.scheduleRefund(ctx, tx, p, p.Amount, PurposeDuplicateRefund, p.Key+"/duplicate")
+	} else if err != nil && !isNotFound(err) {
+		return fmt.Errorf("find subscription: %w", err)
+	}
+	s, err := NewSubscription(cp.policy.Paid, p.FanID, in.ClubID, in.Tier, in.Plan, in.AutoRenew, tx.Now(), cp.loc)
+	if err != nil {
+		return err
+	}
+	s.Price, s.ChargeID, s.AgreementID = p.Amount, p.ProviderRef, agreement
+	if err := tx.CreateSubscription(ctx, &s); err != nil {
+		return fmt.Errorf("create subscription: %w", err)
+	}
+	if err := e.chargeNotice(ctx, tx, cp, &s, p); err != nil {
+		return err
+	}
+	return e.scheduleSubscription(ctx, tx, cp, &s)
+}
+
+// SubscriptionOf returns a fan's latest subscription in a club (ENOTFOUND
+// when the fan never subscribed there). Its benefits show as active only
+// while the fan is an active member: paid benefits belong to a membership.
+func (e *Engine) SubscriptionOf(ctx context.Context, fanID, clubID int64) (*SubscriptionResult, error) {
+	var out *SubscriptionResult
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		s, err := tx.FindSubscriptionByMember(ctx, fanID, clubID)
+		if isNotFound(err) {
+			return Errorf(ENOTFOUND, "Fan %d has no subscription in club %d.", fanID, clubID)
+		} else if err != nil {
+			return fmt.Errorf("find subscription: %w", err)
+		}
+		out = &SubscriptionResult{SubscriptionView: s.View(tx.Now()), AgreementID: s.AgreementID}
+		if out.BenefitsActive {
+			// Benefits apply to a membership: none while the fan is out.
+			m, err := tx.FindMembership(ctx, fanID, clubID)
+			if err != nil && !isNotFound(err) {
+				return fmt.Errorf("find membership: %w", err)
+			}
+			out.BenefitsActive = m != nil && m.Status == StatusActive
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// subscriptionKey names a subscription in job and notification keys.
+func subscriptionKey(s *Subscription) string {
+	return strconv.FormatInt(s.ID, 10) + "/" + strconv.Itoa(s.PeriodIndex)
+}
