@@ -123,6 +123,12 @@ func authzCases() []authzCase {
 			return map[string]any{"coins": 10}
 		}, [6]int{u, 200, 200, x, x, x}},
 		{"GET", "/v1/me/wallet", fixed("/v1/me/wallet"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"POST", "/v1/clubs/{club}/subscription", clubPath("/subscription"), func(*authzFixture) any {
+			return map[string]any{"tier": "vip", "plan": "monthly"}
+		}, [6]int{u, 200, 409, x, x, x}},
+		{"GET", "/v1/clubs/{club}/subscription", clubPath("/subscription"), nil, [6]int{u, 404, 404, x, x, x}},
+		{"DELETE", "/v1/clubs/{club}/subscription/auto-renew", clubPath("/subscription/auto-renew"), nil, [6]int{u, 404, 404, x, x, x}},
+		{"POST", "/v1/me/payment-agreements/{id}", fixed("/v1/me/payment-agreements/sbx_ag_999999:revoke"), nil, [6]int{u, 404, 404, x, x, x}},
 		{"GET", "/v1/me/payments", fixed("/v1/me/payments"), nil, [6]int{u, 200, 200, x, x, x}},
 		{"POST", "/v1/clubs/{club}/exit-requests", clubPath("/exit-requests"), func(*authzFixture) any {
 			return map[string]any{}

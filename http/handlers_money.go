@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strings"
 
 	"fanclub"
 )
@@ -71,4 +72,83 @@ func (s *Server) sendGift(w http.ResponseWriter, r *http.Request, p fanclub.Prin
 		return err
 	}
 	return s.respond(w, r, http.StatusOK, res)
+}
+
+// SubscribeInput is the body of POST /v1/clubs/{club}/subscription.
+type SubscribeInput struct {
+	Tier string       `json:"tier"`
+	Plan fanclub.Plan `json:"plan"`
+	// AutoRenew is the fan's choice; absent takes the policy's default
+	// (off where the policy asks for explicit consent).
+	AutoRenew *bool `json:"auto_renew,omitempty"`
+}
+
+// subscribe buys a paid membership of the club; the Idempotency-Key
+// header is required.
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	club, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	var in SubscribeInput
+	if err := decodeBody(w, r, &in); err != nil {
+		return err
+	}
+	res, err := s.engine.Subscribe(r.Context(), p.ID, club, in.Tier, in.Plan, in.AutoRenew, idempotencyKey(r.Context()))
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, res)
+}
+
+// mySubscription returns the fan's latest subscription in the club.
+func (s *Server) mySubscription(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	club, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	res, err := s.engine.SubscriptionOf(r.Context(), p.ID, club)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, res)
+}
+
+// cancelRenewal turns the fan's auto-renew off in the club.
+func (s *Server) cancelRenewal(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	club, err := pathID(r, "club")
+	if err != nil {
+		return err
+	}
+	res, err := s.engine.CancelRenewal(r.Context(), p.ID, club)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, res)
+}
+
+// revokeSuffix ends the path segment of POST
+// /v1/me/payment-agreements/{id}:revoke (a custom method on the
+// agreement; ServeMux wildcards take whole segments, so the handler
+// splits it).
+const revokeSuffix = ":revoke"
+
+// AgreementRevoked is the body of a revoked agreement's answer.
+type AgreementRevoked struct {
+	Agreement     string                        `json:"agreement"`
+	Subscriptions []*fanclub.SubscriptionResult `json:"subscriptions"`
+}
+
+// revokeAgreement revokes one of the fan's payment agreements.
+func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	seg := r.PathValue("id")
+	id, ok := strings.CutSuffix(seg, revokeSuffix)
+	if !ok || id == "" {
+		return fanclub.Errorf(fanclub.ENOTFOUND, "No route for %s %s: agreements have one action, {id}:revoke.", r.Method, r.URL.Path)
+	}
+	subs, err := s.engine.RevokeAgreement(r.Context(), p.ID, id)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, AgreementRevoked{Agreement: id, Subscriptions: subs})
 }
