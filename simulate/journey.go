@@ -132,20 +132,20 @@ type journeyFile struct {
 
 // stepFile is the JSON form of a step.
 type stepFile struct {
-	At      string            `json:"at"`
-	Fan     string            `json:"fan"`
-	Club    string            `json:"club"`
-	Do      string            `json:"do"`
-	Action  string            `json:"action"`
-	Amount  *int64            `json:"amount"`
-	Coins   *int64            `json:"coins"`
-	Tier    string            `json:"tier"`
-	Plan    string            `json:"plan"`
+	At     string `json:"at"`
+	Fan    string `json:"fan"`
+	Club   string `json:"club"`
+	Do     string `json:"do"`
+	Action string `json:"action"`
+	Amount *int64 `json:"amount"`
+	Coins  *int64 `json:"coins"`
+	Tier   string `json:"tier"`
+	Plan   string `json:"plan"`
 	// AutoRenew is the fan's explicit choice of auto-renewal.
-	AutoRenew *bool `json:"auto_renew"`
-	Choices map[string]string `json:"choices"`
-	Policy  string            `json:"policy"`
-	Note    string            `json:"note"`
+	AutoRenew *bool             `json:"auto_renew"`
+	Choices   map[string]string `json:"choices"`
+	Policy    string            `json:"policy"`
+	Note      string            `json:"note"`
 }
 
 // ParseJourney reads a journey from r, decoding strictly (unknown fields
