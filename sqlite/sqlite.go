@@ -244,7 +244,7 @@ func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 		} else {
 			db.ov.endRead(epoch)
 		}
-		return nil, internal("begin", err)
+		return nil, beginError(err)
 	}
 	t := &Tx{tx: stx, now: db.now().UTC(), bulk: bulk, db: db, write: write, epoch: epoch}
 	if err := db.syncJournal(ctx, t); err != nil {

@@ -157,7 +157,7 @@ func (t *Tx) sqlTx(ctx context.Context) (*sql.Tx, error) {
 	}
 	stx, err := t.db.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, internal("begin", err)
+		return nil, beginError(err)
 	}
 	t.tx = stx
 	if err := t.db.syncJournal(ctx, t); err != nil {
@@ -236,6 +236,18 @@ func (t *Tx) execOne(ctx context.Context, query string, args ...any) (sql.Result
 // internal wraps an unexpected database error.
 func internal(op string, err error) error {
 	return fmt.Errorf("sqlite: %s: %v: %w", op, err, &fanclub.Error{Code: fanclub.EINTERNAL, Message: "Storage error."})
+}
+
+// beginError maps a failed BEGIN: another process holding the database
+// past the busy timeout (SQLITE_BUSY, two processes on one file) is a
+// conflict the caller retries (fanclub.RetryableError); anything else is
+// internal.
+func beginError(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY {
+		return &fanclub.RetryableError{Op: "begin", Err: err}
+	}
+	return internal("begin", err)
 }
 
 // wrap maps a database error to a domain error: unique violations become
