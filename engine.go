@@ -227,11 +227,24 @@ func (cc *clubCache) get(ctx context.Context, e *Engine, tx Tx, clubID int64) (*
 // this is the one place the engine retries, so fn must keep its effects
 // to the transaction (and to variables it sets anew on each run).
 func (e *Engine) inTx(ctx context.Context, write bool, fn func(tx Tx) error) error {
+	return e.retryTx(ctx, write, false, fn)
+}
+
+// inLockingTx is inTx for a write transaction function that keeps the
+// rules of LockingStore (the ingest path): it runs in a locking
+// transaction when the store offers them, in an ordinary write
+// transaction otherwise, retried alike.
+func (e *Engine) inLockingTx(ctx context.Context, fn func(tx Tx) error) error {
+	return e.retryTx(ctx, true, true, fn)
+}
+
+// retryTx is inTx; locking asks for a LockingStore transaction.
+func (e *Engine) retryTx(ctx context.Context, write, locking bool, fn func(tx Tx) error) error {
 	if e.store == nil {
 		return Errorf(EINTERNAL, "no store configured")
 	}
 	for attempt := 1; ; attempt++ {
-		err := e.runTx(ctx, write, fn)
+		err := e.runTx(ctx, write, locking, fn)
 		if err == nil || !IsRetryable(err) || attempt >= MaxTxAttempts {
 			return err
 		}
@@ -243,10 +256,19 @@ func (e *Engine) inTx(ctx context.Context, write bool, fn func(tx Tx) error) err
 	}
 }
 
-// runTx runs fn once in a transaction, committing when fn returns nil.
-func (e *Engine) runTx(ctx context.Context, write bool, fn func(tx Tx) error) error {
+// runTx runs fn once in a transaction (a locking one when asked and the
+// store offers it), committing when fn returns nil.
+func (e *Engine) runTx(ctx context.Context, write, locking bool, fn func(tx Tx) error) error {
 	ended := e.obs.TxStarted(write)
-	tx, err := e.store.BeginTx(ctx, write)
+	var (
+		tx  Tx
+		err error
+	)
+	if ls, ok := e.store.(LockingStore); ok && locking && write {
+		tx, err = ls.BeginLockingTx(ctx)
+	} else {
+		tx, err = e.store.BeginTx(ctx, write)
+	}
 	if err != nil {
 		ended(err)
 		return fmt.Errorf("begin transaction: %w", err)

@@ -56,7 +56,7 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (*BatchResult, error) {
 		res      *BatchResult
 		replayed bool
 	)
-	err := e.inTx(ctx, true, func(tx Tx) error {
+	err := e.inLockingTx(ctx, func(tx Tx) error {
 		var err error
 		res, _, replayed, err = e.ingestTx(ctx, tx, b, false)
 		return err
@@ -110,7 +110,7 @@ func (e *Engine) InteractKeyed(ctx context.Context, fanID, clubID int64, action 
 		result   EventResult
 		rejected error // the event's rejection, returned by the last run
 	)
-	err := e.inTx(ctx, true, func(tx Tx) error {
+	err := e.inLockingTx(ctx, func(tx Tx) error {
 		v, result, rejected = nil, EventResult{}, nil // a retried run starts afresh
 		res, errs, _, err := e.ingestTx(ctx, tx, b, true)
 		if err != nil {

@@ -55,6 +55,25 @@ func (s *flakyStore) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error
 	return ft, nil
 }
 
+// BeginLockingTx begins a locking transaction of the real store when it
+// offers them (fanclub.LockingStore), a write transaction otherwise, and
+// fails it like BeginTx's: the ingest path is retried alike.
+func (s *flakyStore) BeginLockingTx(ctx context.Context) (fanclub.Tx, error) {
+	ls, ok := s.Store.(fanclub.LockingStore)
+	if !ok {
+		return s.BeginTx(ctx, true)
+	}
+	tx, err := ls.BeginLockingTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ft := &flakyTx{Tx: tx, s: s}
+	if s.mode == injectWrite {
+		ft.failWrite = s.toggle()
+	}
+	return ft, nil
+}
+
 // toggle reports whether this transaction fails: every other one does.
 func (s *flakyStore) toggle() bool {
 	s.mu.Lock()

@@ -14,7 +14,8 @@ type Store interface {
 	// fails one of two that conflict, at any call or at Commit, with an
 	// error IsRetryable recognises, keeping nothing of it (PostgreSQL at
 	// SERIALIZABLE); the caller then runs the transaction again
-	// (Engine.inTx).
+	// (Engine.inTx). A store may also offer locking write transactions
+	// for the ingest path (LockingStore), which wait on row locks instead.
 	BeginTx(ctx context.Context, write bool) (Tx, error)
 	// Close releases the store.
 	Close() error
@@ -52,7 +53,9 @@ type Tx interface {
 
 	// DailyPoints returns the stored counters among keys (missing ones are 0).
 	DailyPoints(ctx context.Context, keys []CounterKey) (map[CounterKey]int64, error)
-	// AddDailyPoints adds to counters, creating them as needed.
+	// AddDailyPoints adds to counters, creating them as needed; each sum
+	// is bounded like AddPoints. A delta beyond ±MaxPoints may be clamped
+	// to it first (the engine's deltas, AddPoints sums, never are).
 	AddDailyPoints(ctx context.Context, deltas map[CounterKey]int64) error
 	// DeleteHistory erases a fan's engagement history in a club (daily counters).
 	DeleteHistory(ctx context.Context, fanID, clubID int64) error

@@ -6,9 +6,14 @@
 // (REPEATABLE READ). A write transaction that PostgreSQL aborts to keep
 // transactions serializable (SQLSTATE 40001, or a deadlock, 40P01) fails
 // with an error fanclub.IsRetryable recognises; the engine then runs the
-// whole transaction again. Unique keys make inserts that the domain treats
-// as conflicts (a taken handle, a second pending exit request) insert
-// nothing and return ECONFLICT, leaving the transaction usable.
+// whole transaction again. The ingest path runs instead in locking write
+// transactions (BeginLockingTx, fanclub.LockingStore): READ COMMITTED,
+// with an advisory lock on the batch's (producer, seq) and row locks on
+// the memberships it reads, so concurrent batches wait for each other on
+// what they share rather than fail. Unique keys make inserts that the
+// domain treats as conflicts (a taken handle, a second pending exit
+// request) insert nothing and return ECONFLICT, leaving the transaction
+// usable.
 //
 // The schema is created by the numbered migrations embedded from
 // migrations/*.sql, applied on Open under a PostgreSQL advisory lock, so
@@ -113,6 +118,22 @@ func (db *DB) BeginTx(ctx context.Context, write bool) (fanclub.Tx, error) {
 		return nil, classify("begin", err)
 	}
 	return &Tx{tx: ptx, now: db.now().UTC(), write: write, db: db}, nil
+}
+
+var _ fanclub.LockingStore = (*DB)(nil)
+
+// BeginLockingTx starts a locking write transaction (fanclub.LockingStore)
+// for the ingest path: READ COMMITTED, in which FindBatch takes a
+// transaction advisory lock on the batch's (producer, seq) and
+// FindMemberships locks the rows it returns (SELECT … FOR NO KEY UPDATE), so
+// concurrent batches wait for each other on what they share instead of
+// failing with serialization errors.
+func (db *DB) BeginLockingTx(ctx context.Context) (fanclub.Tx, error) {
+	ptx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite})
+	if err != nil {
+		return nil, classify("begin", err)
+	}
+	return &Tx{tx: ptx, now: db.now().UTC(), write: true, locking: true, db: db}, nil
 }
 
 // Ready returns an error unless the database answers and has applied every

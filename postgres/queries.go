@@ -69,6 +69,13 @@ const (
 	qFindMembership  = `SELECT ` + qMembershipCols + ` FROM memberships AS m WHERE m.fan_id = $1 AND m.club_id = $2`
 	qFindMemberships = `SELECT ` + qMembershipCols + ` FROM unnest($1::bigint[], $2::bigint[]) AS k(fan_id, club_id)
  CROSS JOIN LATERAL (SELECT * FROM memberships AS m WHERE m.fan_id = k.fan_id AND m.club_id = k.club_id LIMIT 1) AS m`
+	// qLockMemberships is qFindMemberships locking each row found, as an
+	// UPDATE of its non-key columns does (keys sorted by the caller: rows
+	// are locked in key order). At READ COMMITTED a row a concurrent
+	// transaction changed is waited for and returned as it committed it.
+	qLockMemberships = `SELECT ` + qMembershipCols + ` FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(fan_id, club_id, n)
+ CROSS JOIN LATERAL (SELECT * FROM memberships AS m WHERE m.fan_id = k.fan_id AND m.club_id = k.club_id LIMIT 1 FOR NO KEY UPDATE) AS m
+ ORDER BY k.n`
 	qFanMemberships  = `SELECT ` + qMembershipCols + ` FROM memberships AS m WHERE m.fan_id = $1 ORDER BY m.club_id`
 	qClubMemberships = `SELECT ` + qMembershipCols + ` FROM memberships AS m WHERE m.club_id = $1 ORDER BY m.fan_id`
 	qClubMembersPage = `SELECT ` + qMembershipCols + ` FROM memberships AS m
@@ -129,17 +136,15 @@ const (
  FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS k(fan_id, club_id, day, action)
  CROSS JOIN LATERAL (SELECT points FROM daily_points AS d WHERE d.fan_id = k.fan_id AND d.club_id = k.club_id
 	AND d.day = k.day AND d.action = k.action LIMIT 1) AS d`
-	// qAddDailyPoints adds deltas to counters, creating them, bounded to
-	// [-$6, $6] in exact arithmetic. It reads the current values in the
-	// transaction's snapshot: a concurrent change to one of them is a
-	// serialization failure (write transactions are SERIALIZABLE).
+	// qAddDailyPoints adds deltas (each within [-$6, $6]) to counters,
+	// creating them, each sum bounded to [-$6, $6] in exact arithmetic.
+	// The addition reads the row it updates (ON CONFLICT sees the latest
+	// committed version, or waits for a concurrent writer of it), so no
+	// concurrent addition is lost at any isolation level.
 	qAddDailyPoints = `INSERT INTO daily_points(fan_id, club_id, day, action, points)
- SELECT k.fan_id, k.club_id, k.day, k.action,
-	LEAST(GREATEST(COALESCE(d.points, 0)::numeric + k.delta, -$6::numeric), $6::numeric)::bigint
- FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[]) AS k(fan_id, club_id, day, action, delta)
- LEFT JOIN LATERAL (SELECT points FROM daily_points AS d WHERE d.fan_id = k.fan_id AND d.club_id = k.club_id
-	AND d.day = k.day AND d.action = k.action LIMIT 1) AS d ON true
- ON CONFLICT (fan_id, club_id, day, action) DO UPDATE SET points = excluded.points`
+ SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
+ ON CONFLICT (fan_id, club_id, day, action) DO UPDATE
+	SET points = LEAST(GREATEST(daily_points.points::numeric + excluded.points, -$6::numeric), $6::numeric)::bigint`
 	qDeleteHistory = `DELETE FROM daily_points WHERE fan_id = $1 AND club_id = $2`
 )
 
@@ -151,6 +156,7 @@ const (
 	qListEvents = `SELECT id, fan_id, club_id, action, amount, at FROM events
  WHERE fan_id = $1 AND club_id = $2 ORDER BY at, id`
 	qFindBatch = `SELECT result FROM batches WHERE producer = $1 AND seq = $2`
+	qLockBatch = `SELECT pg_advisory_xact_lock($1::int, $2::int)`
 	qSaveBatch = `INSERT INTO batches(producer, seq, result, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`
 )
 

@@ -23,7 +23,10 @@ type Tx struct {
 	tx    pgx.Tx
 	now   time.Time
 	write bool
-	done  bool
+	// locking marks a fanclub.LockingStore transaction (READ COMMITTED,
+	// row locks).
+	locking bool
+	done    bool
 	// conflict is the retryable error that aborted the transaction.
 	conflict error
 	db       *DB

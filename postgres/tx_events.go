@@ -2,10 +2,15 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"hash/fnv"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"fanclub"
 )
@@ -14,24 +19,31 @@ import (
 // stored; fresh[i] reports whether events[i] was new (a repeat of an id
 // earlier in the same call or transaction is not). The unique event id
 // makes this hold across processes: of two transactions inserting one id,
-// one commits it and the other fails with a retryable error.
+// one commits it and the other fails with a retryable error (SERIALIZABLE)
+// or waits for the first and then skips the id (a locking transaction).
 func (t *Tx) InsertEvents(ctx context.Context, events []fanclub.Event) ([]bool, error) {
 	fresh := make([]bool, len(events))
 	if len(events) == 0 {
 		return fresh, nil
 	}
 	first := make(map[string]int, len(events))
-	var (
-		ids, actions              []string
-		fans, clubs, amounts, ats []int64
-	)
+	order := make([]int, 0, len(events))
 	for i, e := range events {
 		if _, dup := first[e.ID]; dup {
 			continue
 		}
 		first[e.ID] = i
-		ids, actions = append(ids, e.ID), append(actions, string(e.Action))
-		fans, clubs, amounts, ats = append(fans, e.FanID), append(clubs, e.ClubID), append(amounts, e.Amount), append(ats, ts(e.At))
+		order = append(order, i)
+	}
+	// Rows are inserted in id order: two transactions inserting the same
+	// ids wait for each other in one order (no deadlock between them).
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(events[a].ID, events[b].ID) })
+	n := len(order)
+	ids, actions := make([]string, n), make([]string, n)
+	fans, clubs, amounts, ats := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	for j, i := range order {
+		e := &events[i]
+		ids[j], actions[j], fans[j], clubs[j], amounts[j], ats[j] = e.ID, string(e.Action), e.FanID, e.ClubID, e.Amount, ts(e.At)
 	}
 	stored, err := collect(t, ctx, "events", qInsertEvents, []any{ids, fans, clubs, actions, amounts, ats},
 		func(r pgx.Rows) (string, error) {
@@ -60,8 +72,31 @@ func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Eve
 	})
 }
 
-// FindBatch returns the stored result of a producer's batch.
+// batchLockClass is the first key of the transaction advisory locks a
+// locking transaction takes on a batch's (producer, seq); the second is
+// batchLockKey. (Session locks taken with one bigint key, as by migrate,
+// live in another key space.)
+const batchLockClass int32 = 0x66630001
+
+// batchLockKey hashes (producer, seq) to the second advisory lock key
+// (FNV-1a); two batches that share a hash only wait for each other.
+func batchLockKey(producer string, seq int64) int32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(producer))
+	_, _ = h.Write(binary.BigEndian.AppendUint64(nil, uint64(seq)))
+	return int32(h.Sum32())
+}
+
+// FindBatch returns the stored result of a producer's batch. In a locking
+// transaction it first locks (producer, seq) until the transaction ends,
+// then reads what was committed by then: of two transactions applying the
+// same batch, the second waits and finds the first one's result.
 func (t *Tx) FindBatch(ctx context.Context, producer string, seq int64) (*fanclub.BatchResult, error) {
+	if t.locking {
+		if _, err := t.exec(ctx, "batch lock", qLockBatch, batchLockClass, batchLockKey(producer, seq)); err != nil {
+			return nil, err
+		}
+	}
 	var raw []byte
 	err := t.queryRow(ctx, "batch", qFindBatch, []any{producer, seq}, &raw)
 	if errNoRows(err) {
@@ -87,6 +122,11 @@ func (t *Tx) SaveBatch(ctx context.Context, producer string, seq int64, r *fancl
 		return err
 	}
 	if tag.RowsAffected() == 0 {
+		if t.locking {
+			// Stored since FindBatch by a transaction that did not take
+			// the batch lock: running again finds it.
+			return t.fail("batch", &pgconn.PgError{Code: codeSerialization, Message: "batch stored concurrently"})
+		}
 		return conflict("batch")
 	}
 	return nil

@@ -49,17 +49,25 @@ func (t *Tx) FindMembership(ctx context.Context, fanID, clubID int64) (*fanclub.
 	return m, nil
 }
 
-// FindMemberships returns the memberships that exist among keys.
+// FindMemberships returns the memberships that exist among keys; a
+// locking transaction locks them until it ends (fanclub.LockingStore).
 func (t *Tx) FindMemberships(ctx context.Context, keys []fanclub.MemberKey) (map[fanclub.MemberKey]*fanclub.Membership, error) {
 	out := make(map[fanclub.MemberKey]*fanclub.Membership, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
+	q := qFindMemberships
+	if t.locking {
+		// Locked in key order (no deadlock between transactions locking
+		// the same memberships).
+		q = qLockMemberships
+		keys = slices.SortedFunc(slices.Values(keys), compareMemberKeys)
+	}
 	fans, clubs := make([]int64, len(keys)), make([]int64, len(keys))
 	for i, k := range keys {
 		fans[i], clubs[i] = k.FanID, k.ClubID
 	}
-	ms, err := collect(t, ctx, "memberships", qFindMemberships, []any{fans, clubs}, scanMembershipRows)
+	ms, err := collect(t, ctx, "memberships", q, []any{fans, clubs}, scanMembershipRows)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +242,11 @@ func (t *Tx) DailyPoints(ctx context.Context, keys []fanclub.CounterKey) (map[fa
 }
 
 // AddDailyPoints adds to counters, creating them as needed; each sum is
-// bounded like fanclub.AddPoints.
+// bounded like fanclub.AddPoints, a delta first clamped to
+// ±fanclub.MaxPoints (the engine's deltas, AddPoints sums, always are). It
+// adds to the counter's latest value, so concurrent additions are never
+// lost; in a locking transaction the membership locks keep the caps read
+// before it exact.
 func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]int64) error {
 	if len(deltas) == 0 {
 		return nil
@@ -244,7 +256,7 @@ func (t *Tx) AddDailyPoints(ctx context.Context, deltas map[fanclub.CounterKey]i
 	keys := slices.SortedFunc(maps.Keys(deltas), compareCounterKeys)
 	ds := make([]int64, len(keys))
 	for i, k := range keys {
-		ds[i] = deltas[k]
+		ds[i] = fanclub.ClampPoints(deltas[k])
 	}
 	fans, clubs, days, actions := counterArgs(keys)
 	_, err := t.exec(ctx, "daily points", qAddDailyPoints, fans, clubs, days, actions, ds, fanclub.MaxPoints)
@@ -261,4 +273,9 @@ func (t *Tx) DeleteHistory(ctx context.Context, fanID, clubID int64) error {
 func compareCounterKeys(a, b fanclub.CounterKey) int {
 	return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID),
 		strings.Compare(a.Day, b.Day), strings.Compare(string(a.Action), string(b.Action)))
+}
+
+// compareMemberKeys orders membership keys by fan, then club.
+func compareMemberKeys(a, b fanclub.MemberKey) int {
+	return cmp.Or(cmp.Compare(a.FanID, b.FanID), cmp.Compare(a.ClubID, b.ClubID))
 }
