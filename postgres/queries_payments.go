@@ -1,8 +1,10 @@
 package postgres
 
+import "fanclub/internal/rowcodec"
+
 // Payment records (tx_payments.go).
 const (
-	qPaymentCols = `seq, provider, kind, id, key, fan_id, amount, currency, status, ref, body, created_at, updated_at`
+	qPaymentCols = rowcodec.PaymentRecordCols
 	// qSavePayment inserts a record unless its (provider, key) or its
 	// (provider, id) is taken; it returns the new seq when it inserted.
 	qSavePayment = `INSERT INTO payment_records(provider, kind, id, key, fan_id, amount, currency, status, ref, body, created_at, updated_at)

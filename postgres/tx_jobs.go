@@ -9,9 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fanclub"
+	"fanclub/internal/rowcodec"
 )
 
-// jobCols are the columns scanJob reads, in order, of the jobs table
+// jobCols are the columns scanJobRow reads, in order, of the jobs table
 // named j.
 const jobCols = `j.id, j.kind, j.key, j.payload, j.due_at, j.state, j.attempts, j.leased_by, j.lease_until, j.last_error, j.created_at, j.done_at`
 
@@ -36,39 +37,13 @@ const (
 	qNextLeasedJob = `SELECT MIN(GREATEST(due_at, lease_until)) FROM jobs WHERE state = 'pending' AND due_at <= $1 AND lease_until > $1`
 )
 
-// scanJob reads a row of jobCols.
-func scanJob(s pgx.Row) (*fanclub.Job, error) {
-	var j fanclub.Job
-	var due, lease, created int64
-	var done *int64
-	var state string
-	if err := s.Scan(&j.ID, &j.Kind, &j.Key, &j.Payload, &due, &state, &j.Attempts, &j.LeasedBy, &lease, &j.LastError, &created, &done); err != nil {
-		return nil, err
-	}
-	if len(j.Payload) == 0 {
-		j.Payload = nil
-	}
-	j.State = fanclub.JobState(state)
-	j.DueAt, j.LeaseUntil, j.CreatedAt, j.DoneAt = fromTS(due), fromTS(lease), fromTS(created), fromTSPtr(done)
-	return &j, nil
-}
-
 // EnqueueJobs stores new pending jobs; a key already stored is left as it is.
 func (t *Tx) EnqueueJobs(ctx context.Context, jobs []*fanclub.Job) error {
 	if err := fanclub.CheckJobs(jobs); err != nil {
 		return err
 	}
 	for _, j := range jobs {
-		if j.DueAt.IsZero() {
-			j.DueAt = t.now
-		}
-		if j.CreatedAt.IsZero() {
-			j.CreatedAt = t.now
-		}
-		payload := j.Payload
-		if payload == nil {
-			payload = []byte{}
-		}
+		payload := rowcodec.PrepareJob(j, t.now)
 		var id int64
 		err := t.queryRow(ctx, "job", qEnqueueJob, []any{j.Kind, j.Key, payload, ts(j.DueAt), ts(j.CreatedAt)}, &id)
 		if errNoRows(err) {
@@ -87,7 +62,7 @@ func (t *Tx) FindJob(ctx context.Context, key string) (*fanclub.Job, error) {
 	if t.conflict != nil {
 		return nil, t.conflict
 	}
-	j, err := scanJob(t.tx.QueryRow(ctx, qFindJob, key))
+	j, err := scanJobRow(t.tx.QueryRow(ctx, qFindJob, key))
 	if errNoRows(err) {
 		return nil, notFound("Job", key)
 	} else if err != nil {
@@ -103,7 +78,7 @@ func (t *Tx) ClaimJobs(ctx context.Context, owner string, leaseUntil time.Time, 
 		return nil, fanclub.Errorf(fanclub.EINVALID, "A job claim needs an owner and a positive limit.")
 	}
 	jobs, err := collect(t, ctx, "job", qClaimJobs, []any{ts(t.now), limit, owner, ts(leaseUntil)},
-		func(r pgx.Rows) (*fanclub.Job, error) { return scanJob(r) })
+		func(r pgx.Rows) (*fanclub.Job, error) { return scanJobRow(r) })
 	if err != nil {
 		return nil, err
 	}
@@ -184,4 +159,14 @@ func (t *Tx) NextJobDue(ctx context.Context) (time.Time, bool, error) {
 		return fromTS(*free), true, nil
 	}
 	return fromTS(min(*free, *leased)), true, nil
+}
+
+// scanJobRow reads a job row (rowcodec.ScanJob); an empty payload reads
+// as nil, as it was enqueued.
+func scanJobRow(s rowcodec.Scanner) (*fanclub.Job, error) {
+	j, err := rowcodec.ScanJob(s)
+	if err == nil && len(j.Payload) == 0 {
+		j.Payload = nil
+	}
+	return j, err
 }

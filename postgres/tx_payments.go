@@ -6,38 +6,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fanclub"
+	"fanclub/internal/rowcodec"
 )
 
 var _ fanclub.PaymentRecordTx = (*Tx)(nil)
 
-// scanPaymentRecord reads a row of qPaymentCols.
-func scanPaymentRecord(row pgx.Row) (*fanclub.PaymentRecord, error) {
-	var r fanclub.PaymentRecord
-	var created, updated int64
-	if err := row.Scan(&r.Seq, &r.Provider, &r.Kind, &r.ID, &r.Key, &r.FanID, &r.Amount, &r.Currency, &r.Status,
-		&r.Ref, &r.Body, &created, &updated); err != nil {
-		return nil, err
-	}
-	if r.Body == nil {
-		r.Body = []byte{}
-	}
-	r.CreatedAt, r.UpdatedAt = fromTS(created), fromTS(updated)
-	return &r, nil
-}
-
 // SavePaymentRecord inserts r unless (provider, key) is taken, and returns
 // the stored record.
 func (t *Tx) SavePaymentRecord(ctx context.Context, r *fanclub.PaymentRecord) (*fanclub.PaymentRecord, error) {
-	cp := *r
-	if cp.CreatedAt.IsZero() {
-		cp.CreatedAt = t.now
-	}
-	if cp.UpdatedAt.IsZero() {
-		cp.UpdatedAt = cp.CreatedAt
-	}
-	if cp.Body == nil {
-		cp.Body = []byte{}
-	}
+	cp := rowcodec.NewPaymentRecord(r, t.now)
 	err := t.queryRow(ctx, "payment record", qSavePayment, []any{cp.Provider, cp.Kind, cp.ID, cp.Key, cp.FanID, cp.Amount,
 		cp.Currency, cp.Status, cp.Ref, cp.Body, ts(cp.CreatedAt), ts(cp.UpdatedAt)}, &cp.Seq)
 	if errNoRows(err) {
@@ -76,7 +53,7 @@ func (t *Tx) findPaymentRecord(ctx context.Context, q, provider, k string) (*fan
 	if t.conflict != nil {
 		return nil, t.conflict
 	}
-	r, err := scanPaymentRecord(t.tx.QueryRow(ctx, q, provider, k))
+	r, err := rowcodec.ScanPaymentRecord(t.tx.QueryRow(ctx, q, provider, k))
 	if errNoRows(err) {
 		return nil, notFound("Payment record", k)
 	} else if err != nil {
@@ -110,5 +87,5 @@ func (t *Tx) UpdatePaymentRecord(ctx context.Context, r *fanclub.PaymentRecord) 
 // when empty) and of a fan (all fans when 0), in the order they were saved.
 func (t *Tx) ListPaymentRecords(ctx context.Context, provider string, fanID int64, kind string) ([]*fanclub.PaymentRecord, error) {
 	return collect(t, ctx, "payment records", qListPayments, []any{provider, kind, fanID},
-		func(rows pgx.Rows) (*fanclub.PaymentRecord, error) { return scanPaymentRecord(rows) })
+		func(rows pgx.Rows) (*fanclub.PaymentRecord, error) { return rowcodec.ScanPaymentRecord(rows) })
 }

@@ -9,31 +9,11 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/internal/rowcodec"
 )
 
-// jobCols are the columns scanJob reads, in order.
+// jobCols are the columns scanJobRow reads, in order.
 const jobCols = `id, kind, key, payload, due_at, state, attempts, leased_by, lease_until, last_error, created_at, done_at`
-
-// scanJob reads a row of jobCols.
-func scanJob(s scanner) (*fanclub.Job, error) {
-	var j fanclub.Job
-	var due, lease, created int64
-	var done sql.NullInt64
-	var state string
-	if err := s.Scan(&j.ID, &j.Kind, &j.Key, &j.Payload, &due, &state, &j.Attempts, &j.LeasedBy, &lease, &j.LastError, &created, &done); err != nil {
-		return nil, err
-	}
-	if len(j.Payload) == 0 {
-		j.Payload = nil
-	}
-	j.State = fanclub.JobState(state)
-	j.DueAt, j.LeaseUntil, j.CreatedAt = fromTS(due), fromTS(lease), fromTS(created)
-	if done.Valid {
-		t := fromTS(done.Int64)
-		j.DoneAt = &t
-	}
-	return &j, nil
-}
 
 // EnqueueJobs stores new pending jobs; a key already stored is left as it is.
 func (t *Tx) EnqueueJobs(ctx context.Context, jobs []*fanclub.Job) error {
@@ -41,16 +21,7 @@ func (t *Tx) EnqueueJobs(ctx context.Context, jobs []*fanclub.Job) error {
 		return err
 	}
 	for _, j := range jobs {
-		if j.DueAt.IsZero() {
-			j.DueAt = t.now
-		}
-		if j.CreatedAt.IsZero() {
-			j.CreatedAt = t.now
-		}
-		payload := j.Payload
-		if payload == nil {
-			payload = []byte{}
-		}
+		payload := rowcodec.PrepareJob(j, t.now)
 		res, err := t.execOne(ctx, `INSERT INTO jobs(kind, key, payload, due_at, state, attempts, leased_by, lease_until, last_error, created_at)
  VALUES (?, ?, ?, ?, 'pending', 0, '', 0, '', ?) ON CONFLICT(key) DO NOTHING`,
 			j.Kind, j.Key, payload, ts(j.DueAt), ts(j.CreatedAt))
@@ -72,7 +43,7 @@ func (t *Tx) EnqueueJobs(ctx context.Context, jobs []*fanclub.Job) error {
 
 // FindJob returns the job stored under key.
 func (t *Tx) FindJob(ctx context.Context, key string) (*fanclub.Job, error) {
-	j, err := scanJob(t.queryRow(ctx, `SELECT `+jobCols+` FROM jobs WHERE key = ?`, key))
+	j, err := scanJobRow(t.queryRow(ctx, `SELECT `+jobCols+` FROM jobs WHERE key = ?`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Job", key)
 	} else if err != nil {
@@ -89,7 +60,7 @@ func (t *Tx) ClaimJobs(ctx context.Context, owner string, leaseUntil time.Time, 
 		return nil, fanclub.Errorf(fanclub.EINVALID, "A job claim needs an owner and a positive limit.")
 	}
 	now := ts(t.now)
-	jobs, err := queryAll(ctx, t, "job", scanJob, `UPDATE jobs SET leased_by = ?, lease_until = ?, attempts = attempts + 1
+	jobs, err := queryAll(ctx, t, "job", scanJobRow, `UPDATE jobs SET leased_by = ?, lease_until = ?, attempts = attempts + 1
  WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ? AND lease_until <= ? ORDER BY due_at, id LIMIT ?)
  RETURNING `+jobCols, owner, ts(leaseUntil), now, now, limit)
 	if err != nil {
@@ -183,4 +154,14 @@ func (t *Tx) NextJobDue(ctx context.Context) (time.Time, bool, error) {
 		return fromTS(free.Int64), true, nil
 	}
 	return fromTS(min(free.Int64, leased.Int64)), true, nil
+}
+
+// scanJobRow reads a job row (rowcodec.ScanJob); an empty payload reads
+// as nil, as it was enqueued.
+func scanJobRow(s scanner) (*fanclub.Job, error) {
+	j, err := rowcodec.ScanJob(s)
+	if err == nil && len(j.Payload) == 0 {
+		j.Payload = nil
+	}
+	return j, err
 }

@@ -6,41 +6,18 @@ import (
 	"errors"
 
 	"fanclub"
+	"fanclub/internal/rowcodec"
 )
 
 var _ fanclub.PaymentRecordTx = (*Tx)(nil)
 
-// paymentCols are the columns scanPaymentRecord reads.
-const paymentCols = `seq, provider, kind, id, key, fan_id, amount, currency, status, ref, body, created_at, updated_at`
-
-// scanPaymentRecord reads a row of paymentCols.
-func scanPaymentRecord(row scanner) (*fanclub.PaymentRecord, error) {
-	var r fanclub.PaymentRecord
-	var created, updated int64
-	if err := row.Scan(&r.Seq, &r.Provider, &r.Kind, &r.ID, &r.Key, &r.FanID, &r.Amount, &r.Currency, &r.Status,
-		&r.Ref, &r.Body, &created, &updated); err != nil {
-		return nil, err
-	}
-	if r.Body == nil {
-		r.Body = []byte{}
-	}
-	r.CreatedAt, r.UpdatedAt = fromTS(created), fromTS(updated)
-	return &r, nil
-}
+// paymentCols are the columns rowcodec.ScanPaymentRecord reads.
+const paymentCols = rowcodec.PaymentRecordCols
 
 // SavePaymentRecord inserts r unless (provider, key) is taken, and returns
 // the stored record.
 func (t *Tx) SavePaymentRecord(ctx context.Context, r *fanclub.PaymentRecord) (*fanclub.PaymentRecord, error) {
-	cp := *r
-	if cp.CreatedAt.IsZero() {
-		cp.CreatedAt = t.now
-	}
-	if cp.UpdatedAt.IsZero() {
-		cp.UpdatedAt = cp.CreatedAt
-	}
-	if cp.Body == nil {
-		cp.Body = []byte{}
-	}
+	cp := rowcodec.NewPaymentRecord(r, t.now)
 	res, err := t.execOne(ctx, `INSERT INTO payment_records(provider, kind, id, key, fan_id, amount, currency, status, ref, body, created_at, updated_at)
  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		cp.Provider, cp.Kind, cp.ID, cp.Key, cp.FanID, cp.Amount, cp.Currency, cp.Status, cp.Ref, cp.Body,
@@ -78,7 +55,7 @@ func (t *Tx) FindPaymentRecordByKey(ctx context.Context, provider, key string) (
 
 // findPaymentRecord runs a single-record query.
 func (t *Tx) findPaymentRecord(ctx context.Context, q, provider, k string) (*fanclub.PaymentRecord, error) {
-	r, err := scanPaymentRecord(t.queryRow(ctx, q, provider, k))
+	r, err := rowcodec.ScanPaymentRecord(t.queryRow(ctx, q, provider, k))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Payment record", k)
 	} else if err != nil {
@@ -114,6 +91,6 @@ func (t *Tx) UpdatePaymentRecord(ctx context.Context, r *fanclub.PaymentRecord) 
 // ListPaymentRecords lists the provider's records of a kind (all kinds
 // when empty) and of a fan (all fans when 0), in the order they were saved.
 func (t *Tx) ListPaymentRecords(ctx context.Context, provider string, fanID int64, kind string) ([]*fanclub.PaymentRecord, error) {
-	return queryAll(ctx, t, "payment records", scanPaymentRecord, `SELECT `+paymentCols+` FROM payment_records
+	return queryAll(ctx, t, "payment records", func(s scanner) (*fanclub.PaymentRecord, error) { return rowcodec.ScanPaymentRecord(s) }, `SELECT `+paymentCols+` FROM payment_records
  WHERE provider = ? AND (? = '' OR kind = ?) AND (? = 0 OR fan_id = ?) ORDER BY seq`, provider, kind, kind, fanID, fanID)
 }
