@@ -30,8 +30,6 @@ const (
 	DefaultCoinPrice = 10
 	// DefaultMaxCoinPurchase bounds the coins one purchase buys.
 	DefaultMaxCoinPurchase = 1_000_000
-	// MaxKeyLength bounds idempotency keys, in bytes.
-	MaxKeyLength = 100
 )
 
 // MoneyConfig holds an instance's money settings; zero fields take their

@@ -30,8 +30,8 @@ func TestNewNotificationTexts(t *testing.T) {
 		wantEN []string
 	}{
 		{"charge notice, exit stops renewal", NotifyChargeNotice, RenewalStopExit,
-			[]string{"2026年3月1日 09:30 (CST)", "15.30 元", "付费会员", "Luna", "退出粉丝团即停止续费:个人主页 → 退出"},
-			[]string{"1 Mar 2026 09:30 CST", "¥15.30", "Paid member", "Luna", "leave the club to stop renewal: Profile → Exit"}},
+			[]string{"2026年3月1日 09:30 (CST)", "15.30 元", "付费会员", "Luna", "在会员设置中一键关闭自动续费,或退出粉丝团:个人主页 → 退出"},
+			[]string{"1 Mar 2026 09:30 CST", "¥15.30", "Paid member", "Luna", "turn off auto-renewal in your membership settings in one step, or leave the club: Profile → Exit"}},
 		{"charge notice, manual cancel", NotifyChargeNotice, RenewalStopManualCancel,
 			[]string{"15.30 元", "关闭自动续费"}, []string{"¥15.30", "turn off auto-renewal"}},
 		{"renewal reminder", NotifyRenewalReminder, RenewalStopRevokeAgreement,

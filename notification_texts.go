@@ -164,9 +164,11 @@ func cancelText(p *Policy) Localized {
 		return Localized{ZH: "在支付平台解除代扣协议(仅退出粉丝团不会停止续费)",
 			EN: "revoke the payment agreement with your payment provider (leaving the club alone does not stop it)"}
 	default:
+		// A one-step cancel stops renewal too; leaving the club does as well.
+		cancel := Localized{ZH: "在会员设置中一键关闭自动续费", EN: "turn off auto-renewal in your membership settings in one step"}
 		if path.EN == "" {
-			return Localized{ZH: "退出粉丝团即停止续费", EN: "leave the club to stop renewal"}
+			return Localized{ZH: cancel.ZH + ",或退出粉丝团", EN: cancel.EN + ", or leave the club"}
 		}
-		return Localized{ZH: "退出粉丝团即停止续费:" + path.ZH, EN: "leave the club to stop renewal: " + path.EN}
+		return Localized{ZH: cancel.ZH + ",或退出粉丝团:" + path.ZH, EN: cancel.EN + ", or leave the club: " + path.EN}
 	}
 }

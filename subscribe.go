@@ -2,6 +2,7 @@ package fanclub
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -63,6 +64,11 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 	if err != nil {
 		return nil, err
 	}
+	if stored != nil && stored.Status == PaymentPending {
+		// A retry while the first charge is pending: settle it with what
+		// the first request recorded (its auto-renew choice and agreement).
+		return e.resumeSubscribe(ctx, stored, fanID, clubID)
+	}
 	if stored == nil {
 		// Check before any provider call: an agreement is made only for a
 		// subscription that can start.
@@ -122,6 +128,34 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 		if p, err = e.chargeWith(ctx, p, pl, nil); err != nil {
 			return nil, err
 		}
+	}
+	if p.Status == PaymentDeclined {
+		return nil, declined(p)
+	}
+	res, err := e.SubscriptionOf(ctx, fanID, clubID)
+	if err != nil {
+		return nil, err
+	}
+	res.Payment = p
+	return res, nil
+}
+
+// resumeSubscribe settles a subscription's first charge left pending,
+// with the intent its reconcile job holds, and answers as Subscribe does.
+func (e *Engine) resumeSubscribe(ctx context.Context, p *Payment, fanID, clubID int64) (*SubscriptionResult, error) {
+	if p.FanID != fanID || p.ClubID != clubID || p.Purpose != PurposeSubscription {
+		return nil, Errorf(EKEYREUSED, "This idempotency key was first used for another request.")
+	}
+	j, err := e.FindJob(ctx, reconcileJobKey(p))
+	if err != nil {
+		return nil, fmt.Errorf("find reconcile job of %s: %w", p.Key, err)
+	}
+	var pl reconcilePayload
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return nil, fmt.Errorf("reconcile payload of %s: %w", p.Key, err)
+	}
+	if p, err = e.chargeWith(ctx, p, pl, nil); err != nil {
+		return nil, err
 	}
 	if p.Status == PaymentDeclined {
 		return nil, declined(p)

@@ -53,8 +53,12 @@ func (e *Engine) CancelRenewal(ctx context.Context, fanID, clubID int64) (*Subsc
 		return nil, err
 	}
 	if refund != nil && refund.Status == PaymentPending {
-		if refund, err = e.chargeWith(ctx, refund, reconcilePayload{Key: refund.Key, ChargeRef: chargeRef}, nil); err != nil {
-			return nil, err
+		// The cancel is committed; a failed refund call is settled by the
+		// refund's reconcile job, and the answer shows the refund pending.
+		if settled, err := e.chargeWith(ctx, refund, reconcilePayload{Key: refund.Key, ChargeRef: chargeRef}, nil); err != nil {
+			e.log.WarnContext(ctx, "cancel refund left to its reconcile job", "fan", fanID, "refund", refund.Key, "err", err)
+		} else {
+			refund = settled
 		}
 	}
 	res, err := e.SubscriptionOf(ctx, fanID, clubID)

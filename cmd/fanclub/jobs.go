@@ -20,7 +20,7 @@ type jobSettings struct {
 
 // register adds --jobs and --jobs-every to fs.
 func (s *jobSettings) register(fs *flag.FlagSet) {
-	fs.BoolVar(&s.on, "jobs", true, "run due jobs (renewals, reminders, retries, deliveries) in this process; --jobs=false leaves them to other nodes")
+	fs.BoolVar(&s.on, "jobs", true, "run due jobs (renewals, reminders, payment retries and reconciliations) in this process; --jobs=false leaves them to other nodes")
 	fs.DurationVar(&s.every, "jobs-every", time.Second, "how often this process looks for due jobs")
 }
 
