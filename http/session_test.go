@@ -137,7 +137,7 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	method, url, token, ctype := "GET", "", "", ""
+	method, url, token, ctype, key := "GET", "", "", "", ""
 	var body *string
 	for i := 1; i < len(words); i++ {
 		switch words[i] {
@@ -149,6 +149,10 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 			i++
 			if ct, ok := strings.CutPrefix(words[i], "Content-Type: "); ok {
 				ctype = ct
+				continue
+			}
+			if k, ok := strings.CutPrefix(words[i], IdempotencyKeyHeader+": "); ok {
+				key = k
 				continue
 			}
 			h, ok := strings.CutPrefix(words[i], "Authorization: Bearer ")
@@ -173,7 +177,11 @@ func (a *testAPI) runCurl(line string, vars map[string]string) response {
 	if body != nil && ctype == "" {
 		ctype = "application/x-www-form-urlencoded" // what curl -d sends
 	}
-	return a.doRaw(method, path, token, body, map[string]string{"Content-Type": ctype})
+	headers := map[string]string{"Content-Type": ctype}
+	if key != "" {
+		headers[IdempotencyKeyHeader] = key
+	}
+	return a.doRaw(method, path, token, body, headers)
 }
 
 // TestDocsCurlSession runs the curl session of docs/api.md, line by line,
@@ -197,51 +205,7 @@ func testDocsCurlSession(t *testing.T, open teststores.Open) {
 		"ADMIN":  func() string { return a.Admin },
 		"SLIDER": func() string { return strconv.Itoa(a.sliderTarget(vars["REQ"])) },
 	}
-	text := section(t, readAPIDoc(t), "## A session with curl")
-	_, script, _ := strings.Cut(text, "```sh\n")
-	script, _, _ = strings.Cut(script, "```")
-	var bodies []string
-	steps := 0
-	for _, line := range strings.Split(script, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		var res response
-		var want int
-		switch {
-		case captureLine.MatchString(line):
-			m := captureLine.FindStringSubmatch(line)
-			want, _ = strconv.Atoi(m[4])
-			res = a.runCurl(m[2], vars)
-			var obj map[string]any
-			res.JSON(t, &obj)
-			v, ok := obj[m[3]].(string)
-			if !ok {
-				t.Fatalf("%s: no string .%s in %s", line, m[3], res.Body)
-			}
-			vars[m[1]] = v
-		case curlLine.MatchString(line):
-			m := curlLine.FindStringSubmatch(line)
-			want, _ = strconv.Atoi(m[2])
-			res = a.runCurl(m[1], vars)
-		case assignLine.MatchString(line):
-			m := assignLine.FindStringSubmatch(line)
-			if f, ok := overrides[m[1]]; ok {
-				vars[m[1]] = f()
-			} else {
-				vars[m[1]] = m[2]
-			}
-			continue
-		default:
-			t.Fatalf("docs/api.md session line not understood: %s", line)
-		}
-		steps++
-		if res.Status != want {
-			t.Fatalf("%s\n= %d, docs say %d: %s", line, res.Status, want, res.Body)
-		}
-		bodies = append(bodies, string(res.Body))
-	}
+	bodies, steps := a.runDocsScript(t, "## A session with curl", vars, overrides)
 	if steps < 15 {
 		t.Fatalf("only %d curl steps ran", steps)
 	}
@@ -288,5 +252,89 @@ func checkFairExitExecutedItsPreview(t *testing.T, bodies []string) {
 	_ = json.Unmarshal(rejoin["level_points"], &m.Points)
 	if impact.Retained == 0 || m.Points != impact.Retained {
 		t.Errorf("kept %d points, rejoin restored %d", impact.Retained, m.Points)
+	}
+}
+
+// runDocsScript runs the sh block under heading in docs/api.md line by
+// line against the test API: variable assignments (overrides replace the
+// documented value), curl lines with their documented status (# → NNN)
+// and captures (X=$(curl … | jq -r .field)). It returns the bodies and
+// the number of curl steps.
+func (a *testAPI) runDocsScript(t *testing.T, heading string, vars map[string]string, overrides map[string]func() string) ([]string, int) {
+	t.Helper()
+	text := section(t, readAPIDoc(t), heading)
+	_, script, _ := strings.Cut(text, "```sh\n")
+	script, _, _ = strings.Cut(script, "```")
+	var bodies []string
+	steps := 0
+	for _, line := range strings.Split(script, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var res response
+		var want int
+		switch {
+		case captureLine.MatchString(line):
+			m := captureLine.FindStringSubmatch(line)
+			want, _ = strconv.Atoi(m[4])
+			res = a.runCurl(m[2], vars)
+			var obj map[string]any
+			res.JSON(t, &obj)
+			v, ok := obj[m[3]].(string)
+			if !ok {
+				t.Fatalf("%s: no string .%s in %s", line, m[3], res.Body)
+			}
+			vars[m[1]] = v
+		case curlLine.MatchString(line):
+			m := curlLine.FindStringSubmatch(line)
+			want, _ = strconv.Atoi(m[2])
+			res = a.runCurl(m[1], vars)
+		case assignLine.MatchString(line):
+			m := assignLine.FindStringSubmatch(line)
+			if f, ok := overrides[m[1]]; ok {
+				vars[m[1]] = f()
+			} else {
+				vars[m[1]] = m[2]
+			}
+			continue
+		default:
+			t.Fatalf("docs/api.md session line not understood: %s", line)
+		}
+		steps++
+		if res.Status != want {
+			t.Fatalf("%s\n= %d, docs say %d: %s", line, res.Status, want, res.Body)
+		}
+		bodies = append(bodies, string(res.Body))
+	}
+	return bodies, steps
+}
+
+func TestDocsMoneyCurlSession(t *testing.T) {
+	t.Parallel()
+	eachStore(t, testDocsMoneyCurlSession)
+}
+
+// testDocsMoneyCurlSession runs the money session of docs/api.md on a
+// demo-like database (the four preset clubs in the demo's order).
+func testDocsMoneyCurlSession(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
+	_, creator := a.newCreator("demo_creator")
+	clubIDs := map[string]string{}
+	for _, p := range []string{"wechat-channels", "douyin", "kuaishou", "fair"} {
+		clubIDs[p] = strconv.FormatInt(a.newClub(creator, p, p).ID, 10)
+	}
+	vars := map[string]string{}
+	overrides := map[string]func() string{
+		"API":   func() string { return a.URL },
+		"ADMIN": func() string { return a.Admin },
+	}
+	_, steps := a.runDocsScript(t, "## Money with curl", vars, overrides)
+	if steps < 10 {
+		t.Fatalf("only %d curl steps ran", steps)
+	}
+	if vars["FAIR"] != clubIDs["fair"] || vars["KUAISHOU"] != clubIDs["kuaishou"] {
+		t.Fatalf("docs say FAIR=%s KUAISHOU=%s; a demo database has fair=%s kuaishou=%s", vars["FAIR"], vars["KUAISHOU"], clubIDs["fair"], clubIDs["kuaishou"])
 	}
 }
