@@ -1,0 +1,536 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	crand "crypto/rand"
+
+	"fanclub"
+	"fanclub/argon2id"
+	"fanclub/policyfile"
+)
+
+// crashMoneyEnv names the JSON file that tells a re-executed test binary
+// what to do (crashMoneyChild).
+const crashMoneyEnv = "FANCLUB_CRASH_MONEY"
+
+// Sizes of the crash test of money.
+const (
+	crashMoneyFans      = 24
+	crashMoneyBuys      = 2   // coin purchases per fan
+	crashMoneyBuyCoins  = 300 // coins per purchase
+	crashMoneyGifts     = 10  // gifts per fan through serve
+	crashMoneyJobGifts  = 6   // gifts per fan in the renewal process
+	crashMoneyMonths    = 3   // renewal months the renewal process runs
+	crashMoneyKillAfter = 200 // write commits of the renewal process before its kill
+)
+
+// moneyReq is one keyed money-moving request of a fan: a coin purchase
+// ("coins"), a subscription ("sub") or a gift ("gift").
+type moneyReq struct {
+	Fan   int64  `json:"fan"`
+	Kind  string `json:"kind"`
+	Club  int64  `json:"club,omitempty"`
+	Coins int64  `json:"coins,omitempty"`
+	Key   string `json:"key"`
+	// acked is set once an answer 200 came back; id is the gift's or the
+	// payment's id it named.
+	acked bool
+	id    int64
+}
+
+// moneyWorld is the crash test's data: the clubs (fair, douyin,
+// kuaishou), the fans with their tokens, and each fan's requests in the
+// order the fan sends them.
+type moneyWorld struct {
+	dsn    string
+	clubs  []int64
+	fans   []int64
+	tokens map[int64]string
+	// reqs are sent through serve; jobGifts by the renewal process.
+	reqs     map[int64][]*moneyReq
+	jobGifts []*moneyReq
+}
+
+// TestCrashMoney kills money-moving processes with SIGKILL and checks
+// that no acknowledged transfer is lost and none is doubled, on a SQLite
+// file and on PostgreSQL (FANCLUB_TEST_POSTGRES_URL).
+//
+// Fans of a fair, a douyin and a kuaishou club (renewals on a payment
+// agreement) buy coins, subscribe monthly with auto-renew and send gifts
+// through 'fanclub serve' (the test binary re-executed as the serve
+// command, jobs on), many fans at once; serve is killed once a third of
+// the gifts are acknowledged, restarted on the same database, and every
+// request is sent again with its Idempotency-Key: those answered before
+// must answer the same gift or payment, the others must now succeed.
+// Then a process with a manual clock runs three months of due jobs
+// (renewal charges through the sandbox provider) while it sends more
+// gifts; it is killed after a number of commits, and a second run
+// finishes the months and re-sends every gift. Finally, through a
+// restarted serve (GET /v1/me/wallet) and the store opened directly: each
+// fan's wallet is the coins bought minus the coins of the gifts stored;
+// every gift request is stored exactly once, with the id its
+// acknowledgement named; every coin purchase and subscription has one
+// succeeded payment and no payment is left pending; each subscription was
+// renewed exactly once per month (succeeded renewal payments = its period
+// index = 3) and is active past the last clock; every charge the sandbox
+// provider made is a succeeded payment of the same key and status; the
+// ledger passes ledger.Audit (unique keys, balanced, per-asset sums zero,
+// balances equal to the log), holds one transfer per gift and per coin
+// purchase, and the payment clearing account is minus the money charged
+// less the money refunded.
+func TestCrashMoney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test re-executes the test binary and kills it")
+	}
+	t.Parallel()
+	for _, tc := range storeDSNs {
+		t.Run(tc.store, func(t *testing.T) {
+			t.Parallel()
+			testCrashMoney(t, tc.dsn(t))
+		})
+	}
+}
+
+func testCrashMoney(t *testing.T, dsn string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	start := time.Now()
+	w := seedCrashMoney(ctx, t, dsn)
+
+	// Serve, killed while fans buy, subscribe and send gifts.
+	srv := startMoneyChild(t, w, crashMoneyConfig{Role: "serve"})
+	totalGifts := crashMoneyFans * crashMoneyGifts
+	var giftsAcked atomic.Int64
+	var wg sync.WaitGroup
+	for _, f := range w.fans {
+		wg.Go(func() {
+			for _, r := range w.reqs[f] {
+				if !sendMoneyReq(srv.base, w.tokens[f], r) {
+					return // the server is gone: the rest waits for the retry
+				}
+				if r.Kind == "gift" {
+					giftsAcked.Add(1)
+				}
+			}
+		})
+	}
+	for giftsAcked.Load() < int64(totalGifts/3) && !srv.exited() {
+		time.Sleep(time.Millisecond)
+	}
+	srv.kill(t)
+	wg.Wait()
+	acked := countAcked(w)
+	t.Logf("serve killed after %d of %d requests acknowledged (%d gifts)", acked, countReqs(w), giftsAcked.Load())
+	if giftsAcked.Load() == 0 || acked == countReqs(w) {
+		t.Fatalf("the kill did not land in the middle: %d of %d requests acknowledged", acked, countReqs(w))
+	}
+
+	// Serve again on the same database: every request is sent again.
+	srv = startMoneyChild(t, w, crashMoneyConfig{Role: "serve"})
+	for _, f := range w.fans {
+		wg.Go(func() {
+			for _, r := range w.reqs[f] {
+				retryMoneyReq(t, srv.base, w.tokens[f], r)
+			}
+		})
+	}
+	wg.Wait()
+	srv.kill(t)
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	// Renewals and gifts in a process with a manual clock, killed, then
+	// run again to the end.
+	base := time.Now().UTC()
+	cfg := crashMoneyConfig{Role: "renew", Base: base, Months: crashMoneyMonths, Gifts: w.jobGifts}
+	first := startMoneyChild(t, w, cfg)
+	first.waitCommits(t, crashMoneyKillAfter)
+	first.kill(t)
+	firstIDs := first.giftIDs()
+	t.Logf("renewal process killed after %d commits, %d of %d gifts acknowledged", crashMoneyKillAfter, len(firstIDs), len(w.jobGifts))
+	second := startMoneyChild(t, w, cfg)
+	second.wait(t)
+	secondIDs := second.giftIDs()
+	for _, r := range w.jobGifts {
+		id, ok := secondIDs[r.Key]
+		if !ok {
+			t.Errorf("gift %s: not acknowledged by the second renewal process", r.Key)
+		}
+		if prev, ok := firstIDs[r.Key]; ok && prev != id {
+			t.Errorf("gift %s: acknowledged as gift %d, re-sent it is gift %d", r.Key, prev, id)
+		}
+		r.acked, r.id = ok, id
+	}
+
+	// Wallets through a last serve, then the store.
+	srv = startMoneyChild(t, w, crashMoneyConfig{Role: "serve"})
+	wallets := map[int64]int64{}
+	for _, f := range w.fans {
+		var wl fanclub.Wallet
+		if code, body := moneyHTTP(srv.base, "GET", "/v1/me/wallet", w.tokens[f], nil, ""); code != 200 {
+			t.Fatalf("wallet of fan %d: %d %s", f, code, body)
+		} else if err := json.Unmarshal(body, &wl); err != nil {
+			t.Fatal(err)
+		}
+		wallets[f] = wl.Coins
+	}
+	srv.kill(t)
+	db, err := openStore(ctx, dsn, storeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkCrashMoney(ctx, t, db, w, wallets, base.AddDate(0, crashMoneyMonths, 2))
+	t.Logf("%s: %d requests through serve, %d gifts in the renewal process, %d months of renewals, in %s",
+		filepath.Base(dsn), countReqs(w), len(w.jobGifts), crashMoneyMonths, time.Since(start).Round(time.Millisecond))
+}
+
+// seedCrashMoney creates the clubs, the fans (members of every club),
+// their tokens and requests, and closes the store.
+func seedCrashMoney(ctx context.Context, t *testing.T, dsn string) *moneyWorld {
+	t.Helper()
+	db, err := openStore(ctx, dsn, storeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: argon2id.New(argon2id.TestParams), Random: crand.Reader})
+	cr, err := eng.CreateCreator(ctx, "crash_money")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &moneyWorld{dsn: dsn, tokens: map[int64]string{}, reqs: map[int64][]*moneyReq{}}
+	for _, p := range []string{"fair", "douyin", "kuaishou"} {
+		c, err := eng.CreateClub(ctx, cr.ID, p, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clubs = append(w.clubs, c.ID)
+	}
+	tx, err := db.BeginTx(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range crashMoneyFans {
+		f := &fanclub.Fan{Handle: fmt.Sprintf("crash_fan_%d", i), PasswordHash: "-"}
+		if err := tx.CreateFan(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		w.fans = append(w.fans, f.ID)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range w.fans {
+		for _, c := range w.clubs {
+			if _, err := eng.Join(ctx, f, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if w.tokens[f], err = eng.IssueToken(ctx, fanclub.RoleFan, f); err != nil {
+			t.Fatal(err)
+		}
+		// Coins first, then two subscriptions, then gifts into every club.
+		for k := range crashMoneyBuys {
+			w.reqs[f] = append(w.reqs[f], &moneyReq{Fan: f, Kind: "coins", Coins: crashMoneyBuyCoins, Key: fmt.Sprintf("coins-%d-%d", f, k)})
+		}
+		for k, c := range w.clubs {
+			if (i+k)%3 != 0 {
+				w.reqs[f] = append(w.reqs[f], &moneyReq{Fan: f, Kind: "sub", Club: c, Key: fmt.Sprintf("sub-%d-%d", f, c)})
+			}
+		}
+		for k := range crashMoneyGifts {
+			w.reqs[f] = append(w.reqs[f], &moneyReq{Fan: f, Kind: "gift", Club: w.clubs[k%3], Coins: int64(1 + (i+k)%5), Key: fmt.Sprintf("gift-%d-%d", f, k)})
+		}
+		for k := range crashMoneyJobGifts {
+			w.jobGifts = append(w.jobGifts, &moneyReq{Fan: f, Kind: "gift", Club: w.clubs[(i+k)%3], Coins: int64(1 + k%5), Key: fmt.Sprintf("job-gift-%d-%d", f, k)})
+		}
+	}
+	return w
+}
+
+// moneyHTTP sends a request with a bearer token (and an Idempotency-Key
+// when key is set); status 0 is a transport error.
+func moneyHTTP(base, method, path, token string, body any, key string) (int, []byte) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	c := &http.Client{Timeout: 20 * time.Second}
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, raw
+}
+
+// sendMoneyReq sends r once and reports whether it was acknowledged; it
+// sets r.acked and r.id then.
+func sendMoneyReq(base, token string, r *moneyReq) bool {
+	var path string
+	var body any
+	switch r.Kind {
+	case "coins":
+		path, body = "/v1/me/coins", map[string]any{"coins": r.Coins}
+	case "sub":
+		path, body = fmt.Sprintf("/v1/clubs/%d/subscription", r.Club), map[string]any{"tier": "vip", "plan": "monthly", "auto_renew": true}
+	case "gift":
+		path, body = fmt.Sprintf("/v1/clubs/%d/gifts", r.Club), map[string]any{"coins": r.Coins}
+	}
+	code, raw := moneyHTTP(base, "POST", path, token, body, r.Key)
+	if code != 200 {
+		return false
+	}
+	var res struct {
+		Payment *struct{ ID int64 } `json:"payment"`
+		Gift    *struct{ ID int64 } `json:"gift"`
+	}
+	if json.Unmarshal(raw, &res) != nil {
+		return false
+	}
+	switch {
+	case res.Gift != nil:
+		r.id = res.Gift.ID
+	case res.Payment != nil:
+		r.id = res.Payment.ID
+	}
+	r.acked = true
+	return true
+}
+
+// retryMoneyReq sends r again until it is acknowledged (a few tries, for
+// a server still warming up): an acknowledged request must answer the
+// same gift or payment again.
+func retryMoneyReq(t *testing.T, base, token string, r *moneyReq) {
+	was, prev := r.acked, r.id
+	for try := 0; ; try++ {
+		if sendMoneyReq(base, token, r) {
+			break
+		}
+		if try == 20 {
+			t.Errorf("%s %s: not acknowledged after the restart", r.Kind, r.Key)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if was && r.id != prev {
+		t.Errorf("%s %s: acknowledged as %d before the kill, as %d after it", r.Kind, r.Key, prev, r.id)
+	}
+}
+
+// countReqs counts the requests sent through serve; countAcked those
+// acknowledged.
+func countReqs(w *moneyWorld) int {
+	n := 0
+	for _, rs := range w.reqs {
+		n += len(rs)
+	}
+	return n
+}
+
+func countAcked(w *moneyWorld) int {
+	n := 0
+	for _, rs := range w.reqs {
+		for _, r := range rs {
+			if r.acked {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// crashMoneyConfig is what a re-executed test binary does: "serve" runs
+// 'fanclub serve' on DSN; "renew" runs Months months of due jobs on a
+// manual clock from Base while it sends Gifts.
+type crashMoneyConfig struct {
+	Role   string      `json:"role"`
+	DSN    string      `json:"dsn"`
+	Base   time.Time   `json:"base"`
+	Months int         `json:"months"`
+	Gifts  []*moneyReq `json:"gifts,omitempty"`
+}
+
+// moneyChild is a running re-executed test binary and what it printed.
+type moneyChild struct {
+	cmd    *exec.Cmd
+	base   string
+	mu     sync.Mutex
+	lines  []string
+	done   chan struct{}
+	stderr *syncBuffer
+	// commits counts the "w" lines of a renewal process.
+	commits atomic.Int64
+}
+
+// startMoneyChild starts the test binary as cfg says on w's database;
+// a serve child is returned once it listens.
+func startMoneyChild(t *testing.T, w *moneyWorld, cfg crashMoneyConfig) *moneyChild {
+	t.Helper()
+	cfg.DSN = w.dsn
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "child.json")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := &moneyChild{done: make(chan struct{}), stderr: &syncBuffer{}}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^TestCrashMoneyChild$", "-test.count=1")
+	c.cmd.Env = append(os.Environ(), crashMoneyEnv+"="+path)
+	c.cmd.Stderr = c.stderr
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	listening := make(chan string, 1)
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	go func() {
+		defer close(c.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "w" {
+				c.commits.Add(1)
+				continue
+			}
+			if m := re.FindStringSubmatch(line); m != nil {
+				listening <- m[1]
+			}
+			c.mu.Lock()
+			c.lines = append(c.lines, line)
+			c.mu.Unlock()
+		}
+		_ = c.cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		_ = c.cmd.Process.Kill()
+		<-c.done
+		if t.Failed() {
+			t.Logf("child %s stderr:\n%s", cfg.Role, c.stderr)
+		}
+	})
+	if cfg.Role != "serve" {
+		return c
+	}
+	select {
+	case c.base = <-listening:
+	case <-c.done:
+		t.Fatalf("serve exited before listening:\n%s", c.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not listen:\n%s", c.stderr)
+	}
+	return c
+}
+
+// exited reports whether the child has ended.
+func (c *moneyChild) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill sends SIGKILL and waits for the child to end.
+func (c *moneyChild) kill(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil && !c.exited() {
+		t.Fatalf("kill: %v", err)
+	}
+	<-c.done
+}
+
+// waitCommits waits until a renewal process has committed n write
+// transactions; it fails if the process ends first.
+func (c *moneyChild) waitCommits(t *testing.T, n int64) {
+	t.Helper()
+	for c.commits.Load() < n {
+		if c.exited() {
+			t.Fatalf("the renewal process ended after %d commits, before the kill at %d:\n%s", c.commits.Load(), n, c.stderr)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// wait waits for a renewal process to finish its work.
+func (c *moneyChild) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the renewal process did not finish")
+	}
+	if !c.printed("done") {
+		t.Fatalf("the renewal process failed:\n%s", c.stderr)
+	}
+}
+
+// printed reports whether the child printed line.
+func (c *moneyChild) printed(line string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, l := range c.lines {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
+
+// giftIDs are the gifts a renewal process acknowledged ("gift KEY ID"),
+// by request key.
+func (c *moneyChild) giftIDs() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]int64{}
+	for _, l := range c.lines {
+		f := strings.Fields(l)
+		if len(f) == 3 && f[0] == "gift" {
+			if id, err := strconv.ParseInt(f[2], 10, 64); err == nil {
+				out[f[1]] = id
+			}
+		}
+	}
+	return out
+}
