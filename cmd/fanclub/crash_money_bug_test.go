@@ -36,24 +36,14 @@ func (p *lostAnswer) Charge(ctx context.Context, req payments.ChargeRequest) (*p
 	return p.Provider.Charge(ctx, req)
 }
 
-// TestCrashMoneyKnownBug_SubscribeRetry reproduces what TestCrashMoney
-// meets when serve is killed during a subscribe, after the payment was
-// recorded pending: the subscribe retried with the same Idempotency-Key
-// does not buy what the fan asked for. Subscribe computes auto_renew and
-// the payment agreement only when no payment is stored under the key, so
-// the retry charges with auto_renew false and no agreement (the reconcile
-// job, which has both, is canceled by the retry's settlement):
-//   - the charge had not reached the provider: the subscription starts
-//     without auto-renew (and, on kuaishou, without its agreement);
-//   - the charge was made on the agreement (kuaishou): the provider
-//     refuses the agreement-less retry as another request under the key,
-//     and every retry answers idempotency_key_reused (EKEYREUSED) until
-//     the reconcile job settles the payment a minute later.
-//
-// No money is lost or doubled: the reconcile job settles the charge once.
-// Skipped until the engine keeps the fan's choices with the payment.
-func TestCrashMoneyKnownBug_SubscribeRetry(t *testing.T) {
-	t.Skip("known bug: a subscribe retried after a crash loses auto_renew and the agreement (see the doc comment)")
+// TestSubscribeRetryKeepsChoices covers what TestCrashMoney meets when
+// serve is killed during a subscribe, after the payment was recorded
+// pending: the subscribe retried with the same Idempotency-Key must buy
+// what the fan asked for, auto-renew and (on kuaishou) the payment
+// agreement included, whether the first charge reached the provider or
+// not. The retry settles the pending charge with the choices its
+// reconcile job holds.
+func TestSubscribeRetryKeepsChoices(t *testing.T) {
 	t.Parallel()
 	for _, store := range storeDSNs {
 		for _, tc := range []struct {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,11 +99,6 @@ type moneyWorld struct {
 // per-asset sums zero, balances equal to the log), has one transfer per
 // gift, per coin purchase and per charge, and the payment clearing
 // account is minus the money charged less the money refunded.
-//
-// A subscribe retried after a kill meets the known bug of
-// TestCrashMoneyKnownBug_SubscribeRetry (auto-renew lost, or
-// idempotency_key_reused until the reconcile job settles it); the test
-// logs those cases instead of failing on them.
 func TestCrashMoney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test re-executes the test binary and kills it")
@@ -159,21 +153,15 @@ func testCrashMoney(t *testing.T, dsn string) {
 	}
 	srv := startMoneyChild(t, w, crashMoneyConfig{Role: "serve"})
 	var wg sync.WaitGroup
-	var keyReused atomic.Int64
 	for _, f := range w.fans {
 		wg.Go(func() {
 			for _, r := range w.reqs[f] {
-				if !retryMoneyReq(t, srv.base, w.tokens[f], r) {
-					keyReused.Add(1)
-				}
+				retryMoneyReq(t, srv.base, w.tokens[f], r)
 			}
 		})
 	}
 	wg.Wait()
 	srv.kill(t)
-	if n := keyReused.Load(); n > 0 {
-		t.Logf("%d subscribes retried after a kill answered idempotency_key_reused (TestCrashMoneyKnownBug_SubscribeRetry); their reconcile jobs settle them", n)
-	}
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -379,22 +367,15 @@ func resendMoneyReq(t *testing.T, base, token string, r *moneyReq) bool {
 }
 
 // retryMoneyReq sends r again until it is acknowledged (a few tries, for
-// a server still warming up). It reports false, without failing the
-// test, for a subscribe answered idempotency_key_reused: the known bug
-// of TestCrashMoneyKnownBug_SubscribeRetry, left to the payment's
-// reconcile job.
-func retryMoneyReq(t *testing.T, base, token string, r *moneyReq) bool {
+// a server still warming up); it fails the test otherwise.
+func retryMoneyReq(t *testing.T, base, token string, r *moneyReq) {
 	for try := 0; !resendMoneyReq(t, base, token, r); try++ {
-		if r.Kind == "sub" && strings.Contains(r.last, `"code":"idempotency_key_reused"`) {
-			return false
-		}
 		if try == 20 {
 			t.Errorf("%s %s: not acknowledged after the restart: %s", r.Kind, r.Key, r.last)
-			return true
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return true
 }
 
 // countReqs counts the requests sent through serve, countReqsOf those of
