@@ -216,6 +216,13 @@ func testActiveBenefits(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		if b := got[key(fans[0], club)]; !b.From.Equal(paid.PeriodStart) || !b.Until.Equal(paid.BenefitsUntil) {
 			t.Fatalf("paid benefits: %+v", b)
 		}
+		// One key (a membership's view) answers the same.
+		one, err := tx.ActiveBenefits(ctx, keys[1:2], now, now)
+		must(t, "ActiveBenefits(one key)", err)
+		wantEqual(t, "one key", one, map[fanclub.MemberKey]fanclub.Benefits{key(fans[1], club): b})
+		one, err = tx.ActiveBenefits(ctx, keys[1:2], cut.BenefitsUntil, cut.BenefitsUntil)
+		must(t, "ActiveBenefits(one key, cut)", err)
+		wantEqual(t, "one key after the cut", len(one), 0)
 		none, err := tx.ActiveBenefits(ctx, nil, now, now)
 		must(t, "ActiveBenefits(no keys)", err)
 		if none == nil || len(none) != 0 {
