@@ -99,6 +99,9 @@ type MembershipView struct {
 	RetainedPoints int64 `json:"retained_points"`
 	// CooldownUntil is when a rejoin is accepted; nil when it is now.
 	CooldownUntil *time.Time `json:"cooldown_until"`
+	// Tier is the paid tier whose benefits apply at At (an active member
+	// with a live subscription inside its benefits); empty otherwise.
+	Tier string `json:"tier,omitempty"`
 }
 
 // FanView is a fan's account-wide state at a time.

@@ -179,6 +179,12 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (r
 		}
 	}
 
+	// Paid benefits of the members earning, read once.
+	rates, err := e.tierRates(ctx, tx, cand, fresh, work, candIdx)
+	if err != nil {
+		return nil, nil, false, err
+	}
+
 	// Earn, in batch order.
 	deltas := make(map[CounterKey]int64, len(cand))
 	changed := make([]*Membership, 0, len(keys))
@@ -192,7 +198,12 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (r
 		}
 		w := &work[i]
 		k := ckeys[j]
-		earned := Earn(w.rule, w.amount, counters[k])
+		var earned int64
+		if rate, ok := rates[j]; ok {
+			earned = earnRate(w.rule, w.amount, counters[k], rate)
+		} else {
+			earned = Earn(w.rule, w.amount, counters[k])
+		}
 		if w.rule.DailyCap > 0 {
 			counters[k] = AddPoints(counters[k], earned)
 		}

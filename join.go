@@ -44,7 +44,7 @@ func (e *Engine) Join(ctx context.Context, fanID, clubID int64) (*MembershipView
 			}
 		}
 		v = view(m, cp, now)
-		return nil
+		return e.showTiers(ctx, tx, []*MembershipView{v})
 	})
 	if err != nil {
 		return nil, err
@@ -102,7 +102,11 @@ func (e *Engine) membershipView(ctx context.Context, tx Tx, fanID, clubID int64)
 	if err != nil {
 		return nil, fmt.Errorf("find membership: %w", err)
 	}
-	return view(m, cp, tx.Now()), nil
+	v := view(m, cp, tx.Now())
+	if err := e.showTiers(ctx, tx, []*MembershipView{v}); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // ListMemberships lists a fan's memberships (clubID 0) or a club's members (fanID 0).
@@ -127,6 +131,7 @@ func (e *Engine) ListMemberships(ctx context.Context, fanID, clubID int64) ([]*M
 func (e *Engine) views(ctx context.Context, tx Tx, ms []*Membership, out []*MembershipView) ([]*MembershipView, error) {
 	clubs := clubCache{}
 	now := tx.Now()
+	start := len(out)
 	for _, m := range ms {
 		cp, err := clubs.get(ctx, e, tx, m.ClubID)
 		if err != nil {
@@ -134,7 +139,42 @@ func (e *Engine) views(ctx context.Context, tx Tx, ms []*Membership, out []*Memb
 		}
 		out = append(out, view(m, cp, now))
 	}
+	if err := e.showTiers(ctx, tx, out[start:]); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// showTiers sets the Tier of the views of active memberships whose paid
+// benefits apply at the view's time, with one read of subscriptions.
+func (e *Engine) showTiers(ctx context.Context, tx Tx, vs []*MembershipView) error {
+	var keys []MemberKey
+	var from, to time.Time
+	for _, v := range vs {
+		if v.Status != StatusActive {
+			continue
+		}
+		keys = append(keys, MemberKey{FanID: v.FanID, ClubID: v.ClubID})
+		if from.IsZero() || v.At.Before(from) {
+			from = v.At
+		}
+		if v.At.After(to) {
+			to = v.At
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	benefits, err := tx.ActiveBenefits(ctx, keys, from, to)
+	if err != nil {
+		return fmt.Errorf("active benefits: %w", err)
+	}
+	for _, v := range vs {
+		if b, ok := benefits[MemberKey{FanID: v.FanID, ClubID: v.ClubID}]; ok && v.Status == StatusActive && b.ActiveAt(v.At) {
+			v.Tier = b.Tier
+		}
+	}
+	return nil
 }
 
 // FanView returns a fan's general points, active effects and the

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fanclub/internal/rowcodec"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -125,4 +126,46 @@ func (t *Tx) UpdateSubscription(ctx context.Context, s *fanclub.Subscription) er
 	s.Version++
 	s.UpdatedAt = t.now
 	return nil
+}
+
+// qActiveBenefits reads the live subscription of each (fan, club) key
+// through the subscriptions_one_live partial index, keeping those whose
+// benefits overlap [$4, $3].
+const qActiveBenefits = `SELECT s.fan_id, s.club_id, s.tier, s.period_start, s.benefits_until
+ FROM unnest($1::bigint[], $2::bigint[]) AS k(fan_id, club_id)
+ JOIN subscriptions AS s ON s.fan_id = k.fan_id AND s.club_id = k.club_id
+ AND s.status IN ('active', 'past_due', 'canceled')
+ WHERE s.period_start <= $3 AND s.benefits_until > $4`
+
+// ActiveBenefits returns the benefits of the keys' live subscriptions that
+// overlap [from, to], in one query.
+func (t *Tx) ActiveBenefits(ctx context.Context, keys []fanclub.MemberKey, from, to time.Time) (map[fanclub.MemberKey]fanclub.Benefits, error) {
+	out := make(map[fanclub.MemberKey]fanclub.Benefits)
+	if len(keys) == 0 {
+		return out, nil
+	}
+	fans, clubs := make([]int64, len(keys)), make([]int64, len(keys))
+	for i, k := range keys {
+		fans[i], clubs[i] = k.FanID, k.ClubID
+	}
+	type row struct {
+		k fanclub.MemberKey
+		b fanclub.Benefits
+	}
+	rs, err := collect(t, ctx, "benefits", qActiveBenefits, []any{fans, clubs, ts(to), ts(from)}, func(r pgx.Rows) (row, error) {
+		var x row
+		var start, until int64
+		if err := r.Scan(&x.k.FanID, &x.k.ClubID, &x.b.Tier, &start, &until); err != nil {
+			return x, err
+		}
+		x.b.From, x.b.Until = rowcodec.FromNanos(start), rowcodec.FromNanos(until)
+		return x, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range rs {
+		out[x.k] = x.b
+	}
+	return out, nil
 }

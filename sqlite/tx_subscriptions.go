@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fanclub/internal/rowcodec"
+	"strings"
+	"time"
 
 	"fanclub"
 )
@@ -111,4 +113,84 @@ func (t *Tx) UpdateSubscription(ctx context.Context, s *fanclub.Subscription) er
 	s.Version++
 	s.UpdatedAt = t.now
 	return nil
+}
+
+// qMemberBenefits reads one key's live subscription through the
+// subscriptions_one_live index: the prepared statement of a single
+// membership's view.
+const qMemberBenefits = `SELECT tier, period_start, benefits_until FROM subscriptions
+ WHERE fan_id = ? AND club_id = ? AND status IN ('active', 'past_due', 'canceled') AND period_start <= ? AND benefits_until > ?`
+
+func init() {
+	// Prepared with the other hot single-row statements when a DB opens.
+	singleQueries = append(singleQueries, qMemberBenefits)
+	readQueries = append(readQueries, qMemberBenefits)
+}
+
+// benefitsChunk is the most keys one ActiveBenefits query carries (two
+// parameters a key, well under SQLite's parameter limit).
+const benefitsChunk = 500
+
+// ActiveBenefits returns the benefits of the keys' live subscriptions that
+// overlap [from, to]: a query per chunk of keys, joining a VALUES list of
+// keys to the subscriptions_one_live index (the live subscription of a fan
+// in a club); a single key runs the prepared qMemberBenefits.
+func (t *Tx) ActiveBenefits(ctx context.Context, keys []fanclub.MemberKey, from, to time.Time) (map[fanclub.MemberKey]fanclub.Benefits, error) {
+	out := make(map[fanclub.MemberKey]fanclub.Benefits)
+	if len(keys) == 1 {
+		k := keys[0]
+		var b fanclub.Benefits
+		var start, until int64
+		err := t.queryRow(ctx, qMemberBenefits, k.FanID, k.ClubID, ts(to), ts(from)).Scan(&b.Tier, &start, &until)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, wrap("benefits", err)
+		default:
+			b.From, b.Until = rowcodec.FromNanos(start), rowcodec.FromNanos(until)
+			out[k] = b
+		}
+		return out, nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, 2*min(len(keys), benefitsChunk)+2)
+	for len(keys) > 0 {
+		n := min(len(keys), benefitsChunk)
+		q.Reset()
+		args = args[:0]
+		q.WriteString(`WITH k(fan_id, club_id) AS (VALUES `)
+		for i, k := range keys[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?)")
+			args = append(args, k.FanID, k.ClubID)
+		}
+		keys = keys[n:]
+		q.WriteString(`) SELECT s.fan_id, s.club_id, s.tier, s.period_start, s.benefits_until FROM k
+ JOIN subscriptions AS s ON s.fan_id = k.fan_id AND s.club_id = k.club_id
+ AND s.status IN ('active', 'past_due', 'canceled') WHERE s.period_start <= ? AND s.benefits_until > ?`)
+		args = append(args, ts(to), ts(from))
+		rows, err := t.query(ctx, q.String(), args...)
+		if err != nil {
+			return nil, wrap("benefits", err)
+		}
+		for rows.Next() {
+			var k fanclub.MemberKey
+			var b fanclub.Benefits
+			var start, until int64
+			if err := rows.Scan(&k.FanID, &k.ClubID, &b.Tier, &start, &until); err != nil {
+				rows.Close()
+				return nil, wrap("benefits", err)
+			}
+			b.From, b.Until = rowcodec.FromNanos(start), rowcodec.FromNanos(until)
+			out[k] = b
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, wrap("benefits", err)
+		}
+	}
+	return out, nil
 }

@@ -53,6 +53,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ConcurrentPaymentRecords", testConcurrentPaymentRecords},
 		{"Subscriptions", testSubscriptions},
 		{"SubscriptionConcurrentUpdates", testSubscriptionConcurrentUpdates},
+		{"ActiveBenefits", testActiveBenefits},
 		{"InsertEventsProperty", testEventsProperty},
 		{"Effects", testEffects},
 		{"EndRejoinEffects", testEndRejoinEffects},

@@ -143,3 +143,90 @@ func testSubscriptionConcurrentUpdates(t *testing.T, s fanclub.Store, c *clock.M
 		}
 	})
 }
+
+// testActiveBenefits checks the bulk read of paid benefits: only a live
+// subscription counts (an ended one does not, nor a club the fan pays
+// for elsewhere), its benefits must overlap [from, to] (period_start <=
+// to, benefits_until > from, exclusive), repeated and unknown keys are
+// harmless, and more keys than one query carries are all answered.
+func testActiveBenefits(t *testing.T, s fanclub.Store, c *clock.Manual) {
+	ctx := context.Background()
+	now := c.Now().UTC()
+	var fans []int64
+	var club, other int64
+	var paid, cut *fanclub.Subscription
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		fans = seedFans(t, tx, "ben", 5)
+		club, other = seedClub(t, tx, "ben-a"), seedClub(t, tx, "ben-b")
+		paid = subscriptionAt(fans[0], club, now)
+		must(t, "CreateSubscription(paid)", tx.CreateSubscription(ctx, paid))
+		// Canceled, benefits cut an hour after now.
+		cut = subscriptionAt(fans[1], club, now)
+		cut.Status, cut.BenefitsUntil, cut.BenefitsCut = fanclub.SubCanceled, now.Add(time.Hour), true
+		must(t, "CreateSubscription(cut)", tx.CreateSubscription(ctx, cut))
+		ended := subscriptionAt(fans[2], club, now)
+		ended.Status = fanclub.SubEnded
+		must(t, "CreateSubscription(ended)", tx.CreateSubscription(ctx, ended))
+		must(t, "CreateSubscription(other club)", tx.CreateSubscription(ctx, subscriptionAt(fans[3], other, now)))
+		// An ended subscription before a live one: the live one answers.
+		old := subscriptionAt(fans[4], club, now.Add(-40*24*time.Hour))
+		old.Status, old.Tier = fanclub.SubEnded, "old"
+		must(t, "CreateSubscription(old)", tx.CreateSubscription(ctx, old))
+		must(t, "CreateSubscription(renewed)", tx.CreateSubscription(ctx, subscriptionAt(fans[4], club, now)))
+	})
+	key := func(f, c int64) fanclub.MemberKey { return fanclub.MemberKey{FanID: f, ClubID: c} }
+	keys := []fanclub.MemberKey{key(fans[0], club), key(fans[1], club), key(fans[2], club), key(fans[3], club),
+		key(fans[3], other), key(fans[4], club), key(fans[0], club)}
+	for i := range 1200 { // unknown keys: more than one SQLite chunk
+		keys = append(keys, key(int64(1_000_000+i), club))
+	}
+	keys = append(keys, key(fans[4], other))
+	tests := []struct {
+		name     string
+		from, to time.Time
+		want     map[fanclub.MemberKey]string // tier by key
+	}{
+		{"at now", now, now, map[fanclub.MemberKey]string{key(fans[0], club): "vip", key(fans[1], club): "vip",
+			key(fans[3], other): "vip", key(fans[4], club): "vip"}},
+		{"after the cut", now.Add(time.Hour), now.Add(2 * time.Hour), map[fanclub.MemberKey]string{key(fans[0], club): "vip",
+			key(fans[3], other): "vip", key(fans[4], club): "vip"}},
+		{"before payment", now.Add(-time.Hour), now.Add(-time.Nanosecond), map[fanclub.MemberKey]string{}},
+		{"window over the payment", now.Add(-time.Hour), now, map[fanclub.MemberKey]string{key(fans[0], club): "vip",
+			key(fans[1], club): "vip", key(fans[3], other): "vip", key(fans[4], club): "vip"}},
+		{"at period end", paid.PeriodEnd, paid.PeriodEnd, map[fanclub.MemberKey]string{}},
+	}
+	for _, tt := range tests {
+		inReadTx(t, s, func(tx fanclub.Tx) {
+			got, err := tx.ActiveBenefits(ctx, keys, tt.from, tt.to)
+			must(t, "ActiveBenefits("+tt.name+")", err)
+			tiers := map[fanclub.MemberKey]string{}
+			for k, b := range got {
+				tiers[k] = b.Tier
+			}
+			wantEqual(t, tt.name, tiers, tt.want)
+		})
+	}
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		got, err := tx.ActiveBenefits(ctx, keys[:2], now, now)
+		must(t, "ActiveBenefits", err)
+		b := got[key(fans[1], club)]
+		if !b.From.Equal(cut.PeriodStart) || !b.Until.Equal(cut.BenefitsUntil) || !b.ActiveAt(now) || b.ActiveAt(cut.BenefitsUntil) {
+			t.Fatalf("cut benefits: %+v, want from %v until %v", b, cut.PeriodStart, cut.BenefitsUntil)
+		}
+		if b := got[key(fans[0], club)]; !b.From.Equal(paid.PeriodStart) || !b.Until.Equal(paid.BenefitsUntil) {
+			t.Fatalf("paid benefits: %+v", b)
+		}
+		// One key (a membership's view) answers the same.
+		one, err := tx.ActiveBenefits(ctx, keys[1:2], now, now)
+		must(t, "ActiveBenefits(one key)", err)
+		wantEqual(t, "one key", one, map[fanclub.MemberKey]fanclub.Benefits{key(fans[1], club): b})
+		one, err = tx.ActiveBenefits(ctx, keys[1:2], cut.BenefitsUntil, cut.BenefitsUntil)
+		must(t, "ActiveBenefits(one key, cut)", err)
+		wantEqual(t, "one key after the cut", len(one), 0)
+		none, err := tx.ActiveBenefits(ctx, nil, now, now)
+		must(t, "ActiveBenefits(no keys)", err)
+		if none == nil || len(none) != 0 {
+			t.Fatalf("no keys: %v", none)
+		}
+	})
+}
