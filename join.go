@@ -44,7 +44,7 @@ func (e *Engine) Join(ctx context.Context, fanID, clubID int64) (*MembershipView
 			}
 		}
 		v = view(m, cp, now)
-		return e.showTiers(ctx, tx, []*MembershipView{v})
+		return e.showTiers(ctx, tx, []*MembershipView{v}, []*clubPolicy{cp})
 	})
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (e *Engine) membershipView(ctx context.Context, tx Tx, fanID, clubID int64)
 		return nil, fmt.Errorf("find membership: %w", err)
 	}
 	v := view(m, cp, tx.Now())
-	if err := e.showTiers(ctx, tx, []*MembershipView{v}); err != nil {
+	if err := e.showTiers(ctx, tx, []*MembershipView{v}, []*clubPolicy{cp}); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -132,26 +132,32 @@ func (e *Engine) views(ctx context.Context, tx Tx, ms []*Membership, out []*Memb
 	clubs := clubCache{}
 	now := tx.Now()
 	start := len(out)
+	cps := make([]*clubPolicy, 0, len(ms))
 	for _, m := range ms {
 		cp, err := clubs.get(ctx, e, tx, m.ClubID)
+		cps = append(cps, cp)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, view(m, cp, now))
 	}
-	if err := e.showTiers(ctx, tx, out[start:]); err != nil {
+	if err := e.showTiers(ctx, tx, out[start:], cps); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 // showTiers sets the Tier of the views of active memberships whose paid
-// benefits apply at the view's time, with one read of subscriptions.
-func (e *Engine) showTiers(ctx context.Context, tx Tx, vs []*MembershipView) error {
+// benefits apply at the view's time, with one read of subscriptions; cps
+// are the views' clubs. Only clubs whose policy gives a tier a multiplier
+// other than 1 are read: elsewhere paid benefits change nothing on the
+// membership, and a membership read stays free of a subscriptions read
+// (the subscription itself shows the tier).
+func (e *Engine) showTiers(ctx context.Context, tx Tx, vs []*MembershipView, cps []*clubPolicy) error {
 	var keys []MemberKey
 	var from, to time.Time
-	for _, v := range vs {
-		if v.Status != StatusActive {
+	for i, v := range vs {
+		if v.Status != StatusActive || !cps[i].policy.Engagement.hasTierRates() {
 			continue
 		}
 		keys = append(keys, MemberKey{FanID: v.FanID, ClubID: v.ClubID})
