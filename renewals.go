@@ -114,6 +114,17 @@ func (e *Engine) runRenewal(ctx context.Context, j *Job) error {
 		if err != nil {
 			return err
 		}
+		// A charge made by an earlier run whose answer was lost is
+		// settled whatever the subscription did since (settleRenewal
+		// refunds it when the subscription moved on).
+		if prev, err := tx.FindPaymentByKey(ctx, "renewal/"+ref.key()); err == nil {
+			if prev.Status == PaymentPending {
+				p, pl = prev, reconcilePayload{Key: prev.Key, Agreement: s.AgreementID, Renewal: &ref}
+			}
+			return nil
+		} else if !isNotFound(err) {
+			return fmt.Errorf("find renewal payment: %w", err)
+		}
 		if at, due := RenewalDue(*s); !ref.matches(s) || !due || tx.Now().Before(at) {
 			return nil // the subscription moved on: nothing to charge
 		}
@@ -145,6 +156,12 @@ func (e *Engine) settleRenewal(ctx context.Context, tx Tx, p *Payment, ref renew
 		return fmt.Errorf("find subscription %d: %w", ref.SubID, err)
 	}
 	if !ref.matches(s) {
+		// The subscription moved on (canceled, revoked, ended) while the
+		// answer to a charge made at the renewal was lost: it pays for
+		// nothing now, so a charge that went through is given back.
+		if ok {
+			return e.scheduleRefund(ctx, tx, p, p.Amount, PurposeRenewalRefund, p.Key+"/refund")
+		}
 		return nil
 	}
 	cp, err := e.loadClub(ctx, tx, s.ClubID)

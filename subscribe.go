@@ -22,6 +22,9 @@ const (
 	// PurposeDuplicateRefund gives back a subscription charge that found
 	// a live subscription already in place.
 	PurposeDuplicateRefund = "duplicate_refund"
+	// PurposeRenewalRefund gives back a renewal charge settled after its
+	// subscription moved on (canceled or revoked in the meantime).
+	PurposeRenewalRefund = "renewal_refund"
 )
 
 // subIntent is what a subscription's first charge buys.
