@@ -111,7 +111,7 @@ func (l *giftLoad) seed(ctx context.Context, s fanclub.Store) error {
 		}
 		ms = append(ms, &fanclub.Membership{FanID: f.ID, ClubID: w.ClubOf[i], Status: fanclub.StatusActive,
 			Level: 1, JoinedAt: joined, LastInteractionAt: joined, Version: 1})
-		ts = append(ts, ledger.Transfer{Key: fmt.Sprintf("seed/%d", f.ID), Debit: ledger.PlatformCoins().ID,
+		ts = append(ts, ledger.Transfer{Key: fmt.Sprintf("bench-coins/%d", f.ID), Debit: ledger.PlatformCoins().ID,
 			Credit: ledger.FanCoins(f.ID).ID, Asset: ledger.Coin, Amount: l.coinsEach, Code: "coins"})
 		if len(ms) == cap(ms) || i == w.Fans-1 {
 			if err := tx.SaveMemberships(ctx, ms); err != nil {
