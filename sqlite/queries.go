@@ -173,7 +173,8 @@ func (q *bulkQueries) preparedSingle(ctx context.Context, db *sql.DB) (*bulkQuer
 }
 
 // readQueries are the single-row statements reads run.
-var readQueries = []string{qFindClub, qFindFanByID, qFindToken, qFindBatch, qFindMembership, qJournalSeq, qLogRow}
+var readQueries = append([]string{qFindClub, qFindFanByID, qFindToken, qFindBatch, qFindMembership, qJournalSeq, qLogRow, qGiftByKey},
+	ledgerReadQueries()...)
 
 // close closes the prepared statements.
 func (q *bulkQueries) close() {
@@ -207,4 +208,5 @@ const (
 )
 
 // singleQueries lists the single-row statements to prepare.
-var singleQueries = []string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership, qAppendJournal, qJournalSeq, qAppendLog, qLogRow}
+var singleQueries = append([]string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership, qAppendJournal,
+	qJournalSeq, qAppendLog, qLogRow, qInsertGift, qGiftByKey}, ledgerWriteQueries()...)

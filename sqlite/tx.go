@@ -212,11 +212,14 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) scanner {
 	return stx.QueryRowContext(ctx, query, args...)
 }
 
-// query runs a query in the transaction.
+// query runs a query in the transaction, prepared when it is a hot one.
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	stx, err := t.sqlTx(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if s, ok := t.bulk.single[query]; ok {
+		return stx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
 	return stx.QueryContext(ctx, query, args...)
 }

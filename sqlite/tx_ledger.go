@@ -16,7 +16,42 @@ const ledgerChunk = 200
 const (
 	ledgerAccountCols  = `id, asset, flags, debits_pending, debits_posted, credits_pending, credits_posted`
 	ledgerTransferCols = `seq, key, debit_account, credit_account, asset, amount, flags, pending_key, state, code, ref, at`
+
+	qEnsureLedgerAccount  = `INSERT INTO ledger_accounts(id, asset, flags) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`
+	qInsertLedgerTransfer = `INSERT INTO ledger_transfers(key, debit_account, credit_account, asset, amount, flags, pending_key, state, code, ref, at)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qResolveLedgerTransfer = `UPDATE ledger_transfers SET state = ? WHERE key = ?`
+	qUpdateLedgerAccount   = `UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?,
+ credits_pending = ?, credits_posted = ? WHERE id = ?`
 )
+
+// qLedgerAccounts selects the accounts among n ids.
+func qLedgerAccounts(n int) string {
+	return `SELECT ` + ledgerAccountCols + ` FROM ledger_accounts WHERE id IN (` + inList(n) + `)`
+}
+
+// qLedgerTransfers selects the transfers among n keys.
+func qLedgerTransfers(n int) string {
+	return `SELECT ` + ledgerTransferCols + ` FROM ledger_transfers WHERE key IN (` + inList(n) + `)`
+}
+
+// hotLedgerLists is the longest id or key list whose lookup is prepared:
+// a gift or a purchase names four accounts and two transfers.
+const hotLedgerLists = 4
+
+// ledgerReadQueries are the ledger lookups prepared on every connection.
+func ledgerReadQueries() []string {
+	var qs []string
+	for n := 1; n <= hotLedgerLists; n++ {
+		qs = append(qs, qLedgerAccounts(n), qLedgerTransfers(n))
+	}
+	return qs
+}
+
+// ledgerWriteQueries are the ledger statements prepared on the writer.
+func ledgerWriteQueries() []string {
+	return append(ledgerReadQueries(), qEnsureLedgerAccount, qInsertLedgerTransfer, qResolveLedgerTransfer, qUpdateLedgerAccount)
+}
 
 // ledgerWrite refuses a ledger write in a read-only transaction.
 func (t *Tx) ledgerWrite(op string) error {
@@ -60,7 +95,7 @@ func (t *Tx) LockAccounts(ctx context.Context, accounts []ledger.Account) (map[l
 		return nil, err
 	}
 	for _, a := range accounts {
-		if _, err := t.execOne(ctx, `INSERT INTO ledger_accounts(id, asset, flags) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+		if _, err := t.execOne(ctx, qEnsureLedgerAccount,
 			string(a.ID), string(a.Asset), int64(a.Flags)); err != nil {
 			return nil, wrap("ledger account", err)
 		}
@@ -81,8 +116,7 @@ func (t *Tx) LedgerAccounts(ctx context.Context, ids []ledger.AccountID) (map[le
 		for i, id := range chunk {
 			args[i] = string(id)
 		}
-		got, err := queryAll(ctx, t, "ledger account", scanLedgerAccount,
-			`SELECT `+ledgerAccountCols+` FROM ledger_accounts WHERE id IN (`+inList(len(chunk))+`)`, args...)
+		got, err := queryAll(ctx, t, "ledger account", scanLedgerAccount, qLedgerAccounts(len(chunk)), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -102,8 +136,7 @@ func (t *Tx) FindTransfers(ctx context.Context, keys []string) (map[string]ledge
 		for i, k := range chunk {
 			args[i] = k
 		}
-		got, err := queryAll(ctx, t, "ledger transfer", scanLedgerTransfer,
-			`SELECT `+ledgerTransferCols+` FROM ledger_transfers WHERE key IN (`+inList(len(chunk))+`)`, args...)
+		got, err := queryAll(ctx, t, "ledger transfer", scanLedgerTransfer, qLedgerTransfers(len(chunk)), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -122,8 +155,7 @@ func (t *Tx) SaveTransfers(ctx context.Context, created, resolved []ledger.Trans
 	}
 	for i := range created {
 		tr := &created[i]
-		res, err := t.execOne(ctx, `INSERT INTO ledger_transfers(key, debit_account, credit_account, asset, amount, flags, pending_key, state, code, ref, at)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tr.Key, string(tr.Debit), string(tr.Credit), string(tr.Asset), tr.Amount,
+		res, err := t.execOne(ctx, qInsertLedgerTransfer, tr.Key, string(tr.Debit), string(tr.Credit), string(tr.Asset), tr.Amount,
 			int64(tr.Flags), tr.PendingKey, tr.State, tr.Code, tr.Ref, ts(tr.At))
 		if err != nil {
 			return wrap("ledger transfer", err)
@@ -133,13 +165,12 @@ func (t *Tx) SaveTransfers(ctx context.Context, created, resolved []ledger.Trans
 		}
 	}
 	for _, tr := range resolved {
-		if err := t.execExactlyOne(ctx, "ledger transfer", `UPDATE ledger_transfers SET state = ? WHERE key = ?`, tr.State, tr.Key); err != nil {
+		if err := t.execExactlyOne(ctx, "ledger transfer", qResolveLedgerTransfer, tr.State, tr.Key); err != nil {
 			return err
 		}
 	}
 	for _, a := range accounts {
-		if err := t.execExactlyOne(ctx, "ledger account", `UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?,
- credits_pending = ?, credits_posted = ? WHERE id = ?`, a.DebitsPending, a.DebitsPosted, a.CreditsPending, a.CreditsPosted, string(a.ID)); err != nil {
+		if err := t.execExactlyOne(ctx, "ledger account", qUpdateLedgerAccount, a.DebitsPending, a.DebitsPosted, a.CreditsPending, a.CreditsPosted, string(a.ID)); err != nil {
 			return err
 		}
 	}

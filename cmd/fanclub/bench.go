@@ -19,6 +19,7 @@ import (
 
 // benchUsage describes 'fanclub bench'.
 const benchUsage = `usage: fanclub bench ingest [flags]
+       fanclub bench gifts [flags] (gifts through the engine against raw inserts; -h for more)
        fanclub bench exitstorm [flags] (ingest while wrong exit passwords arrive; -h for more)
        fanclub bench http [flags]   (the read path against hello-world net/http; see bench http -h)
        fanclub bench nodes --db postgres://… [flags] (ingest over HTTP, one serve process vs two; -h for more)
@@ -54,6 +55,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 0
 	case "ingest":
 		return runBenchIngest(ctx, args[1:], stdout, stderr)
+	case "gifts":
+		return runBenchGifts(ctx, args[1:], stdout, stderr)
 	case "exitstorm":
 		return runBenchExitStorm(ctx, args[1:], stdout, stderr)
 	case "http":
