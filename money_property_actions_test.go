@@ -1,0 +1,295 @@
+package fanclub_test
+
+import (
+	"reflect"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"fanclub"
+)
+
+// advance moves the clock in steps of at most a day, running the due
+// jobs after each, so that renewals and their retries run near their due
+// time; the model applies the same.
+func (r *moneyRun) advance(rt *rapid.T) {
+	step := rapid.SampledFrom([]time.Duration{24 * time.Hour, time.Minute, time.Hour, 6 * time.Hour}).Draw(rt, "step")
+	n := rapid.SampledFrom([]int{1, 3, 10, 31, 40, 95}).Draw(rt, "advances")
+	for range n {
+		r.clock.Advance(step)
+		r.runJobs(rt)
+		r.model.advance(r.clock.Now())
+	}
+}
+
+// buy buys coins, then retries the request.
+func (r *moneyRun) buy(rt *rapid.T, fan, coins int64) {
+	key := r.key("buy")
+	st := r.model.chargeStatus(fan)
+	r.model.pay(fan, modelPayment{Kind: fanclub.PaymentCharge, Purpose: fanclub.PurposeCoins, Amount: coins * fanclub.DefaultCoinPrice,
+		Coins: coins, Status: st})
+	res, err := r.BuyCoins(r.ctx, fan, coins, key)
+	if st == fanclub.PaymentDeclined {
+		if fanclub.ErrorCode(err) != fanclub.EDECLINED {
+			rt.Fatalf("a declined purchase: %v", err)
+		}
+	} else {
+		if err != nil {
+			rt.Fatalf("buy: %v", err)
+		}
+		r.model.bought[fan] += coins
+		if res.Wallet.Coins != r.model.bought[fan]-r.model.gifted[fan] || res.Payment.Coins != coins {
+			rt.Fatalf("purchase %+v %+v", res.Payment, res.Wallet)
+		}
+	}
+	n := r.transfers(rt)
+	again, err2 := r.BuyCoins(r.ctx, fan, coins, key)
+	if fanclub.ErrorCode(err2) != fanclub.ErrorCode(err) || (err == nil && (err2 != nil || again.Payment.ID != res.Payment.ID)) {
+		rt.Fatalf("retried purchase: %v %+v, first %v %+v", err2, again, err, res)
+	}
+	if m := r.transfers(rt); m != n {
+		rt.Fatalf("a retried purchase posted %d transfers", m-n)
+	}
+}
+
+// gift sends a gift, then retries the request.
+func (r *moneyRun) gift(rt *rapid.T, fan, club, coins int64) {
+	key := r.key("gift")
+	res, err := r.SendGift(r.ctx, fan, club, coins, key)
+	switch {
+	case !r.model.member[[2]int64{fan, club}]:
+		if fanclub.ErrorCode(err) != fanclub.ENOTMEMBER {
+			rt.Fatalf("a non-member's gift: %v", err)
+		}
+		return
+	case coins > r.model.bought[fan]-r.model.gifted[fan]:
+		if fanclub.ErrorCode(err) != fanclub.EINSUFFICIENT {
+			rt.Fatalf("a gift beyond the balance: %v", err)
+		}
+		return
+	case err != nil:
+		rt.Fatalf("gift: %v", err)
+	}
+	r.model.gifted[fan] += coins
+	if res.Wallet.Coins != r.model.bought[fan]-r.model.gifted[fan] || res.Gift.Coins != coins {
+		rt.Fatalf("gift %+v %+v", res.Gift, res.Wallet)
+	}
+	n := r.transfers(rt)
+	again, err := r.SendGift(r.ctx, fan, club, coins, key)
+	if err != nil || again.Gift.ID != res.Gift.ID || again.Wallet.Coins != res.Wallet.Coins {
+		rt.Fatalf("retried gift: %v %+v, first %+v", err, again, res)
+	}
+	if m := r.transfers(rt); m != n {
+		rt.Fatalf("a retried gift posted %d transfers", m-n)
+	}
+}
+
+// join joins (or rejoins) a club.
+func (r *moneyRun) join(rt *rapid.T, fan, club int64) {
+	k := [2]int64{fan, club}
+	_, err := r.Join(r.ctx, fan, club)
+	switch {
+	case r.model.member[k]:
+		if fanclub.ErrorCode(err) != fanclub.EALREADYMEMBER {
+			rt.Fatalf("join while active: %v", err)
+		}
+	case fanclub.ErrorCode(err) == fanclub.ECOOLDOWN:
+	case err != nil:
+		rt.Fatalf("join: %v", err)
+	default:
+		r.model.member[k] = true
+		if s := r.model.subs[k]; s != nil {
+			s.rejoin(r.clock.Now())
+		}
+	}
+}
+
+// subscribe buys a paid membership, then retries the request.
+func (r *moneyRun) subscribe(rt *rapid.T, fan int64, preset string, club int64, plan fanclub.Plan, auto *bool) {
+	k := [2]int64{fan, club}
+	p := mustPolicy(rt, r.policies, preset)
+	price, err := fanclub.PriceOf(p.Paid, "vip", plan)
+	if err != nil {
+		rt.Fatalf("price: %v", err)
+	}
+	key := r.key("sub")
+	res, err := r.Subscribe(r.ctx, fan, club, "vip", plan, auto, key)
+	s := r.model.subs[k]
+	switch {
+	case !r.model.member[k]:
+		if fanclub.ErrorCode(err) != fanclub.ENOTMEMBER {
+			rt.Fatalf("a non-member's subscription: %v", err)
+		}
+		return
+	case s != nil && s.live():
+		if fanclub.ErrorCode(err) != fanclub.ECONFLICT {
+			rt.Fatalf("a second live subscription: %v", err)
+		}
+		return
+	}
+	st := r.model.chargeStatus(fan)
+	r.model.pay(fan, modelPayment{Kind: fanclub.PaymentCharge, Purpose: fanclub.PurposeSubscription, Amount: price, ClubID: club, Status: st})
+	if st == fanclub.PaymentDeclined {
+		if fanclub.ErrorCode(err) != fanclub.EDECLINED {
+			rt.Fatalf("a declined subscription: %v", err)
+		}
+	} else {
+		if err != nil {
+			rt.Fatalf("subscribe: %v", err)
+		}
+		loc, err := p.Location()
+		if err != nil {
+			rt.Fatalf("zone: %v", err)
+		}
+		now := r.clock.Now()
+		autoRenew := fanclub.DefaultAutoRenew(p.Paid)
+		if auto != nil {
+			autoRenew = *auto
+		}
+		end := fanclub.PeriodEnd(now, 0, plan, loc)
+		r.model.subs[k] = &modelSub{preset: preset, loc: loc, plan: plan, price: price, status: fanclub.SubActive, autoRenew: autoRenew,
+			agreement: autoRenew && preset == "kuaishou", anchor: now, start: now, end: end, until: end}
+	}
+	n := r.transfers(rt)
+	again, err2 := r.Subscribe(r.ctx, fan, club, "vip", plan, auto, key)
+	if fanclub.ErrorCode(err2) != fanclub.ErrorCode(err) || (err == nil && (err2 != nil || again.Payment.ID != res.Payment.ID || again.ID != res.ID)) {
+		rt.Fatalf("retried subscription: %v %+v, first %v %+v", err2, again, err, res)
+	}
+	if m := r.transfers(rt); m != n {
+		rt.Fatalf("a retried subscription posted %d transfers", m-n)
+	}
+}
+
+// cancel cancels a subscription's renewal.
+func (r *moneyRun) cancel(rt *rapid.T, fan int64, preset string, club int64) {
+	k := [2]int64{fan, club}
+	s := r.model.subs[k]
+	before := r.clearing(rt)
+	res, err := r.CancelRenewal(r.ctx, fan, club)
+	switch {
+	case s == nil:
+		if fanclub.ErrorCode(err) != fanclub.ENOTFOUND {
+			rt.Fatalf("cancel without a subscription: %v", err)
+		}
+		return
+	case !s.live():
+		if fanclub.ErrorCode(err) != fanclub.ECONFLICT {
+			rt.Fatalf("cancel of an ended subscription: %v", err)
+		}
+		return
+	case preset == "kuaishou":
+		if fanclub.ErrorCode(err) != fanclub.EINVALID {
+			rt.Fatalf("cancel on an agreement: %v", err)
+		}
+		return
+	case err != nil:
+		rt.Fatalf("cancel: %v", err)
+	}
+	now := r.clock.Now()
+	refund := s.cancelRefund(now)
+	if refund > 0 {
+		if res.Payment == nil || res.Payment.Amount != refund || res.Payment.Status != fanclub.PaymentSucceeded {
+			rt.Fatalf("cancel refund %+v, want %d", res.Payment, refund)
+		}
+		r.model.pay(fan, modelPayment{Kind: fanclub.PaymentRefund, Purpose: fanclub.PurposeCancelRefund, Amount: refund, ClubID: club, Status: fanclub.PaymentSucceeded})
+	} else if res.Payment != nil {
+		rt.Fatalf("cancel refunded %+v, want nothing", res.Payment)
+	}
+	if got := r.clearing(rt) - before; got != refund {
+		rt.Fatalf("cancel moved %d to the provider, want %d", got, refund)
+	}
+	s.refunded += refund
+	if s.status == fanclub.SubCanceled {
+		s.autoRenew = false
+	} else {
+		s.stopRenewal(now)
+	}
+}
+
+// revoke revokes the payment agreement of a fan's kuaishou subscription,
+// twice.
+func (r *moneyRun) revoke(rt *rapid.T, fan, club int64) {
+	s := r.model.subs[[2]int64{fan, club}]
+	if s == nil || !s.agreement {
+		return
+	}
+	res, err := r.SubscriptionOf(r.ctx, fan, club)
+	if err != nil {
+		rt.Fatalf("subscription: %v", err)
+	}
+	for range 2 {
+		if _, err := r.RevokeAgreement(r.ctx, fan, res.AgreementID); err != nil {
+			rt.Fatalf("revoke: %v", err)
+		}
+	}
+	if s.live() && s.autoRenew {
+		s.stopRenewal(r.clock.Now())
+	}
+}
+
+// exit leaves a club with the paid choice (fair only), checking that the
+// execution is the preview, transfers and all.
+func (r *moneyRun) exit(rt *rapid.T, fan int64, preset string, club int64, choice string) {
+	k := [2]int64{fan, club}
+	var choices map[string]string
+	if preset == "fair" {
+		choices = map[string]string{fanclub.ChoiceProgress: rapid.SampledFrom([]string{"erase", "keep"}).Draw(rt, "option")}
+		if choice != "" {
+			choices[fanclub.ChoicePaid] = choice
+		}
+	}
+	req, err := r.RequestExit(r.ctx, fan, club, choices)
+	if !r.model.member[k] {
+		if fanclub.ErrorCode(err) != fanclub.ENOTMEMBER {
+			rt.Fatalf("exit of a non-member: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		rt.Fatalf("request exit: %v", err)
+	}
+	now := r.clock.Now()
+	s := r.model.subs[k]
+	var refund int64
+	switch {
+	case s == nil || !s.live():
+		if req.Impact.Paid != nil {
+			rt.Fatalf("preview of paid %+v without a live subscription", req.Impact.Paid)
+		}
+	case req.Impact.Paid == nil:
+		rt.Fatalf("no paid preview for a live subscription")
+	default:
+		refund = s.exitRefund(choice, now)
+		if got := req.Impact.Paid.Refund.Amount; got != refund {
+			rt.Fatalf("%s exit previews a refund of %d, want %d (%+v)", preset, got, refund, req.Impact.Paid)
+		}
+	}
+	before, n := r.clearing(rt), r.transfers(rt)
+	out, err := r.ConfirmExit(r.ctx, fan, req.ID, rightAnswers(rt, r.store, req.ID))
+	if err != nil {
+		rt.Fatalf("confirm exit: %v", err)
+	}
+	if !reflect.DeepEqual(out.Impact.Paid, req.Impact.Paid) {
+		rt.Fatalf("exit executed %+v, previewed %+v", out.Impact.Paid, req.Impact.Paid)
+	}
+	if got := r.clearing(rt) - before; got != refund {
+		rt.Fatalf("exit moved %d to the provider, previewed %d", got, refund)
+	}
+	wantTransfers := 0
+	if refund > 0 {
+		wantTransfers = 1
+		if out.Refund == nil || out.Refund.Amount != refund || out.Refund.Status != fanclub.PaymentSucceeded {
+			rt.Fatalf("exit refund %+v, previewed %d", out.Refund, refund)
+		}
+		r.model.pay(fan, modelPayment{Kind: fanclub.PaymentRefund, Purpose: fanclub.PurposeExitRefund, Amount: refund, ClubID: club, Status: fanclub.PaymentSucceeded})
+	} else if out.Refund != nil {
+		rt.Fatalf("exit refunded %+v, previewed nothing", out.Refund)
+	}
+	if m := r.transfers(rt); m-n != wantTransfers {
+		rt.Fatalf("exit posted %d transfers, want %d", m-n, wantTransfers)
+	}
+	r.model.member[k] = false
+	if s != nil {
+		s.exit(choice, refund, now)
+	}
+}
