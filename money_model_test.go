@@ -14,10 +14,12 @@ import (
 // latest subscription.
 type moneyModel struct {
 	bought, gifted map[int64]int64
-	payments       map[int64][]modelPayment
-	declined       map[int64]bool
-	member         map[[2]int64]bool
-	subs           map[[2]int64]*modelSub
+	// shares is the creators' share of every gift, in fen.
+	shares   int64
+	payments map[int64][]modelPayment
+	declined map[int64]bool
+	member   map[[2]int64]bool
+	subs     map[[2]int64]*modelSub
 }
 
 // modelPayment is a payment as the model expects it in ListPayments.

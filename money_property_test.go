@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,9 @@ import (
 // every step: the ledger audits (every transfer balanced, per asset the
 // balances sum to zero, no fan balance negative), every fan's wallet and
 // payments equal a simple model's, the money the platform kept equals the
-// clearing account's balance negated, every subscription shows the
+// clearing account's balance negated, the coin issuer's balance is the
+// coins in wallets negated, the creators hold the gifts' shares and the
+// platform's revenue the rest, every subscription shows the
 // model's status, auto-renew, period and benefits, and every retried
 // request returns its first result and changes nothing. A confirmed exit
 // executes its preview: the refund shown is the refund made, and the
@@ -118,6 +121,27 @@ func (r *moneyRun) check(t *rapid.T) {
 	}
 	if got, want := r.clearing(t), -r.model.moneyIn(); got != want {
 		t.Fatalf("clearing balance %d, want %d (charges minus refunds, negated)", got, want)
+	}
+	var coins, creators, revenue int64
+	for _, a := range accounts {
+		switch {
+		case a.ID == ledger.PlatformCoins().ID:
+			coins = a.Balance()
+		case a.ID == ledger.PlatformRevenue(fanclub.DefaultCurrency).ID:
+			revenue = a.Balance()
+		case strings.HasPrefix(string(a.ID), "creator/"):
+			creators += a.Balance()
+		}
+	}
+	var wallets int64
+	for _, fan := range r.w.fans {
+		wallets += r.model.bought[fan] - r.model.gifted[fan]
+	}
+	if coins != -wallets {
+		t.Fatalf("coin issuer balance %d, want %d (the coins in wallets, negated)", coins, -wallets)
+	}
+	if want := r.model.moneyIn() - r.model.shares; revenue != want || creators != r.model.shares {
+		t.Fatalf("revenue %d, creators %d; want %d and %d (the gifts' shares)", revenue, creators, want, r.model.shares)
 	}
 	now := r.clock.Now()
 	for _, fan := range r.w.fans {
@@ -237,8 +261,8 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 				r.buy(rt, fan, rapid.Int64Range(1, 200).Draw(rt, "coins"))
 			},
 			"gift": func(rt *rapid.T) {
-				fan, _, club := r.pick(rt, r.isMember)
-				r.gift(rt, fan, club, rapid.Int64Range(1, 120).Draw(rt, "coins"))
+				fan, preset, club := r.pick(rt, r.isMember)
+				r.gift(rt, fan, preset, club, rapid.Int64Range(1, 120).Draw(rt, "coins"))
 			},
 			"join": func(rt *rapid.T) {
 				fan, _, club := r.pick(rt, func(k [2]int64) bool { return !r.model.member[k] })
