@@ -46,14 +46,17 @@ func (r *moneyRun) buy(rt *rapid.T, fan, coins int64) {
 			rt.Fatalf("purchase %+v %+v", res.Payment, res.Wallet)
 		}
 	}
-	n := r.transfers(rt)
-	again, err2 := r.BuyCoins(r.ctx, fan, coins, key)
-	if fanclub.ErrorCode(err2) != fanclub.ErrorCode(err) || (err == nil && (err2 != nil || again.Payment.ID != res.Payment.ID)) {
-		rt.Fatalf("retried purchase: %v %+v, first %v %+v", err2, again, err, res)
+	var id int64
+	if err == nil {
+		id = res.Payment.ID
 	}
-	if m := r.transfers(rt); m != n {
-		rt.Fatalf("a retried purchase posted %d transfers", m-n)
-	}
+	r.sent(rt, "purchase", id, err, func() (int64, error) {
+		res, err := r.BuyCoins(r.ctx, fan, coins, key)
+		if err != nil {
+			return 0, err
+		}
+		return res.Payment.ID, nil
+	})
 }
 
 // gift sends a gift, then retries the request.
@@ -81,14 +84,13 @@ func (r *moneyRun) gift(rt *rapid.T, fan int64, preset string, club, coins int64
 	if res.Wallet.Coins != r.model.bought[fan]-r.model.gifted[fan] || res.Gift.Coins != coins || res.Gift.Share != share {
 		rt.Fatalf("gift %+v %+v", res.Gift, res.Wallet)
 	}
-	n := r.transfers(rt)
-	again, err := r.SendGift(r.ctx, fan, club, coins, key)
-	if err != nil || again.Gift.ID != res.Gift.ID || again.Wallet.Coins != res.Wallet.Coins {
-		rt.Fatalf("retried gift: %v %+v, first %+v", err, again, res)
-	}
-	if m := r.transfers(rt); m != n {
-		rt.Fatalf("a retried gift posted %d transfers", m-n)
-	}
+	r.sent(rt, "gift", res.Gift.ID, nil, func() (int64, error) {
+		res, err := r.SendGift(r.ctx, fan, club, coins, key)
+		if err != nil {
+			return 0, err
+		}
+		return res.Gift.ID, nil
+	})
 }
 
 // join joins (or rejoins) a club.
@@ -159,13 +161,47 @@ func (r *moneyRun) subscribe(rt *rapid.T, fan int64, preset string, club int64, 
 		r.model.subs[k] = &modelSub{preset: preset, loc: loc, plan: plan, price: price, status: fanclub.SubActive, autoRenew: autoRenew,
 			agreement: autoRenew && preset == "kuaishou", anchor: now, start: now, end: end, until: end}
 	}
+	var id int64
+	if err == nil {
+		id = res.Payment.ID
+	}
+	r.sent(rt, "subscription", id, err, func() (int64, error) {
+		res, err := r.Subscribe(r.ctx, fan, club, "vip", plan, auto, key)
+		if err != nil {
+			return 0, err
+		}
+		return res.Payment.ID, nil
+	})
+}
+
+// sentRequest is a request sent with an idempotency key: how to send it
+// again, and what it first returned (the id of the payment or gift it
+// made, or its error's code).
+type sentRequest struct {
+	what string
+	do   func() (int64, error)
+	id   int64
+	code string
+}
+
+// sent records a request that stored its result under its key, whose
+// first answer was id or err, and retries it at once.
+func (r *moneyRun) sent(rt *rapid.T, what string, id int64, err error, do func() (int64, error)) {
+	q := sentRequest{what: what, do: do, id: id, code: fanclub.ErrorCode(err)}
+	r.sentRequests = append(r.sentRequests, q)
+	r.retry(rt, q)
+}
+
+// retry sends q again: it must return its first answer and change
+// nothing.
+func (r *moneyRun) retry(rt *rapid.T, q sentRequest) {
 	n := r.transfers(rt)
-	again, err2 := r.Subscribe(r.ctx, fan, club, "vip", plan, auto, key)
-	if fanclub.ErrorCode(err2) != fanclub.ErrorCode(err) || (err == nil && (err2 != nil || again.Payment.ID != res.Payment.ID || again.ID != res.ID)) {
-		rt.Fatalf("retried subscription: %v %+v, first %v %+v", err2, again, err, res)
+	id, err := q.do()
+	if code := fanclub.ErrorCode(err); code != q.code || id != q.id {
+		rt.Fatalf("retried %s: %d %v, first %d %q", q.what, id, err, q.id, q.code)
 	}
 	if m := r.transfers(rt); m != n {
-		rt.Fatalf("a retried subscription posted %d transfers", m-n)
+		rt.Fatalf("a retried %s posted %d transfers", q.what, m-n)
 	}
 }
 

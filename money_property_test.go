@@ -45,8 +45,10 @@ type moneyRun struct {
 	ctx      context.Context
 	policies fanclub.PolicySource
 	model    *moneyModel
-	w        world
-	keys     int
+	// sentRequests are the requests sent with a key, to retry later.
+	sentRequests []sentRequest
+	w            world
+	keys         int
 }
 
 // key returns a fresh idempotency key.
@@ -281,6 +283,11 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 			"cancel": func(rt *rapid.T) {
 				fan, preset, club := r.pick(rt, r.hasSub)
 				r.cancel(rt, fan, preset, club)
+			},
+			"retry": func(rt *rapid.T) {
+				if len(r.sentRequests) > 0 {
+					r.retry(rt, r.sentRequests[rapid.IntRange(0, len(r.sentRequests)-1).Draw(rt, "request")])
+				}
 			},
 			"revoke": func(rt *rapid.T) {
 				fan := rapid.SampledFrom(r.w.fans).Draw(rt, "fan")
