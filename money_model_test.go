@@ -20,6 +20,8 @@ type moneyModel struct {
 	declined map[int64]bool
 	member   map[[2]int64]bool
 	subs     map[[2]int64]*modelSub
+	// lost are the coin purchases whose provider answer was lost.
+	lost []*lostBuy
 }
 
 // modelPayment is a payment as the model expects it in ListPayments.
@@ -165,6 +167,11 @@ func (m *moneyModel) step(fan, club int64, s *modelSub, now time.Time) bool {
 
 // advance applies everything due at now.
 func (m *moneyModel) advance(now time.Time) {
+	for _, b := range m.lost {
+		if !now.Before(b.due) {
+			m.settle(b)
+		}
+	}
 	for k, s := range m.subs {
 		for m.step(k[0], k[1], s, now) {
 		}
@@ -236,5 +243,30 @@ func (s *modelSub) exit(choice string, refund int64, now time.Time) {
 func (s *modelSub) rejoin(now time.Time) {
 	if s.cut && s.refunded == 0 && now.Before(s.end) && (s.status == fanclub.SubActive || s.status == fanclub.SubCanceled) {
 		s.until, s.cut = s.end, false
+	}
+}
+
+// lostBuy is a coin purchase whose provider answer was lost: the payment
+// stays pending until its reconcile job (due ReconcileAfter after it) or
+// a retry under its key settles it as the provider first answered.
+type lostBuy struct {
+	fan, coins int64
+	key        string
+	idx        int // in payments[fan]
+	status     fanclub.PaymentStatus
+	due        time.Time
+	settled    bool
+	answered   bool // a retry has seen the settled answer
+}
+
+// settle settles a lost purchase.
+func (m *moneyModel) settle(b *lostBuy) {
+	if b.settled {
+		return
+	}
+	b.settled = true
+	m.payments[b.fan][b.idx].Status = b.status
+	if b.status == fanclub.PaymentSucceeded {
+		m.bought[b.fan] += b.coins
 	}
 }

@@ -26,13 +26,28 @@ func (r *moneyRun) advance(rt *rapid.T) {
 	}
 }
 
-// buy buys coins, then retries the request.
-func (r *moneyRun) buy(rt *rapid.T, fan, coins int64) {
+// buy buys coins, then retries the request; when lose, the provider's
+// answer to the charge is lost (it acted, the engine did not hear).
+func (r *moneyRun) buy(rt *rapid.T, fan, coins int64, lose bool) {
 	key := r.key("buy")
 	st := r.model.chargeStatus(fan)
 	r.model.pay(fan, modelPayment{Kind: fanclub.PaymentCharge, Purpose: fanclub.PurposeCoins, Amount: coins * fanclub.DefaultCoinPrice,
 		Coins: coins, Status: st})
+	r.lossy.lose = lose
 	res, err := r.BuyCoins(r.ctx, fan, coins, key)
+	if lose {
+		if r.lossy.lose || fanclub.ErrorCode(err) != fanclub.EINTERNAL {
+			rt.Fatalf("a purchase whose answer was lost: %v", err)
+		}
+		ps := r.model.payments[fan]
+		ps[len(ps)-1].Status = fanclub.PaymentPending
+		b := &lostBuy{fan: fan, coins: coins, key: key, idx: len(ps) - 1, status: st, due: r.clock.Now().Add(fanclub.ReconcileAfter)}
+		r.model.lost = append(r.model.lost, b)
+		if rapid.Bool().Draw(rt, "retry at once") {
+			r.retryLost(rt, b)
+		}
+		return
+	}
 	if st == fanclub.PaymentDeclined {
 		if fanclub.ErrorCode(err) != fanclub.EDECLINED {
 			rt.Fatalf("a declined purchase: %v", err)
@@ -172,6 +187,28 @@ func (r *moneyRun) subscribe(rt *rapid.T, fan int64, preset string, club int64, 
 		}
 		return res.Payment.ID, nil
 	})
+}
+
+// retryLost retries a purchase whose answer was lost: it returns the
+// purchase as the provider first answered, settled now if it was still
+// pending; from then on it is a request like the others.
+func (r *moneyRun) retryLost(rt *rapid.T, b *lostBuy) {
+	r.model.settle(b)
+	do := func() (int64, error) {
+		res, err := r.BuyCoins(r.ctx, b.fan, b.coins, b.key)
+		if err != nil {
+			return 0, err
+		}
+		return res.Payment.ID, nil
+	}
+	id, err := do()
+	switch {
+	case b.status == fanclub.PaymentDeclined && fanclub.ErrorCode(err) != fanclub.EDECLINED,
+		b.status == fanclub.PaymentSucceeded && err != nil:
+		rt.Fatalf("retried purchase whose answer was lost: %v, want %s", err, b.status)
+	}
+	b.answered = true
+	r.sent(rt, "purchase whose answer was lost", id, err, do)
 }
 
 // sentRequest is a request sent with an idempotency key: how to send it

@@ -2,6 +2,7 @@ package fanclub_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"fanclub"
 	"fanclub/internal/teststores"
 	"fanclub/ledger"
+	"fanclub/payments"
 	"fanclub/policyfile"
 )
 
@@ -27,7 +29,9 @@ import (
 // coins in wallets negated, the creators hold the gifts' shares and the
 // platform's revenue the rest, every subscription shows the
 // model's status, auto-renew, period and benefits, and every retried
-// request returns its first result and changes nothing. A confirmed exit
+// request returns its first result and changes nothing (a purchase whose
+// provider answer was lost: the provider's first answer, once its
+// reconcile job or the retry settled it). A confirmed exit
 // executes its preview: the refund shown is the refund made, and the
 // ledger moves exactly that.
 func TestMoneyProperty(t *testing.T) {
@@ -42,6 +46,7 @@ func TestMoneyProperty(t *testing.T) {
 // the helpers its actions share.
 type moneyRun struct {
 	*moneyEngine
+	lossy    *lossyProvider
 	ctx      context.Context
 	policies fanclub.PolicySource
 	model    *moneyModel
@@ -239,8 +244,9 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 				panic(e)
 			}
 		}()
-		m := moneyEngineOn(rt, open, nil)
-		r := &moneyRun{moneyEngine: m, ctx: context.Background(), policies: reg, model: newMoneyModel(), w: worldWithClubs(rt, m.Engine, 2)}
+		lossy := &lossyProvider{}
+		m := moneyEngineOn(rt, open, func(p payments.Provider) payments.Provider { lossy.Provider = p; return lossy })
+		r := &moneyRun{moneyEngine: m, lossy: lossy, ctx: context.Background(), policies: reg, model: newMoneyModel(), w: worldWithClubs(rt, m.Engine, 2)}
 		defer func() {
 			for _, ps := range r.model.payments {
 				for _, p := range ps {
@@ -260,7 +266,7 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 			},
 			"buy": func(rt *rapid.T) {
 				fan := rapid.SampledFrom(r.w.fans).Draw(rt, "fan")
-				r.buy(rt, fan, rapid.Int64Range(1, 200).Draw(rt, "coins"))
+				r.buy(rt, fan, rapid.Int64Range(1, 200).Draw(rt, "coins"), rapid.IntRange(0, 4).Draw(rt, "lose") == 1)
 			},
 			"gift": func(rt *rapid.T) {
 				fan, preset, club := r.pick(rt, r.isMember)
@@ -285,7 +291,15 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 				r.cancel(rt, fan, preset, club)
 			},
 			"retry": func(rt *rapid.T) {
-				if len(r.sentRequests) > 0 {
+				var lost []*lostBuy
+				for _, b := range r.model.lost {
+					if !b.answered {
+						lost = append(lost, b)
+					}
+				}
+				if len(lost) > 0 && rapid.Bool().Draw(rt, "lost") {
+					r.retryLost(rt, lost[rapid.IntRange(0, len(lost)-1).Draw(rt, "purchase")])
+				} else if len(r.sentRequests) > 0 {
 					r.retry(rt, r.sentRequests[rapid.IntRange(0, len(r.sentRequests)-1).Draw(rt, "request")])
 				}
 			},
@@ -310,6 +324,23 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 		actions[""] = r.check
 		rt.Repeat(actions)
 	})
+}
+
+// lossyProvider is a payment provider that, when lose is set, loses its
+// next charge's answer after the charge was made, as a timeout would.
+type lossyProvider struct {
+	payments.Provider
+	lose bool
+}
+
+// Charge charges, and loses the answer when asked to.
+func (l *lossyProvider) Charge(ctx context.Context, req payments.ChargeRequest) (*payments.Charge, error) {
+	ch, err := l.Provider.Charge(ctx, req)
+	if err == nil && l.lose {
+		l.lose = false
+		return nil, errors.New("the connection was reset after the charge")
+	}
+	return ch, err
 }
 
 // isMember reports whether the model has fan k[0] an active member of
