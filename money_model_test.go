@@ -22,6 +22,8 @@ type moneyModel struct {
 	subs     map[[2]int64]*modelSub
 	// lost are the coin purchases whose provider answer was lost.
 	lost []*lostBuy
+	// lostRefunds are the refunds whose provider answer was lost.
+	lostRefunds []*lostRefund
 }
 
 // modelPayment is a payment as the model expects it in ListPayments.
@@ -172,6 +174,11 @@ func (m *moneyModel) advance(now time.Time) {
 			m.settle(b)
 		}
 	}
+	for _, rf := range m.lostRefunds {
+		if !now.Before(rf.due) {
+			m.payments[rf.fan][rf.idx].Status = fanclub.PaymentSucceeded
+		}
+	}
 	for k, s := range m.subs {
 		for m.step(k[0], k[1], s, now) {
 		}
@@ -269,4 +276,23 @@ func (m *moneyModel) settle(b *lostBuy) {
 	if b.status == fanclub.PaymentSucceeded {
 		m.bought[b.fan] += b.coins
 	}
+}
+
+// lostRefund is a refund whose provider answer was lost: it stays pending
+// until its reconcile job, due ReconcileAfter after it, settles it.
+type lostRefund struct {
+	fan int64
+	idx int // in payments[fan]
+	due time.Time
+}
+
+// refund records a refund of fan's in club; lost leaves it pending until
+// its reconcile job.
+func (m *moneyModel) refund(fan, club int64, purpose string, amount int64, lost bool, now time.Time) {
+	st := fanclub.PaymentSucceeded
+	if lost {
+		st = fanclub.PaymentPending
+		m.lostRefunds = append(m.lostRefunds, &lostRefund{fan: fan, idx: len(m.payments[fan]), due: now.Add(fanclub.ReconcileAfter)})
+	}
+	m.pay(fan, modelPayment{Kind: fanclub.PaymentRefund, Purpose: purpose, Amount: amount, ClubID: club, Status: st})
 }

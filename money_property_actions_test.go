@@ -242,12 +242,23 @@ func (r *moneyRun) retry(rt *rapid.T, q sentRequest) {
 	}
 }
 
-// cancel cancels a subscription's renewal.
-func (r *moneyRun) cancel(rt *rapid.T, fan int64, preset string, club int64) {
+// cancel cancels a subscription's renewal; when lose, the provider's
+// answer to its refund is lost (the refund is made, the engine did not
+// hear): the cancel stands, the request fails, and the refund's
+// reconcile job settles it.
+func (r *moneyRun) cancel(rt *rapid.T, fan int64, preset string, club int64, lose bool) {
 	k := [2]int64{fan, club}
 	s := r.model.subs[k]
 	before := r.clearing(rt)
+	now := r.clock.Now()
+	var refund int64
+	if s != nil && s.live() && preset != "kuaishou" {
+		refund = s.cancelRefund(now)
+	}
+	lost := lose && refund > 0
+	r.lossy.loseRefund = lost
 	res, err := r.CancelRenewal(r.ctx, fan, club)
+	r.lossy.loseRefund = false
 	switch {
 	case s == nil:
 		if fanclub.ErrorCode(err) != fanclub.ENOTFOUND {
@@ -264,21 +275,31 @@ func (r *moneyRun) cancel(rt *rapid.T, fan int64, preset string, club int64) {
 			rt.Fatalf("cancel on an agreement: %v", err)
 		}
 		return
+	case lost:
+		// The engine answers an error although the cancel committed (an
+		// exit answers with its refund pending instead); a retried cancel
+		// succeeds and refunds nothing more. Modelled as it is.
+		if fanclub.ErrorCode(err) != fanclub.EINTERNAL {
+			rt.Fatalf("cancel whose refund answer was lost: %v", err)
+		}
 	case err != nil:
 		rt.Fatalf("cancel: %v", err)
-	}
-	now := r.clock.Now()
-	refund := s.cancelRefund(now)
-	if refund > 0 {
+	case refund > 0:
 		if res.Payment == nil || res.Payment.Amount != refund || res.Payment.Status != fanclub.PaymentSucceeded {
 			rt.Fatalf("cancel refund %+v, want %d", res.Payment, refund)
 		}
-		r.model.pay(fan, modelPayment{Kind: fanclub.PaymentRefund, Purpose: fanclub.PurposeCancelRefund, Amount: refund, ClubID: club, Status: fanclub.PaymentSucceeded})
-	} else if res.Payment != nil {
+	case res.Payment != nil:
 		rt.Fatalf("cancel refunded %+v, want nothing", res.Payment)
 	}
-	if got := r.clearing(rt) - before; got != refund {
-		rt.Fatalf("cancel moved %d to the provider, want %d", got, refund)
+	if refund > 0 {
+		r.model.refund(fan, club, fanclub.PurposeCancelRefund, refund, lost, now)
+	}
+	want := refund
+	if lost {
+		want = 0 // until the reconcile job settles it
+	}
+	if got := r.clearing(rt) - before; got != want {
+		rt.Fatalf("cancel moved %d to the provider, want %d (answer lost: %v)", got, want, lost)
 	}
 	s.refunded += refund
 	if s.status == fanclub.SubCanceled {
@@ -310,8 +331,10 @@ func (r *moneyRun) revoke(rt *rapid.T, fan, club int64) {
 }
 
 // exit leaves a club with the paid choice (fair only), checking that the
-// execution is the preview, transfers and all.
-func (r *moneyRun) exit(rt *rapid.T, fan int64, preset string, club int64, choice string) {
+// execution is the preview, transfers and all; when lose, the provider's
+// answer to its refund is lost: the exit stands with its refund pending,
+// and the refund's reconcile job settles it.
+func (r *moneyRun) exit(rt *rapid.T, fan int64, preset string, club int64, choice string, lose bool) {
 	k := [2]int64{fan, club}
 	var choices map[string]string
 	if preset == "fair" {
@@ -347,23 +370,30 @@ func (r *moneyRun) exit(rt *rapid.T, fan int64, preset string, club int64, choic
 		}
 	}
 	before, n := r.clearing(rt), r.transfers(rt)
+	lost := lose && refund > 0
+	r.lossy.loseRefund = lost
 	out, err := r.ConfirmExit(r.ctx, fan, req.ID, rightAnswers(rt, r.store, req.ID))
+	r.lossy.loseRefund = false
 	if err != nil {
 		rt.Fatalf("confirm exit: %v", err)
 	}
 	if !reflect.DeepEqual(out.Impact.Paid, req.Impact.Paid) {
 		rt.Fatalf("exit executed %+v, previewed %+v", out.Impact.Paid, req.Impact.Paid)
 	}
-	if got := r.clearing(rt) - before; got != refund {
-		rt.Fatalf("exit moved %d to the provider, previewed %d", got, refund)
-	}
-	wantTransfers := 0
-	if refund > 0 {
+	moved, wantTransfers, wantStatus := refund, 0, fanclub.PaymentSucceeded
+	if lost {
+		moved, wantStatus = 0, fanclub.PaymentPending
+	} else if refund > 0 {
 		wantTransfers = 1
-		if out.Refund == nil || out.Refund.Amount != refund || out.Refund.Status != fanclub.PaymentSucceeded {
-			rt.Fatalf("exit refund %+v, previewed %d", out.Refund, refund)
+	}
+	if got := r.clearing(rt) - before; got != moved {
+		rt.Fatalf("exit moved %d to the provider, previewed %d (answer lost: %v)", got, refund, lost)
+	}
+	if refund > 0 {
+		if out.Refund == nil || out.Refund.Amount != refund || out.Refund.Status != wantStatus {
+			rt.Fatalf("exit refund %+v, previewed %d (answer lost: %v)", out.Refund, refund, lost)
 		}
-		r.model.pay(fan, modelPayment{Kind: fanclub.PaymentRefund, Purpose: fanclub.PurposeExitRefund, Amount: refund, ClubID: club, Status: fanclub.PaymentSucceeded})
+		r.model.refund(fan, club, fanclub.PurposeExitRefund, refund, lost, now)
 	} else if out.Refund != nil {
 		rt.Fatalf("exit refunded %+v, previewed nothing", out.Refund)
 	}

@@ -288,7 +288,7 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 			},
 			"cancel": func(rt *rapid.T) {
 				fan, preset, club := r.pick(rt, r.hasSub)
-				r.cancel(rt, fan, preset, club)
+				r.cancel(rt, fan, preset, club, rapid.IntRange(0, 3).Draw(rt, "lose refund") == 1)
 			},
 			"retry": func(rt *rapid.T) {
 				var lost []*lostBuy
@@ -313,7 +313,7 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 				if preset == "fair" {
 					choice = rapid.SampledFrom([]string{"", "keep_benefits", "refund"}).Draw(rt, "paid")
 				}
-				r.exit(rt, fan, preset, club, choice)
+				r.exit(rt, fan, preset, club, choice, rapid.IntRange(0, 3).Draw(rt, "lose refund") == 1)
 			},
 		}
 		for _, fan := range r.w.fans { // everyone starts a member everywhere
@@ -327,10 +327,21 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 }
 
 // lossyProvider is a payment provider that, when lose is set, loses its
-// next charge's answer after the charge was made, as a timeout would.
+// next charge's answer after the charge was made, as a timeout would, and
+// when loseRefund is set its next refund's.
 type lossyProvider struct {
 	payments.Provider
-	lose bool
+	lose, loseRefund bool
+}
+
+// Refund refunds, and loses the answer when asked to.
+func (l *lossyProvider) Refund(ctx context.Context, req payments.RefundRequest) (*payments.Refund, error) {
+	rf, err := l.Provider.Refund(ctx, req)
+	if err == nil && l.loseRefund {
+		l.loseRefund = false
+		return nil, errors.New("the connection was reset after the refund")
+	}
+	return rf, err
 }
 
 // Charge charges, and loses the answer when asked to.
