@@ -103,6 +103,12 @@ func rendered(ps []modelPayment) []string {
 // live is fanclub.SubscriptionStatus.Live.
 func (s *modelSub) live() bool { return s.status.Live() }
 
+// blocks reports whether s stands in the way of a new subscription at
+// now: live, and either renewing or with benefits running.
+func (s *modelSub) blocks(now time.Time) bool {
+	return s.live() && (s.autoRenew || (!now.Before(s.start) && now.Before(s.until)))
+}
+
 // end ends s at at.
 func (s *modelSub) endAt(at time.Time) {
 	s.status, s.autoRenew = fanclub.SubEnded, false

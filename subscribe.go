@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"fanclub/payments"
 )
@@ -212,12 +213,20 @@ func (e *Engine) canSubscribe(ctx context.Context, tx Tx, fanID, clubID int64, t
 	}
 	s, err := tx.FindSubscriptionByMember(ctx, fanID, clubID)
 	switch {
-	case err == nil && s.Status.Live():
+	case err == nil && blocks(s, tx.Now()):
 		return nil, Errorf(ECONFLICT, "Fan %d already has a %s subscription in club %d (status %s).", fanID, s.Plan, clubID, s.Status)
 	case err != nil && !isNotFound(err):
 		return nil, fmt.Errorf("find subscription: %w", err)
 	}
 	return &subscribable{clubPolicy: cp, price: price}, nil
+}
+
+// blocks reports whether a fan's subscription stands in the way of a new
+// one at now: it is live and either its benefits run or it will renew. A
+// live subscription doing neither (an exit cut its benefits and stopped
+// renewal, its period not over yet) is ended by the new one.
+func blocks(s *Subscription, now time.Time) bool {
+	return s.Status.Live() && (s.AutoRenew || s.BenefitsActive(now))
 }
 
 // startSubscription starts the subscription a succeeded first charge paid
@@ -229,8 +238,13 @@ func (e *Engine) startSubscription(ctx context.Context, tx Tx, p *Payment, in *s
 	if err != nil {
 		return err
 	}
-	if cur, err := tx.FindSubscriptionByMember(ctx, p.FanID, in.ClubID); err == nil && cur.Status.Live() {
+	if cur, err := tx.FindSubscriptionByMember(ctx, p.FanID, in.ClubID); err == nil && blocks(cur, tx.Now()) {
 		return e.scheduleRefund(ctx, tx, p, p.Amount, PurposeDuplicateRefund, p.Key+"/duplicate")
+	} else if err == nil && cur.Status.Live() {
+		old := EndSubscription(*cur, tx.Now())
+		if err := tx.UpdateSubscription(ctx, &old); err != nil {
+			return fmt.Errorf("end replaced subscription: %w", err)
+		}
 	} else if err != nil && !isNotFound(err) {
 		return fmt.Errorf("find subscription: %w", err)
 	}

@@ -13,19 +13,12 @@ import (
 	"fanclub/payments/sandbox"
 )
 
-// TestMoneyKnownBug_RefundedExitBlocksResubscribe: a fair exit with the
-// "refund" option ends the paid benefits at the exit and refunds every
-// unused day, but leaves the subscription live (active without
-// auto-renew, or canceled) to the end of its period; a fan who rejoins
-// cannot buy a new paid membership (ECONFLICT) until then: up to a year
-// on an annual plan, for a period that was paid back and gives nothing.
-// wechat-channels' exit refund of the unused whole months does the same.
-// What a user would expect: the refunded subscription no longer blocks a
-// new one (it ends at the exit, or when its benefits end).
-// TestMoneyProperty models the engine as it is (a subscription is live
-// until its period end).
-func TestMoneyKnownBug_RefundedExitBlocksResubscribe(t *testing.T) {
-	t.Skip("known issue, reported by the money property work: a refunded fair exit leaves the subscription live to its period end and blocks a new subscription after a rejoin")
+// TestResubscribeAfterRefundedExit: a fair exit with the "refund"
+// option ends the paid benefits at the exit and refunds every unused day;
+// the subscription, live to its period end but neither renewing nor
+// giving benefits, does not block a new paid membership after a rejoin
+// (the new one ends it).
+func TestResubscribeAfterRefundedExit(t *testing.T) {
 	t.Parallel()
 	teststores.Each(t, func(t *testing.T, open teststores.Open) {
 		t.Parallel()
@@ -53,22 +46,12 @@ func TestMoneyKnownBug_RefundedExitBlocksResubscribe(t *testing.T) {
 	})
 }
 
-// TestMoneyKnownBug_RetrySettlingLostSubscriptionDropsAutoRenew: when the
-// provider's answer to a subscription's first charge is lost, the retry
-// under the same key settles the pending charge from a payload built
-// without the first request's auto-renew choice and payment agreement
-// (Subscribe computes them only when no payment is stored under the key):
-//   - douyin: the subscription starts with auto-renew off, although the
-//     fan asked for the policy's default (on);
-//   - kuaishou: the charge is sent again without the agreement, the
-//     provider refuses it as another request under the key, and the retry
-//     fails with idempotency_key_reused.
-//
-// The reconcile job, which has the first request's payload, starts both
-// right (auto-renew on, kuaishou's agreement kept); the bug is in the
-// retry path only.
-func TestMoneyKnownBug_RetrySettlingLostSubscriptionDropsAutoRenew(t *testing.T) {
-	t.Skip("known issue, reported by the money property work: a Subscribe retry that settles a charge whose answer was lost drops auto-renew and the agreement (douyin: auto-renew off; kuaishou: idempotency_key_reused)")
+// TestSubscribeRetryAfterLostAnswerKeepsChoices: when the provider's
+// answer to a subscription's first charge is lost, the retry under the
+// same key settles the pending charge with the first request's auto-renew
+// choice and payment agreement: douyin starts with auto-renew on (the
+// policy's default the fan asked for), kuaishou charges on its agreement.
+func TestSubscribeRetryAfterLostAnswerKeepsChoices(t *testing.T) {
 	t.Parallel()
 	teststores.Each(t, func(t *testing.T, open teststores.Open) {
 		t.Parallel()
@@ -109,17 +92,13 @@ func (l *loseRenewal) Charge(ctx context.Context, req payments.ChargeRequest) (*
 	return ch, err
 }
 
-// TestMoneyKnownBug_LostRenewalThenCancelNeverSettles: the provider's
-// answer to a renewal charge is lost (the provider charged the fan); the
-// renewal job fails and will run again, but the fan cancels renewal (douyin)
-// before it does. The job then finds the subscription moved on and does
-// nothing; renewal payments have no reconcile job; so the renewal payment
-// stays pending for ever: the provider holds the fan's money, the ledger
-// never books it, and nothing refunds it. Expected: every payment is
-// settled (booked, and refunded when it paid for nothing), so that the
-// provider's charges minus refunds equal the engine's.
-func TestMoneyKnownBug_LostRenewalThenCancelNeverSettles(t *testing.T) {
-	t.Skip("known issue, reported by the money property work: a renewal charge whose answer was lost stays pending for ever once the subscription moves on (cancel) before the renewal job runs again")
+// TestLostRenewalAnswerThenCancelIsRefunded: the provider's answer to a
+// renewal charge is lost (the provider charged the fan) and the fan
+// cancels renewal (douyin) before the renewal job runs again; the job's
+// next run settles the charge, and since it pays for nothing now, refunds
+// it: every payment is settled and the provider's charges minus refunds
+// equal the engine's.
+func TestLostRenewalAnswerThenCancelIsRefunded(t *testing.T) {
 	t.Parallel()
 	teststores.Each(t, func(t *testing.T, open teststores.Open) {
 		t.Parallel()
