@@ -76,7 +76,11 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 		return nil, InvalidFields("Invalid gift.", fields)
 	}
 	var res *GiftResult
-	err := e.inTx(ctx, true, func(tx Tx) error {
+	// A gift is the ingest path plus ledger posts, whose accounts
+	// LockAccounts locks: it runs in a locking transaction where the store
+	// has one, so concurrent gifts wait on the accounts they share instead
+	// of failing a serializable snapshot.
+	err := e.inLockingTx(ctx, func(tx Tx) error {
 		var err error
 		res, err = e.giftTx(ctx, tx, fanID, clubID, coins, key)
 		return err

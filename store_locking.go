@@ -7,9 +7,10 @@ import "context"
 // than they should (PostgreSQL's predicate locks): a write transaction
 // that keeps its read-modify-writes correct with row locks instead of a
 // serializable snapshot. The engine runs the ingest path (Ingest,
-// Interact) in one when the store offers it, and in an ordinary write
+// Interact) and gifts (SendGift: the ingest path, then the gift row and
+// ledger posts) in one when the store offers it, and in an ordinary write
 // transaction otherwise. Nothing else may run in one: its rules hold for
-// the calls ingest makes, in the order it makes them.
+// the calls those paths make, in the order they make them.
 //
 // In a locking transaction each call sees what was committed before it
 // (not one snapshot for the whole transaction), and:
@@ -27,6 +28,10 @@ import "context"
 //     event is stored once.
 //   - SaveMemberships saves only memberships the transaction locked, with
 //     their status unchanged; AddDailyPoints only the counters of those.
+//   - CreateGift waits for a concurrent insert of the same key and then
+//     reports it taken; ledger.Store's LockAccounts locks the accounts
+//     (in id order) before Post reads their balances, and SaveTransfers
+//     writes only those.
 //
 // A conflict the store cannot wait out (a deadlock) is still a retryable
 // error; the engine runs the function again as with BeginTx.
