@@ -128,6 +128,14 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 	if err != nil {
 		return nil, err
 	}
+	return e.settleSubscribe(ctx, p, pl, fanID, clubID)
+}
+
+// settleSubscribe charges a subscription's first payment when it is
+// pending, with pl, and answers with the subscription and the payment
+// (EDECLINED for a declined charge).
+func (e *Engine) settleSubscribe(ctx context.Context, p *Payment, pl reconcilePayload, fanID, clubID int64) (*SubscriptionResult, error) {
+	var err error
 	if p.Status == PaymentPending {
 		if p, err = e.chargeWith(ctx, p, pl, nil); err != nil {
 			return nil, err
@@ -158,18 +166,7 @@ func (e *Engine) resumeSubscribe(ctx context.Context, p *Payment, fanID, clubID 
 	if err := json.Unmarshal(j.Payload, &pl); err != nil {
 		return nil, fmt.Errorf("reconcile payload of %s: %w", p.Key, err)
 	}
-	if p, err = e.chargeWith(ctx, p, pl, nil); err != nil {
-		return nil, err
-	}
-	if p.Status == PaymentDeclined {
-		return nil, declined(p)
-	}
-	res, err := e.SubscriptionOf(ctx, fanID, clubID)
-	if err != nil {
-		return nil, err
-	}
-	res.Payment = p
-	return res, nil
+	return e.settleSubscribe(ctx, p, pl, fanID, clubID)
 }
 
 // findPayment returns the payment stored under key, nil when none is.
