@@ -218,9 +218,15 @@ func sameView(a, b fanclub.SubscriptionView) bool {
 
 // moneyRuns caps the runs of the money property per store (each run is
 // rapid's Repeat of random actions on a fresh store), to keep it near
-// half a minute on PostgreSQL; the runs past it pass without doing
-// anything, and none is skipped once a run failed (rapid shrinking it).
-const moneyRuns = 40
+// half a minute on PostgreSQL (a quarter of them under the race
+// detector); the runs past it pass without doing anything, and none is
+// skipped once a run failed (rapid shrinking it).
+func moneyRuns() int {
+	if raceDetector {
+		return 10
+	}
+	return 40
+}
 
 // checkMoneyProperty runs the money property on stores from open.
 func checkMoneyProperty(t *testing.T, open teststores.Open) {
@@ -232,7 +238,7 @@ func checkMoneyProperty(t *testing.T, open teststores.Open) {
 	defer func() { t.Logf("payments made over all runs: %v", seen) }()
 	runs, failed := 0, false
 	rapid.Check(t, func(rt *rapid.T) {
-		if runs++; runs > moneyRuns && !failed {
+		if runs++; runs > moneyRuns() && !failed {
 			return
 		}
 		defer func() {
