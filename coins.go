@@ -44,6 +44,10 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 	if e.payments == nil {
 		return nil, Errorf(EINTERNAL, "No payment provider is configured.")
 	}
+	fanID, gateErr := e.checkSpending(ctx, Spending{Kind: SpendCoins, FanID: fanID, Amount: coins * e.money.CoinPrice, Key: moneyKey("coins", fanID, key)})
+	if gateErr != nil {
+		return nil, gateErr
+	}
 	p := &Payment{Key: moneyKey("coins", fanID, key), FanID: fanID, Kind: PaymentCharge,
 		Purpose: PurposeCoins, Amount: coins * e.money.CoinPrice, Currency: e.money.Currency, Coins: coins, Status: PaymentPending}
 	err := e.inTx(ctx, true, func(tx Tx) error {

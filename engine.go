@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fanclub/payments"
+	"fanclub/verify"
 )
 
 // PasswordHasher hashes and verifies passwords (argon2id in production).
@@ -48,6 +49,11 @@ type EngineConfig struct {
 	// Webhooks is true when notifications are also sent to a webhook: each
 	// stored notification then gets a webhook delivery.
 	Webhooks bool
+	// Verifier checks ages and faces for dimension 7 (nil: verified age
+	// methods and face checks are refused as unavailable).
+	Verifier verify.Verifier
+	// Minors configures dimension 7 for actions outside any club.
+	Minors MinorsConfig
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -64,6 +70,8 @@ type Engine struct {
 	payments  payments.Provider
 	money     MoneyConfig
 	webhooks  bool
+	verifier  verify.Verifier
+	minors    MinorsConfig
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -82,7 +90,8 @@ func NewEngine(c EngineConfig) *Engine {
 	}
 	e := &Engine{store: c.Store, policies: c.Policies, passwords: c.Passwords, random: c.Random, log: log, obs: obs,
 		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
-		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults(), webhooks: c.Webhooks}
+		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults(), webhooks: c.Webhooks,
+		verifier: c.Verifier, minors: c.Minors.withDefaults()}
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
 	e.registerSubscriptionJobs()
 	return e

@@ -75,6 +75,10 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 	if len(fields) > 0 {
 		return nil, InvalidFields("Invalid gift.", fields)
 	}
+	payer, gateErr := e.checkSpending(ctx, Spending{Kind: SpendGift, FanID: fanID, ClubID: clubID, Amount: coins * e.money.CoinPrice, Key: moneyKey("gift", fanID, key)})
+	if gateErr != nil {
+		return nil, gateErr
+	}
 	var res *GiftResult
 	// A gift is the ingest path plus ledger posts, whose accounts
 	// LockAccounts locks: it runs in a locking transaction where the store
@@ -82,7 +86,7 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 	// of failing a serializable snapshot.
 	err := e.inLockingTx(ctx, func(tx Tx) error {
 		var err error
-		res, err = e.giftTx(ctx, tx, fanID, clubID, coins, key)
+		res, err = e.giftTx(ctx, tx, fanID, payer, clubID, coins, key)
 		return err
 	})
 	if err != nil {
@@ -92,11 +96,12 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 	return res, nil
 }
 
-// giftTx applies a gift in tx.
-func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, clubID, coins int64, key string) (*GiftResult, error) {
+// giftTx applies a gift in tx: the member fanID gives it, the coins come
+// from payer's account (fanID's own, or a guardian's).
+func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, payer, clubID, coins int64, key string) (*GiftResult, error) {
 	gkey := moneyKey("gift", fanID, key)
 	if g, err := tx.FindGiftByKey(ctx, gkey); err == nil {
-		return e.replayGift(ctx, tx, g, fanID, clubID, coins)
+		return e.replayGift(ctx, tx, g, fanID, payer, clubID, coins)
 	} else if !isNotFound(err) {
 		return nil, fmt.Errorf("find gift: %w", err)
 	}
@@ -105,7 +110,7 @@ func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, clubID, coins int64, 
 		return nil, err
 	}
 	value := coins * e.money.CoinPrice
-	g := &Gift{Key: gkey, FanID: fanID, ClubID: clubID, CreatorID: cp.club.CreatorID,
+	g := &Gift{Key: gkey, FanID: payer, ClubID: clubID, CreatorID: cp.club.CreatorID,
 		Coins: coins, Value: value, Share: shareOf(value, cp.policy.Revenue.CreatorShare), Currency: e.money.Currency,
 		EventID: KeyedEventID(fanID, "gift-event:"+key), At: tx.Now()}
 
@@ -130,22 +135,22 @@ func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, clubID, coins int64, 
 	if err := e.bookGift(ctx, tx, g); err != nil {
 		return nil, err
 	}
-	return e.giftResult(ctx, tx, g)
+	return e.giftResult(ctx, tx, g, fanID)
 }
 
 // replayGift answers a retried gift with the stored one, or EKEYREUSED
 // when the retry asks for another gift.
-func (e *Engine) replayGift(ctx context.Context, tx Tx, g *Gift, fanID, clubID, coins int64) (*GiftResult, error) {
-	if g.FanID != fanID || g.ClubID != clubID || g.Coins != coins {
+func (e *Engine) replayGift(ctx context.Context, tx Tx, g *Gift, fanID, payer, clubID, coins int64) (*GiftResult, error) {
+	if g.FanID != payer || g.ClubID != clubID || g.Coins != coins {
 		return nil, Errorf(EKEYREUSED, "This idempotency key was first used for a gift of %d coins in club %d.", g.Coins, g.ClubID)
 	}
-	return e.giftResult(ctx, tx, g)
+	return e.giftResult(ctx, tx, g, fanID)
 }
 
-// giftResult reads the sender's membership and wallet after a gift.
-func (e *Engine) giftResult(ctx context.Context, tx Tx, g *Gift) (*GiftResult, error) {
+// giftResult reads the sender's membership and the payer's wallet after a gift.
+func (e *Engine) giftResult(ctx context.Context, tx Tx, g *Gift, member int64) (*GiftResult, error) {
 	fanID, clubID := g.FanID, g.ClubID
-	v, err := e.membershipView(ctx, tx, fanID, clubID)
+	v, err := e.membershipView(ctx, tx, member, clubID)
 	if err != nil {
 		return nil, err
 	}

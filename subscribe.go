@@ -60,6 +60,9 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 	if e.payments == nil {
 		return nil, Errorf(EINTERNAL, "No payment provider is configured.")
 	}
+	if _, err := e.checkSpending(ctx, Spending{Kind: SpendSubscription, FanID: fanID, ClubID: clubID, Tier: tier, Plan: plan, Key: moneyKey("subscribe", fanID, key)}); err != nil {
+		return nil, err
+	}
 	p := &Payment{Key: moneyKey("subscribe", fanID, key), FanID: fanID, ClubID: clubID, Kind: PaymentCharge,
 		Purpose: PurposeSubscription, Status: PaymentPending}
 	in := subIntent{ClubID: clubID, Tier: tier, Plan: plan}

@@ -81,6 +81,8 @@ func StatusOf(code string) int {
 		return http.StatusTooManyRequests
 	case fanclub.EINSUFFICIENT, fanclub.EDECLINED:
 		return http.StatusPaymentRequired
+	case fanclub.EMINOR, fanclub.ESPENDINGCAP, fanclub.EAGEUNVERIFIED, fanclub.EFACEFAILED, fanclub.EGUARDIAN:
+		return http.StatusForbidden
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	case CodeTooLarge:
@@ -108,6 +110,11 @@ var titles = map[string]string{
 	fanclub.EEXPIRED:         "Expired",
 	fanclub.ECHALLENGE:       "Challenge failed",
 	fanclub.ETOOMANY:         "Too many attempts",
+	fanclub.EMINOR:           "Not allowed to a minor",
+	fanclub.ESPENDINGCAP:     "Minor's spending cap reached",
+	fanclub.EAGEUNVERIFIED:   "Age verification required",
+	fanclub.EFACEFAILED:      "Face check failed",
+	fanclub.EGUARDIAN:        "Guardian action not allowed",
 	fanclub.EINTERNAL:        "Internal error",
 	fanclub.ETOOOLD:          "Event too old",
 	fanclub.EINFUTURE:        "Event in the future",
