@@ -18,12 +18,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden outputs of the journeys in testdata/journeys")
 
-// newRegistry returns a registry of the shipped presets.
+// newRegistry returns a registry of the shipped presets and of the
+// policies in testdata/policies.
 func newRegistry(t *testing.T) *policyfile.Registry {
 	t.Helper()
 	reg, err := policyfile.NewRegistry()
 	if err != nil {
 		t.Fatalf("NewRegistry: %v", err)
+	}
+	// The journeys' own policies (fair-eu: fair outside CN).
+	if _, err := reg.LoadDir(filepath.Join("testdata", "policies")); err != nil {
+		t.Fatalf("LoadDir: %v", err)
 	}
 	return reg
 }

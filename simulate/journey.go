@@ -66,7 +66,8 @@ const (
 
 // doKinds lists the step kinds in the order error messages name them.
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
-	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement}
+	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement,
+	DoSetAge, DoLinkGuardian, DoUnlinkGuardian, DoGuardianExit, DoGuardianRefund, DoApproveRefund, DoFailFaceChecks, DoPassFaceChecks}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -86,6 +87,9 @@ type Journey struct {
 	Start time.Time
 	// Seed seeds captcha, slider, token and salt randomness.
 	Seed uint64
+	// AgeGate turns on the engine's age gate: paid actions need the
+	// verification the policy names (see docs/minors.md).
+	AgeGate bool
 	// Steps run in order.
 	Steps []Step
 }
@@ -116,6 +120,8 @@ type Step struct {
 	Policy string
 	// Note is a free comment echoed in the step's output line.
 	Note string
+	// Minors holds the fields of the minors and guardian steps.
+	Minors MinorsStep
 }
 
 // DefaultPolicy is the policy of clubs a journey assigns none.
@@ -128,6 +134,9 @@ type journeyFile struct {
 	Start  string            `json:"start"`
 	Seed   *uint64           `json:"seed"`
 	Steps  []json.RawMessage `json:"steps"`
+
+	// AgeGate is Journey.AgeGate.
+	AgeGate bool `json:"age_gate"`
 }
 
 // stepFile is the JSON form of a step.
@@ -146,6 +155,8 @@ type stepFile struct {
 	Choices   map[string]string `json:"choices"`
 	Policy    string            `json:"policy"`
 	Note      string            `json:"note"`
+
+	minorsFile
 }
 
 // ParseJourney reads a journey from r, decoding strictly (unknown fields
@@ -165,7 +176,7 @@ func ParseJourney(r io.Reader) (*Journey, error) {
 	add := func(path, found, msg string) {
 		errs = append(errs, fanclub.FieldError{Path: path, Found: found, Message: msg})
 	}
-	j := &Journey{Title: jf.Title, Policy: jf.Policy, Seed: DefaultSeed}
+	j := &Journey{Title: jf.Title, Policy: jf.Policy, Seed: DefaultSeed, AgeGate: jf.AgeGate}
 	if j.Policy == "" {
 		j.Policy = DefaultPolicy
 	}
@@ -306,6 +317,7 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 			add("auto_renew", strconv.FormatBool(*sf.AutoRenew), "auto_renew is only for subscribe steps")
 		}
 	}
+	st.Minors, errs = parseMinorsStep(path, sf, errs)
 	if sf.Choices != nil && sf.Do != DoExit && sf.Do != DoExitRequest {
 		add("choices", "", "choices are only for exit and exit_request steps")
 	}

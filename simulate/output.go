@@ -49,6 +49,12 @@ type Line struct {
 	Charges []ChargeState `json:"charges"`
 	// Notifications are the fan's notifications so far, oldest first.
 	Notifications []NotificationState `json:"notifications"`
+	// Age, Guardian and RefundRequests are the fan's dimension-7 state;
+	// each is left out while empty (no age recorded, no guardian link,
+	// no refund request), so that journeys without minors print as before.
+	Age            *AgeState            `json:"age,omitempty"`
+	Guardian       *string              `json:"guardian,omitempty"`
+	RefundRequests []RefundRequestState `json:"refund_requests,omitempty"`
 }
 
 // SubscriptionState is a fan's subscription, times in the journey's offset.

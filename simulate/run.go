@@ -15,6 +15,7 @@ import (
 	vclock "fanclub/clock"
 	"fanclub/payments/sandbox"
 	"fanclub/sqlite"
+	vsandbox "fanclub/verify/sandbox"
 )
 
 // creatorHandle owns every club of a journey.
@@ -37,6 +38,8 @@ type runner struct {
 	names   map[int64]string // club id → journey name
 	policy  map[string]string
 	sandbox *sandbox.Provider
+	// verifier is the sandbox identity verifier (face checks fail on demand).
+	verifier *vsandbox.Verifier
 }
 
 // Run executes a journey against a fresh in-memory SQLite store and writes
@@ -78,14 +81,16 @@ func RunOn(ctx context.Context, open OpenStore, j *Journey, policies fanclub.Pol
 	random := rand.NewChaCha8(seedBytes(j.Seed))
 	saltRandom := rand.NewChaCha8(seedBytes(j.Seed + 1))
 	sbx := sandbox.New(db, sandbox.Options{})
+	vfy := vsandbox.New(db)
 	r := &runner{
 		j: j, store: db, clk: clk, out: clock{loc: j.Start.Location()},
 		eng: fanclub.NewEngine(fanclub.EngineConfig{
-			Store: db, Policies: policies, Random: random, Payments: sbx,
+			Store: db, Policies: policies, Random: random, Payments: sbx, Verifier: vfy,
+			Minors: fanclub.MinorsConfig{Policy: j.Policy, AgeGate: j.AgeGate},
 			// Simulation-only cost parameters: fast, and never used for real accounts.
 			Passwords: argon2id.NewWithRandom(argon2id.TestParams, saltRandom),
 		}),
-		fans: map[string]int64{}, clubs: map[string]int64{}, names: map[int64]string{}, policy: clubPolicy, sandbox: sbx,
+		fans: map[string]int64{}, clubs: map[string]int64{}, names: map[int64]string{}, policy: clubPolicy, sandbox: sbx, verifier: vfy,
 	}
 	c, err := r.eng.CreateCreator(ctx, creatorHandle)
 	if err != nil {
@@ -201,6 +206,8 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		stepErr = r.revokeAgreement(ctx, fanID, clubID)
 	case DoDeclinePayments, DoAcceptPayments:
 		stepErr = r.sandbox.DeclineFan(ctx, fanID, st.Do == DoDeclinePayments)
+	case DoSetAge, DoLinkGuardian, DoUnlinkGuardian, DoGuardianExit, DoGuardianRefund, DoApproveRefund, DoFailFaceChecks, DoPassFaceChecks:
+		stepErr = r.minorsStep(ctx, i, line, fanID, clubID, st)
 	case DoInspect:
 	default:
 		return nil, fanclub.Errorf(fanclub.EINVALID, "unknown step kind %q", st.Do)
@@ -356,6 +363,9 @@ func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fan
 	line.Membership = ms
 	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints, RecommendationWeight: fv.RecommendationWeight}
 	line.Effects = r.out.effects(effs, r.clubName)
+	if err := r.minorsState(ctx, line, fanID); err != nil {
+		return err
+	}
 	return r.money(ctx, line, fanID, clubID)
 }
 
