@@ -231,3 +231,26 @@ func (e *Engine) faceCheck(ctx context.Context, s Spending) error {
 	}
 	return nil
 }
+
+// FaceCheck runs a face check of a fan on demand (a client checking
+// before a minor's spending, under a policy that audits it with one):
+// the verifier's answer, under the idempotency key key.
+func (e *Engine) FaceCheck(ctx context.Context, fanID int64, key string) (*verify.Result, error) {
+	if f := checkKey(key); f != nil {
+		return nil, InvalidFields("Invalid face check.", []FieldError{*f})
+	}
+	if e.verifier == nil {
+		return nil, Errorf(EINTERNAL, "No identity verifier is configured.")
+	}
+	if err := e.inTx(ctx, false, func(tx Tx) error {
+		_, err := tx.FindFanByID(ctx, fanID)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("find fan %d: %w", fanID, err)
+	}
+	r, err := e.verifier.VerifyFace(ctx, verify.FaceRequest{Key: "check/" + moneyKey("face", fanID, key), FanID: fanID, Purpose: "check"})
+	if err != nil {
+		return nil, fmt.Errorf("face check: %v: %w", err, Errorf(EINTERNAL, "The identity verifier did not answer."))
+	}
+	return r, nil
+}

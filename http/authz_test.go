@@ -72,7 +72,7 @@ func fixed(p string) func(*authzFixture) string { return func(*authzFixture) str
 
 func authzCases() []authzCase {
 	const u, x = 401, 403
-	return []authzCase{
+	return append([]authzCase{
 		{"GET", "/healthz", fixed("/healthz"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"GET", "/readyz", fixed("/readyz"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"GET", "/metrics", fixed("/metrics"), nil, [6]int{200, 200, 200, 200, 200, 200}},
@@ -154,7 +154,7 @@ func authzCases() []authzCase {
 		}, nil, [6]int{u, x, x, x, x, 200}},
 		{"PUT", "/v1/admin/sandbox/declines/amounts/{amount}", fixed("/v1/admin/sandbox/declines/amounts/1800"), nil, [6]int{u, x, x, x, x, 200}},
 		{"DELETE", "/v1/admin/sandbox/declines/amounts/{amount}", fixed("/v1/admin/sandbox/declines/amounts/1800"), nil, [6]int{u, x, x, x, x, 200}},
-	}
+	}, minorsAuthzCases()...)
 }
 
 // TestEveryRouteForEveryRole runs each route as each role, on one fresh

@@ -18,6 +18,7 @@ import (
 	"fanclub/metrics"
 	"fanclub/payments/sandbox"
 	"fanclub/policyfile"
+	vsandbox "fanclub/verify/sandbox"
 )
 
 // testAPI is a running API over a real engine and a store.
@@ -69,8 +70,10 @@ func startTestAPI(t *testing.T, open teststores.Open, auth fanclub.AuthConfig, h
 		sb := sandbox.New(db, sandbox.Options{})
 		cfg.Payments, cfg.Sandbox = sb, sb
 	}
+	vfy := vsandbox.New(db)
+	cfg.VerifySandbox = vfy
 	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: hasher, Random: rand.Reader, Observer: obs, Auth: auth,
-		Payments: cfg.Payments})
+		Payments: cfg.Payments, Verifier: vfy})
 	cfg.Engine, cfg.Policies = eng, reg
 	srv := httptest.NewServer(NewServer(cfg).Handler())
 	t.Cleanup(srv.Close)

@@ -65,6 +65,9 @@ type Config struct {
 	// routes under /v1/admin/sandbox); nil when the provider is not the
 	// sandbox, and those routes answer 404.
 	Sandbox SandboxControls
+	// VerifySandbox controls the sandbox identity verifier (the admin
+	// routes under /v1/admin/sandbox/failures); nil: those answer 404.
+	VerifySandbox VerifyControls
 }
 
 // RequestObserver records each request's route pattern, status and
@@ -87,6 +90,7 @@ type Server struct {
 	ids      *idSource
 	payments payments.Provider
 	sandbox  SandboxControls
+	verify   VerifyControls
 	// trustForwardedFor: see Config.TrustForwardedFor.
 	trustForwardedFor bool
 }
@@ -109,7 +113,8 @@ func NewServer(cfg Config) *Server {
 	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON(),
 		access: access, metrics: cfg.Metrics, promHTTP: cfg.MetricsHandler,
 		tokens: newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize, nil), ids: newIDSource(),
-		trustForwardedFor: cfg.TrustForwardedFor, payments: cfg.Payments, sandbox: cfg.Sandbox}
+		trustForwardedFor: cfg.TrustForwardedFor, payments: cfg.Payments, sandbox: cfg.Sandbox,
+		verify: cfg.VerifySandbox}
 }
 
 // permission is who may call a route.
@@ -181,6 +186,24 @@ func (s *Server) routes() []route {
 		{"DELETE", "/v1/admin/sandbox/declines/fans/{fan}", permAdmin, s.sandboxDeclineFan},
 		{"PUT", "/v1/admin/sandbox/declines/amounts/{amount}", permAdmin, s.sandboxDeclineAmount},
 		{"DELETE", "/v1/admin/sandbox/declines/amounts/{amount}", permAdmin, s.sandboxDeclineAmount},
+		{"PUT", "/v1/me/age", permFan, s.setAge},
+		{"GET", "/v1/me/age", permFan, s.myAge},
+		{"POST", "/v1/me/face-checks", permFan, s.faceCheck},
+		{"POST", "/v1/me/guardian-links", permFan, s.requestGuardianLink},
+		{"GET", "/v1/me/guardian-links", permFan, s.myGuardianLinks},
+		{"POST", "/v1/me/guardian-links/{id}/accept", permFan, s.acceptGuardianLink},
+		{"DELETE", "/v1/me/guardian-links/{id}", permFan, s.unlinkGuardian},
+		{"GET", "/v1/me/minors/{minor}/consumption", permFan, s.minorConsumption},
+		{"POST", "/v1/me/minors/{minor}/exit-requests", permFan, s.guardianExitPreview},
+		{"POST", "/v1/me/minors/{minor}/exit-requests/{id}/confirm", permFan, s.confirmGuardianExit},
+		{"POST", "/v1/me/minors/{minor}/refund-requests", permFan, s.guardianRefund},
+		{"GET", "/v1/admin/guardian-refunds", permAdmin, s.listGuardianRefunds},
+		{"POST", "/v1/admin/guardian-refunds/{id}/decision", permAdmin, s.decideGuardianRefund},
+		{"DELETE", "/v1/admin/guardian-links/{id}", permAdmin, s.adminUnlinkGuardian},
+		{"PUT", "/v1/admin/sandbox/failures/face/{fan}", permAdmin, s.sandboxFailFace},
+		{"DELETE", "/v1/admin/sandbox/failures/face/{fan}", permAdmin, s.sandboxFailFace},
+		{"PUT", "/v1/admin/sandbox/failures/age/{fan}", permAdmin, s.sandboxFailAge},
+		{"DELETE", "/v1/admin/sandbox/failures/age/{fan}", permAdmin, s.sandboxFailAge},
 	}
 }
 
