@@ -19,6 +19,7 @@ import (
 	fanhttp "fanclub/http"
 	"fanclub/metrics"
 	"fanclub/policyfile"
+	vsandbox "fanclub/verify/sandbox"
 )
 
 // serveConfig is what 'fanclub serve' runs with.
@@ -38,6 +39,8 @@ type serveConfig struct {
 	jobs jobSettings
 	// webhook is where notifications are sent, if anywhere.
 	webhook webhookSettings
+	// minors configures dimension 7 (minors and guardians).
+	minors minorsSettings
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -57,6 +60,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	c.auth.register(fs)
 	c.jobs.register(fs)
 	c.webhook.register(fs)
+	c.minors.register(fs)
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
 	fs.StringVar(&c.payments, "payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment `provider`: "+paymentProviders+" (env FANCLUB_PAYMENTS)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
@@ -159,10 +163,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err := loadPolicyDir(reg, cfg.policies, log); err != nil {
 		return err
 	}
+	if _, err := reg.Policy(cfg.minors.policy); err != nil {
+		return fmt.Errorf("--minors-policy: %w", err)
+	}
 	pay, sandboxControls, err := openPayments(cfg.payments, db)
 	if err != nil {
 		return err
 	}
+	vfy := vsandbox.New(db)
 	m := metrics.New()
 	eng := fanclub.NewEngine(fanclub.EngineConfig{
 		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log,
@@ -171,6 +179,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		Observer: m,
 		Payments: pay,
 		Webhooks: cfg.webhook.enabled(),
+		Verifier: vfy,
+		Minors:   cfg.minors.config(),
 	})
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
@@ -210,7 +220,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	srv := &http.Server{
 		Handler: fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor,
 			AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache,
-			Payments: pay, Sandbox: sandboxControls}).Handler(),
+			Payments: pay, Sandbox: sandboxControls, VerifySandbox: vfy}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
