@@ -23,6 +23,7 @@ type minorsEngine struct {
 	pay   *sandbox.Provider
 	vfy   *vsandbox.Verifier
 	club  map[string]int64
+	reg   *policyfile.Registry
 }
 
 // fairEU returns the fair preset moved to the EU jurisdiction.
@@ -53,7 +54,7 @@ func minorsEngineOn(t teststores.T, open teststores.Open, policy string) *minors
 	}
 	c := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
 	db := open(t, c.Now)
-	m := &minorsEngine{clock: c, store: db, pay: sandbox.New(db, sandbox.Options{}), vfy: vsandbox.New(db), club: map[string]int64{}}
+	m := &minorsEngine{clock: c, store: db, pay: sandbox.New(db, sandbox.Options{}), vfy: vsandbox.New(db), club: map[string]int64{}, reg: reg}
 	m.Engine = fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: plainHasher{}, Random: rand.Reader,
 		Payments: m.pay, Verifier: m.vfy, Minors: fanclub.MinorsConfig{Policy: policy, AgeGate: true}})
 	ctx := context.Background()

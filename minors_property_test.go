@@ -245,4 +245,3 @@ func (r *minorsRun) checkRefundsBounded(t *rapid.T) {
 		t.Fatalf("negative coins: %+v", a)
 	}
 }
-
