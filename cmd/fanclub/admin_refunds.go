@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"fanclub"
+	"fanclub/payments/sandbox"
+	"fanclub/policyfile"
+)
+
+// runAdminRefunds runs 'fanclub admin refunds': it prints the guardian
+// refund requests with a status (default pending: the approval queue) as
+// JSON lines, or records an operator's decision on one and prints it.
+func runAdminRefunds(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fanclub admin refunds", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, adminUsage+"\nflags:\n")
+		fs.PrintDefaults()
+	}
+	db := fs.String("db", envOr("FANCLUB_DB", "fanclub.db"), "SQLite database `path`, or postgres:// URL (env FANCLUB_DB)")
+	status := fs.String("status", fanclub.RefundPending, "list the requests with this `status` (pending, refunded, rejected; empty: all)")
+	approve := fs.Int64("approve", 0, "approve the pending request with this `id` (its refund is made through the sandbox provider)")
+	reject := fs.Int64("reject", 0, "reject the pending request with this `id`")
+	operator := fs.String("operator", "", "`name` of the operator deciding (required with --approve or --reject)")
+	note := fs.String("note", "", "a `note` kept with the decision")
+	pos, code := parseArgs(fs, args)
+	if code >= 0 {
+		return code
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if len(pos) > 0 || (*approve != 0 && *reject != 0) || ((*approve != 0 || *reject != 0) && *operator == "") {
+		log.Error("admin refunds", "err", "want at most one of --approve and --reject, each with --operator")
+		return 2
+	}
+	store, err := openStore(ctx, *db, storeOptions{Logger: log, MustExist: true})
+	if err != nil {
+		log.Error("admin refunds", "db", displayDSN(*db), "err", err)
+		return 1
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error("close store", "db", displayDSN(*db), "err", err)
+		}
+	}()
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		log.Error("admin refunds", "err", err)
+		return 1
+	}
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: store, Policies: reg, Random: rand.Reader, Logger: log,
+		Payments: sandbox.New(store, sandbox.Options{})})
+	enc := json.NewEncoder(stdout)
+	if id := max(*approve, *reject); id != 0 {
+		res, err := eng.DecideGuardianRefund(ctx, id, *operator, *approve != 0, *note)
+		if err != nil {
+			log.Error("admin refunds", "request", id, "err", err)
+			return 1
+		}
+		_ = enc.Encode(res)
+		return 0
+	}
+	rs, err := eng.GuardianRefunds(ctx, 0, *status)
+	if err != nil {
+		log.Error("admin refunds", "err", err)
+		return 1
+	}
+	for _, r := range rs {
+		_ = enc.Encode(r)
+	}
+	return 0
+}
