@@ -56,6 +56,9 @@ func (e *Engine) SetAge(ctx context.Context, fanID int64, birthDate string, meth
 		if _, err := tx.FindFanByID(ctx, fanID); err != nil {
 			return fmt.Errorf("find fan %d: %w", fanID, err)
 		}
+		if b, _ := a.Born(); b.After(tx.Now()) {
+			return InvalidFields("Invalid age.", []FieldError{{Path: "birth_date", Found: birthDate, Allowed: "a date not after today", Message: "birth date in the future"}})
+		}
 		cur, err := fanAge(ctx, tx, fanID)
 		if err != nil {
 			return err

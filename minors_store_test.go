@@ -27,6 +27,7 @@ func testSetAge(t *testing.T, open teststores.Open) {
 		{"bad date", "2011-13-01", fanclub.AgeSelfDeclared, fanclub.EINVALID, "birth_date"},
 		{"bad method", born15, "passport", fanclub.EINVALID, "method"},
 		{"inherited without a guardian", born15, fanclub.AgeInherited, fanclub.ECONFLICT, ""},
+		{"born tomorrow", "2026-03-11", fanclub.AgeSelfDeclared, fanclub.EINVALID, "birth_date"},
 	} {
 		_, err := m.SetAge(ctx, f, tc.birth, tc.method)
 		if fanclub.ErrorCode(err) != tc.code || (tc.path != "" && fanclub.ErrorFields(err)[0].Path != tc.path) {

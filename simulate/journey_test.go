@@ -121,6 +121,8 @@ func FuzzParseJourney(f *testing.F) {
 	f.Add([]byte(journeyText(`{"at": "+0s", "fan": "alice", "club": "c1", "do": "join"}`)))
 	f.Add([]byte(journeyText(`{"at": "+1d2h", "fan": "alice", "club": "c1", "do": "exit", "choices": {"progress": "keep"}}`)))
 	f.Add([]byte(journeyText(`{"at": "2026-03-02T09:00:00Z", "fan": "bob", "club": "c2", "do": "interact", "action": "like", "amount": 3}`)))
+	f.Add([]byte(journeyText(`{"fan": "kid", "club": "c1", "do": "set_age", "birth_date": "2010-12-01", "method": "identity"}`)))
+	f.Add([]byte(journeyText(`{"fan": "kid", "club": "c1", "do": "guardian_refund", "guardian": "mum", "document": {"name": "d", "notary": "n"}}`)))
 	f.Add([]byte(`{"start": "x", "steps": [1, "a", null, {}]}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
