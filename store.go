@@ -101,6 +101,7 @@ type Tx interface {
 	PaymentTx
 	GiftTx
 	NotificationTx
+	PrivacyTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and
@@ -122,6 +123,8 @@ type EventInput struct {
 	Amount int64 `json:"amount,omitempty"`
 	// At defaults to the transaction's time.
 	At *time.Time `json:"at,omitempty"`
+	// DeviceID, when set, is a sighting of the fan's device (PrivacyTx).
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // BatchResult is what a batch did, event by event.

@@ -25,8 +25,10 @@ type Line struct {
 	AutoRenew *bool  `json:"auto_renew,omitempty"`
 	// Choices echo an exit's choices.
 	Choices map[string]string `json:"choices,omitempty"`
-	Note    string            `json:"note,omitempty"`
-	OK      bool              `json:"ok"`
+	// DeviceID echoes a login's or a report's device id.
+	DeviceID string `json:"device_id,omitempty"`
+	Note     string `json:"note,omitempty"`
+	OK       bool   `json:"ok"`
 	// Error is the refusal when OK is false.
 	Error *LineError `json:"error,omitempty"`
 	// Points are the level points an interaction earned.
@@ -49,6 +51,8 @@ type Line struct {
 	Charges []ChargeState `json:"charges"`
 	// Notifications are the fan's notifications so far, oldest first.
 	Notifications []NotificationState `json:"notifications"`
+	// Data is the fan's personal data in the step's club (dimension 5).
+	Data *DataState `json:"data"`
 }
 
 // SubscriptionState is a fan's subscription, times in the journey's offset.
@@ -156,6 +160,8 @@ type Impact struct {
 	// Paid is what the exit does to the fan's live subscription (absent
 	// when there is none).
 	Paid *PaidImpact `json:"paid,omitempty"`
+	// Data is what the exit does to the fan's personal data in the club.
+	Data []DataStepState `json:"data,omitempty"`
 }
 
 // PaidImpact is the paid part of an exit's impact, times in the journey's
@@ -217,6 +223,7 @@ func (c clock) impact(im fanclub.ExitImpact, clubName func(int64) string) *Impac
 		HistoryDeleted: im.HistoryDeleted, RejoinFrom: c.format(im.RejoinFrom),
 		Effects: c.effects(im.Effects, clubName),
 		Paid:    c.paid(im.Paid),
+		Data:    c.dataSteps(im.Data),
 	}
 }
 
