@@ -25,10 +25,8 @@ type Line struct {
 	AutoRenew *bool  `json:"auto_renew,omitempty"`
 	// Choices echo an exit's choices.
 	Choices map[string]string `json:"choices,omitempty"`
-	// DeviceID echoes a login's or a report's device id.
-	DeviceID string `json:"device_id,omitempty"`
-	Note     string `json:"note,omitempty"`
-	OK       bool   `json:"ok"`
+	Note    string            `json:"note,omitempty"`
+	OK      bool              `json:"ok"`
 	// Error is the refusal when OK is false.
 	Error *LineError `json:"error,omitempty"`
 	// Points are the level points an interaction earned.
@@ -53,6 +51,8 @@ type Line struct {
 	Notifications []NotificationState `json:"notifications"`
 	// Data is the fan's personal data in the step's club (dimension 5).
 	Data *DataState `json:"data"`
+	// DeviceID echoes a login's or a report's device id.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // SubscriptionState is a fan's subscription, times in the journey's offset.
