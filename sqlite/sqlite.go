@@ -76,6 +76,9 @@ type DB struct {
 	// ns, wall clock) a read transaction last checked the journal.
 	readCheck time.Duration
 	lastCheck atomic.Int64
+	// scrub is set while the WAL may still hold page images of purged
+	// events (see scrubWAL).
+	scrub atomic.Bool
 }
 
 var _ fanclub.Store = (*DB)(nil)
@@ -178,6 +181,9 @@ func dsn(txlock, journal, sync string, queryOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "cache_size(-65536)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// Freed content (a purged event_log body, its overflow pages) is
+	// overwritten with zeros, not left in free space (docs/privacy.md).
+	q.Add("_pragma", "secure_delete(1)")
 	if queryOnly {
 		q.Add("_pragma", "query_only(1)")
 	}
@@ -193,6 +199,9 @@ func (db *DB) Close() error {
 		if db.wbulk != nil {
 			db.wmu.Lock()
 			err = db.checkpointLocked(context.Background())
+			if db.scrub.Load() {
+				db.scrubWAL(context.Background())
+			}
 			db.wmu.Unlock()
 			db.events.settle()
 			db.wbulk.close()

@@ -36,6 +36,8 @@ type Tx struct {
 
 	ch    change
 	evIDs map[string]struct{}
+	// purges are the event_log rows this transaction's purges rewrote.
+	purges []logPurge
 	readM map[fanclub.MemberKey]*fanclub.Membership
 	readC map[fanclub.CounterKey]int64
 	// memoC remembers the counters this transaction read from the
@@ -95,6 +97,12 @@ func (t *Tx) Commit() error {
 	}
 	if err := t.tx.Commit(); err != nil {
 		return internal("commit", err)
+	}
+	if len(t.purges) > 0 {
+		t.db.events.purge(t.purges)
+	}
+	if len(t.purges) > 0 || t.db.scrub.Load() {
+		t.db.scrubWAL(context.Background())
 	}
 	if logID != 0 {
 		t.db.events.add(logID, t.ch.events)
