@@ -36,8 +36,6 @@ type Tx struct {
 
 	ch    change
 	evIDs map[string]struct{}
-	// purges are the event_log rows this transaction's purges rewrote.
-	purges []logPurge
 	readM map[fanclub.MemberKey]*fanclub.Membership
 	readC map[fanclub.CounterKey]int64
 	// memoC remembers the counters this transaction read from the
@@ -50,6 +48,8 @@ type Tx struct {
 	// countBase and countDelta are the member counts of the clubs this
 	// transaction changed, before it, and its changes (see counts.go).
 	countBase, countDelta map[int64]int64
+	// purges are the event_log rows this transaction's purges rewrote.
+	purges []logPurge
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
