@@ -49,6 +49,11 @@ type Options struct {
 	// those reads within the interval (and by any read of a table at
 	// once). 0 (the default) checks in every read transaction.
 	ReadCheckInterval time.Duration
+	// DedupeWindow is how long after an event's time its id is still
+	// recognised as a duplicate (default fanclub.DefaultDedupeWindow):
+	// the retry window of event ids. The index of ids holds one to two
+	// windows of them, however long the log (see docs/storage.md).
+	DedupeWindow time.Duration
 }
 
 // DB is a SQLite-backed fanclub.Store.
@@ -86,7 +91,7 @@ var _ fanclub.Store = (*DB)(nil)
 // Open opens (creating if needed) the database at path and applies the
 // pending migrations. path ":memory:" opens a private in-memory database.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
-	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(), events: newEventLog(),
+	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(),
 		ckptRows: opts.CheckpointRows, ckptJournal: defaultCheckpointJournal, cacheRows: defaultCacheRows,
 		readCheck: opts.ReadCheckInterval}
 	if db.ckptRows <= 0 {
@@ -98,6 +103,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
+	window := opts.DedupeWindow
+	if window <= 0 {
+		window = fanclub.DefaultDedupeWindow
+	}
+	db.events = newEventLog(db.now, window)
 	syncMode := "NORMAL"
 	if opts.SyncFull {
 		syncMode = "FULL"

@@ -128,45 +128,57 @@ func (l *eventLog) purge(ps []logPurge) {
 	}
 }
 
-// forgetLocked makes hash h no longer name row; the caller holds mu.
+// forgetLocked makes hash h no longer name row in any span; the caller
+// holds mu.
 func (l *eventLog) forgetLocked(h uint64, row int64) {
-	r, ok := l.ids[h]
+	for _, sp := range l.spans {
+		sp.forget(h, row)
+	}
+}
+
+// forget makes hash h no longer name row in sp.
+func (sp *idSpan) forget(h uint64, row int64) {
+	r, ok := sp.ids[h]
 	if !ok {
 		return
 	}
-	more := l.more[h]
+	more := sp.more[h]
 	if r == row {
 		if len(more) == 0 {
-			delete(l.ids, h)
+			delete(sp.ids, h)
 			return
 		}
-		l.ids[h], more = more[0], more[1:]
+		sp.ids[h], more = more[0], more[1:]
 	} else {
 		more = slices.DeleteFunc(more, func(x int64) bool { return x == row })
 	}
 	if len(more) == 0 {
-		delete(l.more, h)
+		delete(sp.more, h)
 	} else {
-		l.more[h] = more
+		sp.more[h] = more
 	}
 }
 
 // unlinkLocked removes row from k's chain; the caller holds mu. The link
-// itself stays in links, unreachable (links only grows).
+// itself stays in the slab, unreachable, until the unreachable links
+// outnumber the others and the slab is compacted.
 func (l *eventLog) unlinkLocked(k fanclub.MemberKey, row int64) {
 	prev := 0
-	for i := l.member[k]; i != 0; prev, i = i, l.links[i].next {
-		if l.links[i].row != row {
+	for i := l.member[k]; i != 0; prev, i = i, l.links.at(i).next {
+		if l.links.at(i).row != row {
 			continue
 		}
-		next := l.links[i].next
+		next := l.links.at(i).next
 		switch {
 		case prev != 0:
-			l.links[prev].next = next
+			l.links.at(prev).next = next
 		case next != 0:
 			l.member[k] = next
 		default:
 			delete(l.member, k)
+		}
+		if l.links.dead++; l.links.dead > l.links.n/2 {
+			l.links = l.links.compacted(l.member)
 		}
 		return
 	}
