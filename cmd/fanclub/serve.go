@@ -32,6 +32,8 @@ type serveConfig struct {
 	// authenticated token is remembered.
 	accessLog  *fanhttp.AccessLog
 	tokenCache time.Duration
+	// dedupe is the store's retry window of event ids (--dedupe-window).
+	dedupe time.Duration
 	// payments names the payment provider (--payments).
 	payments string
 	// jobs says whether and how often serve runs due jobs.
@@ -50,6 +52,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.addr, "addr", c.addr, "listen `address` (env FANCLUB_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "create a demo creator, one club per preset and fans alice, bob and carol")
 	if err := limitFlags(fs, &c.limits); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, err
+	}
+	if err := dedupeFlag(fs, &c.dedupe); err != nil {
 		fmt.Fprintln(stderr, err)
 		return c, err
 	}
@@ -72,6 +78,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err := checkLimits(c.limits); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, err
+	}
+	if err := checkDedupe(c.dedupe, c.limits.EventWindow); err != nil {
 		fmt.Fprintln(stderr, err)
 		return c, err
 	}
@@ -139,7 +149,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // serve opens the store, prints an admin token (and the demo), and serves
 // until ctx ends.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
-	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, ReadCheckInterval: serveReadCheck})
+	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, ReadCheckInterval: serveReadCheck, DedupeWindow: cfg.dedupe})
 	if err != nil {
 		return err
 	}
