@@ -26,13 +26,14 @@ func testExitDataRules(t *testing.T, open teststores.Open) {
 		following bool // after the exit
 		refreshed bool // a later login moves last seen
 		receipts  []fanclub.DataCategory
+		events    [2]int // stored events after the exit's jobs, and 181 days later
 	}{
-		{"wechat-channels", nil, 0, false, false, []fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow}},
-		{"douyin", nil, 2, true, false, nil},
-		{"kuaishou", nil, 2, true, true, nil},
-		{"fair", nil, 0, true, false, []fanclub.DataCategory{fanclub.DataDeviceIDs}},
+		{"wechat-channels", nil, 0, false, false, []fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow}, [2]int{1, 0}},
+		{"douyin", nil, 2, true, false, nil, [2]int{1, 1}},
+		{"kuaishou", nil, 2, true, true, nil, [2]int{1, 0}},
+		{"fair", nil, 0, true, false, []fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataBehaviourLog}, [2]int{0, 0}},
 		{"fair", map[string]string{fanclub.ChoiceFollow: fanclub.ChoiceUnfollow}, 0, false, false,
-			[]fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow}},
+			[]fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow, fanclub.DataBehaviourLog}, [2]int{0, 0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.preset, func(t *testing.T) {
@@ -63,8 +64,8 @@ func testExitDataRules(t *testing.T, open teststores.Open) {
 			mustOK(t, "confirm exit", err)
 			runJobs(t, e)
 			d := personalData(t, e, fan, club)
-			if len(d.Devices) != tc.devices || d.Following != tc.following {
-				t.Fatalf("after exit: %d devices, following %v; want %d, %v", len(d.Devices), d.Following, tc.devices, tc.following)
+			if len(d.Devices) != tc.devices || d.Following != tc.following || d.Events != tc.events[0] {
+				t.Fatalf("after exit: %d devices, following %v, %d events; want %d, %v, %d", len(d.Devices), d.Following, d.Events, tc.devices, tc.following, tc.events[0])
 			}
 			var cats []fanclub.DataCategory
 			for _, r := range d.Receipts {
@@ -84,6 +85,11 @@ func testExitDataRules(t *testing.T, open teststores.Open) {
 			}
 			if moved != tc.refreshed {
 				t.Fatalf("a later login moved last seen: %v, want %v (%+v)", moved, tc.refreshed, d.Devices)
+			}
+			clk.Advance(181 * 24 * time.Hour)
+			runJobs(t, e)
+			if d = personalData(t, e, fan, club); d.Events != tc.events[1] {
+				t.Fatalf("181 days later: %d events, want %d", d.Events, tc.events[1])
 			}
 		})
 	}
