@@ -81,6 +81,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Payments", testPayments},
 		{"Gifts", testGifts},
 		{"Devices", testDevices},
+		{"DevicesProperty", testDevicesProperty},
 		{"Follows", testFollows},
 		{"Receipts", testReceipts},
 		{"AnonymiseTransactions", testAnonymiseTransactions},
