@@ -11,7 +11,7 @@ import (
 
 // JobAnonymiseTransactions anonymises an erased fan's transaction
 // records when their legal hold ends.
-const JobAnonymiseTransactions = "anonymise_transactions"
+const JobAnonymiseTransactions = "data.anonymise"
 
 // ErasureBasis is the basis of a fan's own erasure request.
 const ErasureBasis = "erasure request (PIPL Art. 47, GDPR Art. 17)"
@@ -46,7 +46,7 @@ type Erasure struct {
 	Receipts []DeletionReceipt `json:"receipts,omitempty"`
 }
 
-// anonymisePayload is an anonymise_transactions job's input.
+// anonymisePayload is an data.anonymise job's input.
 type anonymisePayload struct {
 	FanID int64  `json:"fan_id"`
 	Rule  string `json:"rule"`
@@ -235,7 +235,7 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 	return out, nil
 }
 
-// runAnonymise runs an anonymise_transactions job: the fan's payments and
+// runAnonymise runs an data.anonymise job: the fan's payments and
 // gifts get a random negative pseudonym instead of the fan id, with a
 // receipt, in one transaction with the job's end. Ledger transfers stay
 // as they are: balances derive from them.

@@ -11,9 +11,9 @@ import (
 // JobPurgeData runs a deferred step of an exit's data plan: the purge of
 // the behaviour log after its retention, or the erasure of device
 // identifiers at the end of a kept progress window.
-const JobPurgeData = "purge_data"
+const JobPurgeData = "data.purge"
 
-// purgePayload is a purge_data job's input: the exit it belongs to and
+// purgePayload is a data.purge job's input: the exit it belongs to and
 // the plan step it runs.
 type purgePayload struct {
 	FanID    int64        `json:"fan_id"`
@@ -40,7 +40,7 @@ func followChoiceError(p *Policy, v string) *FieldError {
 // applyDataExit executes the data steps of a confirmed exit in its
 // transaction: what is due at exit now (device identifiers erased, the
 // follow removed, each with a receipt), device records set to react to
-// later sightings as the policy says, and a purge_data job for every
+// later sightings as the policy says, and a data.purge job for every
 // step due later. The behaviour log is always purged by a job, even at
 // exit: a large log is deleted outside the exit's transaction.
 func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID int64, d *DataExitPlan) error {
@@ -103,7 +103,7 @@ func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID
 	return nil
 }
 
-// purgeJob is the purge_data job of an exit's step, due at the step's time.
+// purgeJob is the data.purge job of an exit's step, due at the step's time.
 func purgeJob(fanID, clubID int64, exitAt time.Time, s DataStep) (*Job, error) {
 	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), Category: s.Category, Rule: s.Rule, Basis: s.Basis})
 	if err != nil {
@@ -127,7 +127,7 @@ func boolCount(b bool) int64 {
 	return 0
 }
 
-// runPurge runs a purge_data job: unless the fan rejoined the club since
+// runPurge runs a data.purge job: unless the fan rejoined the club since
 // the exit (the membership is active, or left at another time: a later
 // exit planned its own purge), it deletes the step's data and writes its
 // receipt, in one transaction with the job's end.
