@@ -22,10 +22,12 @@ type ErasureRequest struct {
 	Confirm bool `json:"confirm"`
 }
 
-// ErasureExit is one membership an erasure exits, and its impact.
+// ErasureExit is one membership an erasure exits: the exit choices it
+// makes and the exit's impact.
 type ErasureExit struct {
-	ClubID int64      `json:"club_id"`
-	Impact ExitImpact `json:"impact"`
+	ClubID  int64             `json:"club_id"`
+	Choices map[string]string `json:"choices,omitempty"`
+	Impact  ExitImpact        `json:"impact"`
 }
 
 // Erasure is what an erasure of a fan's account does (a preview) or did
@@ -74,7 +76,7 @@ func (e *Engine) EraseAccount(ctx context.Context, fanID int64, req ErasureReque
 		return er, err
 	}
 	for _, x := range er.Exits {
-		r, err := e.RequestExit(ctx, fanID, x.ClubID, erasureChoices(x.Impact))
+		r, err := e.RequestExit(ctx, fanID, x.ClubID, x.Choices)
 		if err != nil {
 			return nil, fmt.Errorf("exit club %d: %w", x.ClubID, err)
 		}
@@ -96,10 +98,10 @@ func (e *Engine) EraseAccount(ctx context.Context, fanID int64, req ErasureReque
 	return er, nil
 }
 
-// erasureChoices are the exit choices of an erasure: unfollow where the
-// policy lets the fan choose, the defaults otherwise.
-func erasureChoices(im ExitImpact) map[string]string {
-	if s, ok := im.Data.Step(DataFollow); ok && s.Rule == "data.follow: "+string(FollowFanChoice) {
+// erasureChoices are the exit choices of an erasure under p: unfollow
+// where the policy lets the fan choose, the defaults otherwise.
+func erasureChoices(p *Policy) map[string]string {
+	if p.Data.Follow == FollowFanChoice {
 		return map[string]string{ChoiceFollow: ChoiceUnfollow}
 	}
 	return nil
@@ -135,16 +137,12 @@ func (e *Engine) planErasure(ctx context.Context, fanID int64) (*Erasure, error)
 			if m.Status != StatusActive {
 				continue
 			}
-			plan, _, err := e.planExitTx(ctx, tx, cp, m, nil, now)
+			ch := erasureChoices(cp.policy)
+			plan, _, err := e.planExitTx(ctx, tx, cp, m, ch, now)
 			if err != nil {
 				return err
 			}
-			if ch := erasureChoices(plan.Impact); ch != nil {
-				if plan, _, err = e.planExitTx(ctx, tx, cp, m, ch, now); err != nil {
-					return err
-				}
-			}
-			er.Exits = append(er.Exits, ErasureExit{ClubID: m.ClubID, Impact: plan.Impact})
+			er.Exits = append(er.Exits, ErasureExit{ClubID: m.ClubID, Choices: ch, Impact: plan.Impact})
 		}
 		t := now
 		er.Account = DataStep{Category: DataAccount, Action: DataErase, At: &t, Rule: "erasure request", Basis: ErasureBasis}

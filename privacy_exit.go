@@ -81,7 +81,7 @@ func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID
 			}
 			continue
 		}
-		if s.Action != DataErase || s.At == nil || !e.purges(s.Category) {
+		if s.Action != DataErase || s.At == nil {
 			continue
 		}
 		j, err := purgeJob(fanID, cp.club.ID, now, s)
@@ -148,8 +148,10 @@ func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 		switch p.Category {
 		case DataDeviceIDs:
 			n, err = tx.DeleteDevices(ctx, p.FanID, p.ClubID)
+		case DataBehaviourLog:
+			n, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, p.ExitAt)
 		default:
-			n, err = e.purgeLog(ctx, tx, p)
+			return PermanentJobError(fmt.Errorf("no purge for category %q", p.Category))
 		}
 		if err != nil {
 			return fmt.Errorf("purge %s: %w", p.Category, err)

@@ -160,8 +160,8 @@ func testEraseAccount(t *testing.T, open teststores.Open) {
 		t.Fatalf("login after erasure: %v", err)
 	}
 	d := personalData(t, e, fan, w.clubs["fair"])
-	if !d.Following {
-		t.Fatal("the erasure removed a follow douyin's data rule keeps (one creator runs both clubs)")
+	if d.Following {
+		t.Fatal("the follow survived: fair's exit chose unfollow (one creator runs both clubs)")
 	}
 	wantReceipt(t, d.Receipts, fanclub.DataTransactionRecords, fanclub.DataHold)
 	clk.Set(holdEnd.Add(time.Second))
