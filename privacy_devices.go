@@ -41,15 +41,32 @@ func seeLoginDevice(ctx context.Context, tx Tx, fanID int64, deviceID string, at
 }
 
 // eventSightings returns the device sightings of a batch's accepted
-// events that carry a device id; nil (and no allocation) when none does.
+// events that carry a device id, one per (fan, club, device) at its
+// latest time, in the order first seen; nil (and no allocation) when no
+// event carries one.
 func eventSightings(b Batch, res *BatchResult, work []ingestWork) []DeviceSighting {
-	var out []DeviceSighting
+	var (
+		out []DeviceSighting
+		idx map[DeviceSighting]int // key: the sighting without its time
+	)
 	for i := range b.Events {
 		ev := &b.Events[i]
 		if ev.DeviceID == "" || res.Results[i].Status != EventAccepted {
 			continue
 		}
-		out = append(out, DeviceSighting{FanID: ev.FanID, ClubID: ev.ClubID, DeviceID: ev.DeviceID, At: work[i].at})
+		if idx == nil {
+			idx = map[DeviceSighting]int{}
+		}
+		k := DeviceSighting{FanID: ev.FanID, ClubID: ev.ClubID, DeviceID: ev.DeviceID}
+		if j, ok := idx[k]; ok {
+			if work[i].at.After(out[j].At) {
+				out[j].At = work[i].at
+			}
+			continue
+		}
+		idx[k] = len(out)
+		k.At = work[i].at
+		out = append(out, k)
 	}
 	return out
 }

@@ -8,19 +8,35 @@ import (
 	"fanclub"
 )
 
-// SeeDevices records device sightings (see fanclub.PrivacyTx).
+// SeeDevices records device sightings (see fanclub.PrivacyTx). The two
+// statements are prepared once per call: a batch may carry many sightings.
 func (t *Tx) SeeDevices(ctx context.Context, sightings []fanclub.DeviceSighting) error {
+	if len(sightings) == 0 {
+		return nil
+	}
+	stx, err := t.sqlTx(ctx)
+	if err != nil {
+		return err
+	}
+	upsert, err := stx.PrepareContext(ctx, `INSERT INTO devices(fan_id, club_id, device_id, first_seen, last_seen, state) VALUES (?, ?, ?, ?, ?, 'live')
+ ON CONFLICT(fan_id, club_id, device_id) DO UPDATE SET state = 'live', last_seen = max(last_seen, excluded.last_seen)`)
+	if err != nil {
+		return wrap("device", err)
+	}
+	defer upsert.Close()
+	refresh, err := stx.PrepareContext(ctx, `UPDATE devices SET last_seen = ? WHERE fan_id = ? AND device_id = ? AND state IN ('live', 'refresh') AND last_seen < ?`)
+	if err != nil {
+		return wrap("device", err)
+	}
+	defer refresh.Close()
 	for _, s := range sightings {
 		at := ts(s.At)
 		if s.ClubID != 0 {
-			if _, err := t.execOne(ctx, `INSERT INTO devices(fan_id, club_id, device_id, first_seen, last_seen, state) VALUES (?, ?, ?, ?, ?, 'live')
- ON CONFLICT(fan_id, club_id, device_id) DO UPDATE SET state = 'live', last_seen = max(last_seen, excluded.last_seen)`,
-				s.FanID, s.ClubID, s.DeviceID, at, at); err != nil {
+			if _, err := upsert.ExecContext(ctx, s.FanID, s.ClubID, s.DeviceID, at, at); err != nil {
 				return wrap("device", err)
 			}
 		}
-		if _, err := t.execOne(ctx, `UPDATE devices SET last_seen = ? WHERE fan_id = ? AND device_id = ? AND state IN ('live', 'refresh') AND last_seen < ?`,
-			at, s.FanID, s.DeviceID, at); err != nil {
+		if _, err := refresh.ExecContext(ctx, at, s.FanID, s.DeviceID, at); err != nil {
 			return wrap("device", err)
 		}
 	}
