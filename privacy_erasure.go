@@ -233,10 +233,12 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 	return out, nil
 }
 
-// runAnonymise runs an data.anonymise job: the fan's payments and
-// gifts get a random negative pseudonym instead of the fan id, with a
-// receipt, in one transaction with the job's end. Ledger transfers stay
-// as they are: balances derive from them.
+// runAnonymise runs a data.anonymise job: the fan's payments and gifts
+// get a random negative pseudonym instead of the fan id, with a receipt,
+// in one transaction with the job's end. While one of the fan's payments
+// is pending the job fails and is retried later (its reconcile job finds
+// it by its key). Ledger transfers stay as they are: balances derive
+// from them.
 func (e *Engine) runAnonymise(ctx context.Context, job *Job) error {
 	var p anonymisePayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
@@ -248,6 +250,17 @@ func (e *Engine) runAnonymise(ctx context.Context, job *Job) error {
 	}
 	pseudonym := -int64(binary.BigEndian.Uint64(b)>>2) - 1
 	return e.inTx(ctx, true, func(tx Tx) error {
+		// A payment still pending (a refund of the erasure's exits not yet
+		// settled) is found by its key by its reconcile job: wait for it.
+		ps, err := tx.ListPayments(ctx, p.FanID)
+		if err != nil {
+			return fmt.Errorf("list payments: %w", err)
+		}
+		for _, pay := range ps {
+			if pay.Status == PaymentPending {
+				return fmt.Errorf("payment %d is still pending; anonymising after it settles", pay.ID)
+			}
+		}
 		n, err := tx.AnonymiseTransactions(ctx, p.FanID, pseudonym)
 		if err != nil {
 			return fmt.Errorf("anonymise transactions: %w", err)

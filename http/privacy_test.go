@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"fanclub"
 	"fanclub/internal/teststores"
@@ -76,5 +77,56 @@ func TestEraseAccountRoutes(t *testing.T) {
 		a.must(200, "POST", fmt.Sprintf("/v1/admin/fans/%d/erasure", other.ID), a.Admin, map[string]any{"confirm": true})
 		a.must(401, "GET", "/v1/me", otherTok, nil)
 		a.must(404, "POST", "/v1/admin/fans/999/erasure", a.Admin, nil)
+	})
+}
+
+// TestErasureHoldsThenAnonymisesTransactions erases a fan of a fair club
+// who bought coins and sent a gift: the records stay under the fan for the
+// 1096-day hold, then carry a pseudonym, with the hold and anonymisation
+// receipts.
+func TestErasureHoldsThenAnonymisesTransactions(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, open teststores.Open) {
+		t.Parallel()
+		a := newTestAPI(t, open)
+		_, crTok := a.newCreator("maker")
+		club := a.newClub(crTok, "Luna", "fair")
+		fan, tok := a.newFan("wren")
+		a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", club.ID), tok, nil)
+		if r := a.doKeyed("POST", "/v1/me/coins", tok, `{"coins": 100}`, "c1"); r.Status != 200 {
+			t.Fatalf("buy coins: %d %s", r.Status, r.Body)
+		}
+		if r := a.doKeyed("POST", fmt.Sprintf("/v1/clubs/%d/gifts", club.ID), tok, `{"coins": 40}`, "g1"); r.Status != 200 {
+			t.Fatalf("gift: %d %s", r.Status, r.Body)
+		}
+		var er fanclub.Erasure
+		a.must(200, "POST", fmt.Sprintf("/v1/admin/fans/%d/erasure", fan.ID), a.Admin, map[string]any{"confirm": true}).JSON(t, &er)
+		ctx := t.Context()
+		a.Clock.Advance(1095 * 24 * time.Hour)
+		if _, err := a.Engine.RunDueJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ps, err := a.Engine.ListPayments(ctx, fan.ID); err != nil || len(ps) != 1 {
+			t.Fatalf("during the hold: payments %+v, %v", ps, err)
+		}
+		a.Clock.Set(er.Transactions.At.Add(time.Second))
+		if _, err := a.Engine.RunDueJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ps, err := a.Engine.ListPayments(ctx, fan.ID); err != nil || len(ps) != 0 {
+			t.Fatalf("after the hold: payments %+v, %v", ps, err)
+		}
+		rs, err := a.Engine.Receipts(ctx, fan.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var held, anonymised bool
+		for _, r := range rs {
+			held = held || (r.Category == fanclub.DataTransactionRecords && r.Action == fanclub.DataHold && r.Until != nil)
+			anonymised = anonymised || (r.Category == fanclub.DataTransactionRecords && r.Action == fanclub.DataAnonymise && r.Count == 2)
+		}
+		if !held || !anonymised {
+			t.Fatalf("receipts: %+v", rs)
+		}
 	})
 }
