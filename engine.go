@@ -94,6 +94,7 @@ func NewEngine(c EngineConfig) *Engine {
 		verifier: c.Verifier, minors: c.Minors.withDefaults()}
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
 	e.registerSubscriptionJobs()
+	e.registerPrivacyJobs()
 	return e
 }
 

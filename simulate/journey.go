@@ -62,12 +62,21 @@ const (
 	// subscription in the club, as POST
 	// /v1/me/payment-agreements/{id}:revoke does.
 	DoRevokeAgreement = "revoke_agreement"
+	// DoLogin logs the fan in, with DeviceID when set, as POST
+	// /v1/sessions does.
+	DoLogin = "login"
+	// DoFollow has the fan follow the club's creator, as PUT
+	// /v1/creators/{id}/follow does; DoUnfollow removes the follow.
+	DoFollow = "follow"
+	// DoUnfollow removes the fan's follow of the club's creator.
+	DoUnfollow = "unfollow"
 )
 
 // doKinds lists the step kinds in the order error messages name them.
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
 	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement,
-	DoSetAge, DoLinkGuardian, DoUnlinkGuardian, DoGuardianExit, DoGuardianRefund, DoApproveRefund, DoFailFaceChecks, DoPassFaceChecks}
+	DoSetAge, DoLinkGuardian, DoUnlinkGuardian, DoGuardianExit, DoGuardianRefund, DoApproveRefund, DoFailFaceChecks, DoPassFaceChecks,
+	DoLogin, DoFollow, DoUnfollow}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -122,6 +131,8 @@ type Step struct {
 	Note string
 	// Minors holds the fields of the minors and guardian steps.
 	Minors MinorsStep
+	// DeviceID is the device a login or a report comes from (optional).
+	DeviceID string
 }
 
 // DefaultPolicy is the policy of clubs a journey assigns none.
@@ -157,6 +168,7 @@ type stepFile struct {
 	Note      string            `json:"note"`
 
 	minorsFile
+	DeviceID string `json:"device_id"`
 }
 
 // ParseJourney reads a journey from r, decoding strictly (unknown fields
@@ -231,7 +243,7 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 		errs = append(errs, fanclub.FieldError{Path: path + "." + field, Found: found, Message: msg})
 	}
 	st := Step{Fan: sf.Fan, Club: sf.Club, Do: sf.Do, Action: fanclub.Action(sf.Action), Amount: 1,
-		Choices: sf.Choices, Policy: sf.Policy, Note: sf.Note, At: prev}
+		Choices: sf.Choices, Policy: sf.Policy, Note: sf.Note, At: prev, DeviceID: sf.DeviceID}
 	if sf.At != "" {
 		at, err := parseAt(sf.At, start)
 		switch {
@@ -318,6 +330,11 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 		}
 	}
 	st.Minors, errs = parseMinorsStep(path, sf, errs)
+	if sf.DeviceID != "" && sf.Do != DoLogin && sf.Do != DoReport {
+		add("device_id", strconv.Quote(sf.DeviceID), "device_id is only for login and report steps")
+	} else if fe := fanclub.CheckDeviceID(sf.DeviceID, path+".device_id"); fe != nil {
+		add("device_id", fe.Found, "bad device_id; allowed: "+fe.Allowed)
+	}
 	if sf.Choices != nil && sf.Do != DoExit && sf.Do != DoExitRequest {
 		add("choices", "", "choices are only for exit and exit_request steps")
 	}

@@ -55,6 +55,10 @@ type Line struct {
 	Age            *AgeState            `json:"age,omitempty"`
 	Guardian       *string              `json:"guardian,omitempty"`
 	RefundRequests []RefundRequestState `json:"refund_requests,omitempty"`
+	// Data is the fan's personal data in the step's club (dimension 5).
+	Data *DataState `json:"data"`
+	// DeviceID echoes a login's or a report's device id.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // SubscriptionState is a fan's subscription, times in the journey's offset.
@@ -162,6 +166,8 @@ type Impact struct {
 	// Paid is what the exit does to the fan's live subscription (absent
 	// when there is none).
 	Paid *PaidImpact `json:"paid,omitempty"`
+	// Data is what the exit does to the fan's personal data in the club.
+	Data []DataStepState `json:"data,omitempty"`
 }
 
 // PaidImpact is the paid part of an exit's impact, times in the journey's
@@ -223,6 +229,7 @@ func (c clock) impact(im fanclub.ExitImpact, clubName func(int64) string) *Impac
 		HistoryDeleted: im.HistoryDeleted, RejoinFrom: c.format(im.RejoinFrom),
 		Effects: c.effects(im.Effects, clubName),
 		Paid:    c.paid(im.Paid),
+		Data:    c.dataSteps(im.Data),
 	}
 }
 
