@@ -101,6 +101,9 @@ type Tx interface {
 	PaymentTx
 	GiftTx
 	NotificationTx
+	ExportTx
+	SigningKeyTx
+	ImportTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and
