@@ -24,6 +24,7 @@ type instance struct {
 	Store  fanclub.Store
 	Clock  *clock.Manual
 	Signer *export.Signer
+	seq    int
 }
 
 // newInstance starts an instance named name on a store from open.
@@ -35,7 +36,7 @@ func newInstance(t *testing.T, open teststores.Open, name string) *instance {
 	if err != nil {
 		t.Fatalf("registry: %v", err)
 	}
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: argon2id.New(argon2id.TestParams),
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: withCountingPolicy{reg}, Passwords: argon2id.New(argon2id.TestParams),
 		Random: rand.Reader, Payments: sandbox.New(db, sandbox.Options{})})
 	key, err := eng.SigningKey(context.Background())
 	if err != nil {
@@ -114,4 +115,68 @@ func keyOf(in *instance) export.KeyFunc {
 		}
 		return in.Signer.Key.Public(), true
 	}
+}
+
+// countingPolicy is fair with importedTenureCounts on.
+const countingPolicy = "fair-counting-tenure"
+
+// withCountingPolicy adds countingPolicy to a policy source.
+type withCountingPolicy struct{ fanclub.PolicySource }
+
+func (w withCountingPolicy) Policy(name string) (*fanclub.Policy, error) {
+	if name != countingPolicy {
+		return w.PolicySource.Policy(name)
+	}
+	p, err := w.PolicySource.Policy("fair")
+	if err != nil {
+		return nil, err
+	}
+	cp := *p
+	cp.Portability.ImportedTenureCounts = true
+	return &cp, nil
+}
+
+// fanAndClubOn creates a fan and a club under policy on an instance.
+func fanAndClubOn(t *testing.T, in *instance, policy string) (*fanclub.Fan, *fanclub.Club) {
+	t.Helper()
+	ctx := context.Background()
+	in.seq++
+	fan, err := in.Engine.CreateFan(ctx, fmt.Sprintf("fan%d", in.seq), "correct horse battery")
+	if err != nil {
+		t.Fatalf("fan: %v", err)
+	}
+	cr, err := in.Engine.CreateCreator(ctx, fmt.Sprintf("creator%d", in.seq))
+	if err != nil {
+		t.Fatalf("creator: %v", err)
+	}
+	club, err := in.Engine.CreateClub(ctx, cr.ID, "club", policy)
+	if err != nil {
+		t.Fatalf("club: %v", err)
+	}
+	return fan, club
+}
+
+// balances are what an import must never change.
+type balances struct {
+	Coins, Owed, GeneralPoints int64
+	Payments                   int
+}
+
+// snapshot reads a fan's balances.
+func snapshot(t *testing.T, in *instance, fanID int64) balances {
+	t.Helper()
+	ctx := context.Background()
+	w, err := in.Engine.Wallet(ctx, fanID)
+	if err != nil {
+		t.Fatalf("wallet: %v", err)
+	}
+	fv, err := in.Engine.FanView(ctx, fanID)
+	if err != nil {
+		t.Fatalf("fan: %v", err)
+	}
+	pays, err := in.Engine.ListPayments(ctx, fanID)
+	if err != nil {
+		t.Fatalf("payments: %v", err)
+	}
+	return balances{Coins: w.Coins, Owed: w.Owed, GeneralPoints: fv.GeneralPoints, Payments: len(pays)}
 }
