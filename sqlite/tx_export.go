@@ -57,7 +57,8 @@ func (t *Tx) ListEventsPage(ctx context.Context, fanID, clubID int64, after stri
 			}
 		}
 		if i == len(rows)-1 && len(rows) == limit {
-			return out, logCursor(row, n), nil
+			// More rows may follow: the next page starts after this one.
+			return out, logCursor(row+1, 0), nil
 		}
 	}
 	return out, "", nil
