@@ -7,6 +7,7 @@ package http
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -65,6 +66,18 @@ type Config struct {
 	// routes under /v1/admin/sandbox); nil when the provider is not the
 	// sandbox, and those routes answer 404.
 	Sandbox SandboxControls
+	// Instance names this instance in the exports it signs (e.g. its base
+	// URL); empty: "urn:fanclub:" and the key id.
+	Instance string
+	// SigningKey signs exports (nil: the key the engine keeps in the
+	// store, made on first use).
+	SigningKey *fanclub.SigningKey
+	// TrustedKeys are other instances' public keys imports are checked
+	// with when a request names none (the instance's own key is always
+	// trusted).
+	TrustedKeys []ed25519.PublicKey
+	// MaxImportBytes bounds an import's body (0: DefaultMaxImportBytes).
+	MaxImportBytes int64
 }
 
 // RequestObserver records each request's route pattern, status and
@@ -87,6 +100,7 @@ type Server struct {
 	ids      *idSource
 	payments payments.Provider
 	sandbox  SandboxControls
+	port     *portability
 	// trustForwardedFor: see Config.TrustForwardedFor.
 	trustForwardedFor bool
 }
@@ -109,7 +123,8 @@ func NewServer(cfg Config) *Server {
 	return &Server{engine: cfg.Engine, policies: cfg.Policies, log: log, captcha: cr, openapi: openAPIJSON(),
 		access: access, metrics: cfg.Metrics, promHTTP: cfg.MetricsHandler,
 		tokens: newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize, nil), ids: newIDSource(),
-		trustForwardedFor: cfg.TrustForwardedFor, payments: cfg.Payments, sandbox: cfg.Sandbox}
+		trustForwardedFor: cfg.TrustForwardedFor, payments: cfg.Payments, sandbox: cfg.Sandbox,
+		port: newPortability(cfg)}
 }
 
 // permission is who may call a route.
@@ -171,6 +186,11 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/me/coins", permFan, s.buyCoins},
 		{"GET", "/v1/me/wallet", permFan, s.myWallet},
 		{"GET", "/v1/me/payments", permFan, s.myPayments},
+		{"GET", "/v1/me/export", permFan, s.myExport},
+		{"POST", "/v1/me/imports", permFan, s.importExport},
+		{"GET", "/v1/me/imports", permFan, s.myImports},
+		{"GET", "/v1/schemas/export.json", permPublic, s.exportSchema},
+		{"GET", "/.well-known/fanclub/keys", permPublic, s.wellKnownKeys},
 		{"POST", "/v1/clubs/{club}/exit-requests", permFan, s.requestExit},
 		{"GET", "/v1/exit-requests/{id}", permFan, s.getExitRequest},
 		{"GET", "/v1/exit-requests/{id}/captcha.png", permFan, s.exitCaptcha},
