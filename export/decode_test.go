@@ -85,11 +85,11 @@ func TestDecodeRefusesMalformedAndTamperedExports(t *testing.T) {
 	other, _ := fanclub.NewSigningKey(bytes.NewReader(bytes.Repeat([]byte{9}, 32)), time.Unix(0, 0))
 	signed, _, _ := export.SplitSigned(good)
 	tests := []struct {
-		name   string
-		body   []byte
-		keys   export.KeyFunc
-		path   string
-		inMsg  string
+		name  string
+		body  []byte
+		keys  export.KeyFunc
+		path  string
+		inMsg string
 	}{
 		{"changed event", bytes.Replace(good, []byte(`"ev-3"`), []byte(`"ev-9"`), 1), trust(key), "signature", "changed"},
 		{"unknown key", good, trust(other), "signature.key_id", "not trusted"},

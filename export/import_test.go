@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
 	"testing"
+	"time"
 
 	"fanclub"
 	"fanclub/export"

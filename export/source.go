@@ -50,13 +50,17 @@ func walk(ctx context.Context, src Source, sc *fanclub.ExportScope, v visitor) (
 		name string
 		rows func() error
 	}{
-		{"memberships", func() error { return each(sc.Memberships, func(m *fanclub.Membership) error { return emit("memberships", membershipOf(m)) }) }},
+		{"memberships", func() error {
+			return each(sc.Memberships, func(m *fanclub.Membership) error { return emit("memberships", membershipOf(m)) })
+		}},
 		{"points", func() error {
 			return each(sc.Points, func(p fanclub.PointEntry) error {
 				return emit("points", Point{ID: p.ID, Delta: p.Delta, Reason: p.Reason, At: p.At})
 			})
 		}},
-		{"purchases", func() error { return each(sc.Payments, func(p *fanclub.Payment) error { return emit("purchases", purchaseOf(p)) }) }},
+		{"purchases", func() error {
+			return each(sc.Payments, func(p *fanclub.Payment) error { return emit("purchases", purchaseOf(p)) })
+		}},
 		{"subscriptions", func() error {
 			return each(sc.Subscriptions, func(s *fanclub.Subscription) error { return emit("subscriptions", subscriptionOf(s)) })
 		}},
