@@ -66,7 +66,7 @@ const (
 
 // doKinds lists the step kinds in the order error messages name them.
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
-	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement}
+	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement, DoExport}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -116,6 +116,8 @@ type Step struct {
 	Policy string
 	// Note is a free comment echoed in the step's output line.
 	Note string
+	// Format is an export step's format.
+	Format fanclub.ExportFormat
 }
 
 // DefaultPolicy is the policy of clubs a journey assigns none.
@@ -146,6 +148,7 @@ type stepFile struct {
 	Choices   map[string]string `json:"choices"`
 	Policy    string            `json:"policy"`
 	Note      string            `json:"note"`
+	Format    string            `json:"format"`
 }
 
 // ParseJourney reads a journey from r, decoding strictly (unknown fields
@@ -306,6 +309,7 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 			add("auto_renew", strconv.FormatBool(*sf.AutoRenew), "auto_renew is only for subscribe steps")
 		}
 	}
+	parseExportFormat(sf, &st, add)
 	if sf.Choices != nil && sf.Do != DoExit && sf.Do != DoExitRequest {
 		add("choices", "", "choices are only for exit and exit_request steps")
 	}

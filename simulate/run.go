@@ -201,6 +201,8 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		stepErr = r.revokeAgreement(ctx, fanID, clubID)
 	case DoDeclinePayments, DoAcceptPayments:
 		stepErr = r.sandbox.DeclineFan(ctx, fanID, st.Do == DoDeclinePayments)
+	case DoExport:
+		stepErr = r.export(ctx, line, fanID, st.Format)
 	case DoInspect:
 	default:
 		return nil, fanclub.Errorf(fanclub.EINVALID, "unknown step kind %q", st.Do)
