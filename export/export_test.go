@@ -3,6 +3,7 @@ package export_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -68,6 +69,27 @@ func TestJSONExportMatchesSchemaAndVerifies(t *testing.T) {
 		}
 		if _, err := export.VerifySigned(body, in.Signer.Key.Public()); err != nil {
 			t.Errorf("VerifySigned: %v", err)
+		}
+
+		// After an exit (fair erases progress) the export still matches.
+		ctx := context.Background()
+		req, err := in.Engine.RequestExit(ctx, h.Fan.ID, h.FairClub.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.Engine.ConfirmExit(ctx, h.Fan.ID, req.ID, fanclub.ExitAnswers{Confirm: true}); err != nil {
+			t.Fatal(err)
+		}
+		body, _ = exportOf(t, in, h.Fan.ID, fanclub.ExportJSON)
+		inst, err = jsonschema.UnmarshalJSON(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(inst); err != nil {
+			t.Fatalf("export after an exit does not match its schema: %v\n%s", err, body)
+		}
+		if !bytes.Contains(body, []byte(`"status":"left"`)) {
+			t.Errorf("the export after the exit shows no left membership: %s", body)
 		}
 	})
 }
