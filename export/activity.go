@@ -98,8 +98,15 @@ func (a *asDoc) activities(rec any) []obj {
 		return []obj{{"type": "Offer", "object": obj{"type": "fc:Gift", "fc:giftId": r.ID, "fc:coins": r.Coins, "fc:value": r.Value,
 			"fc:currency": r.Currency, "fc:points": r.Points, "fc:eventId": r.EventID}, "target": a.club(r.ClubID), "published": r.At}}
 	case Receipt:
-		return []obj{{"type": "Delete", "object": obj{"type": "fc:Records", "fc:category": r.Category, "fc:count": r.Count},
-			"published": r.At, "fc:rule": r.Rule, "fc:basis": r.Basis}}
+		act := obj{"type": "Delete", "object": obj{"type": "fc:Records", "fc:category": r.Category, "fc:count": r.Count},
+			"published": r.At, "fc:action": r.Action, "fc:rule": r.Rule, "fc:basis": r.Basis}
+		if r.ClubID != 0 {
+			act["target"] = a.club(r.ClubID)
+		}
+		if r.Until != nil {
+			act["fc:until"] = *r.Until
+		}
+		return []obj{act}
 	}
 	return nil
 }

@@ -120,15 +120,19 @@ type Interaction struct {
 	At     time.Time      `json:"at"`
 }
 
-// Receipt is one row of the receipts table: a deletion receipt (what was
-// deleted, how much, when and under which rule; never the data).
+// Receipt is one row of the receipts table: a deletion receipt (which
+// category of data, what was done to it — erase, hold, anonymise — how
+// many records, when, until when a hold lasts, under which rule and
+// basis; never the data).
 type Receipt struct {
-	At       time.Time `json:"at"`
-	ClubID   int64     `json:"club_id"`
-	Category string    `json:"category"`
-	Count    int64     `json:"count"`
-	Rule     string    `json:"rule"`
-	Basis    string    `json:"basis"`
+	At       time.Time  `json:"at"`
+	ClubID   int64      `json:"club_id"`
+	Category string     `json:"category"`
+	Action   string     `json:"action"`
+	Count    int64      `json:"count"`
+	Until    *time.Time `json:"until"`
+	Rule     string     `json:"rule"`
+	Basis    string     `json:"basis"`
 }
 
 // optTime returns nil for the zero time.
@@ -180,7 +184,7 @@ var csvHeader = map[string][]string{
 	"subscriptions": {"id", "club_id", "tier", "plan", "price", "currency", "status", "auto_renew", "period_start", "period_end", "benefits_until", "created_at"},
 	"gifts":         {"id", "club_id", "coins", "value", "currency", "points", "event_id", "at"},
 	"interactions":  {"id", "club_id", "action", "amount", "at"},
-	"receipts":      {"at", "club_id", "category", "count", "rule", "basis"},
+	"receipts":      {"at", "club_id", "category", "action", "count", "until", "rule", "basis"},
 }
 
 // csvRow renders a record as a CSV row in csvHeader's column order.
@@ -203,7 +207,7 @@ func csvRow(rec any) []string {
 	case Interaction:
 		return []string{r.ID, i(r.ClubID), string(r.Action), i(r.Amount), csvTime(&r.At)}
 	case Receipt:
-		return []string{csvTime(&r.At), i(r.ClubID), r.Category, i(r.Count), r.Rule, r.Basis}
+		return []string{csvTime(&r.At), i(r.ClubID), r.Category, r.Action, i(r.Count), csvTime(r.Until), r.Rule, r.Basis}
 	}
 	panic("export: no CSV row for a record of another type")
 }
