@@ -85,4 +85,7 @@ type ExitImpact struct {
 	// club: the option, the refund, auto-renew after it, the end of
 	// benefits and the next charge; nil when there is none.
 	Paid *PaidExitPlan `json:"paid"`
+	// Data is what the exit does to the fan's personal data in the club,
+	// category by category, and when (PlanDataExit).
+	Data *DataExitPlan `json:"data"`
 }

@@ -320,6 +320,9 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 		if err := applyExitPlan(ctx, tx, req, plan); err != nil {
 			return err
 		}
+		if err := e.applyDataExit(ctx, tx, cp, fanID, plan.Impact.Data); err != nil {
+			return err
+		}
 		if refund, err = e.applyPaidExit(ctx, tx, cp, req, sub, plan.Impact.Paid); err != nil {
 			return err
 		}

@@ -127,6 +127,7 @@ func PlanExit(p *Policy, loc *time.Location, m Membership, choices map[string]st
 	}
 	im.Effects = make([]Effect, len(effects))
 	copy(im.Effects, effects)
+	im.Data = PlanDataExit(p, loc, choices, at, im.RetainedUntil, im.RetainedForever)
 	return ExitPlan{Impact: im, Membership: after, Effects: effects, Option: opt}, nil
 }
 
@@ -160,8 +161,12 @@ func exitOption(p *Policy, choices map[string]string) (ProgressOption, error) {
 			if _, ok := p.Paid.Option(v); !ok {
 				fields = append(fields, FieldError{Path: "choices.paid", Found: v, Allowed: paidNames(p), Message: "unknown paid option"})
 			}
+		case ChoiceFollow:
+			if fe := followChoiceError(p, v); fe != nil {
+				fields = append(fields, *fe)
+			}
 		default:
-			fields = append(fields, FieldError{Path: "choices." + k, Found: v, Allowed: ChoiceProgress + ", " + ChoicePaid, Message: "unknown choice"})
+			fields = append(fields, FieldError{Path: "choices." + k, Found: v, Allowed: ChoiceProgress + ", " + ChoicePaid + ", " + ChoiceFollow, Message: "unknown choice"})
 		}
 	}
 	if len(fields) > 0 {

@@ -163,6 +163,9 @@ func eventFieldErrors(ev EventInput, prefix string) []FieldError {
 	if fe := CheckAmount(ev.Action, ev.Amount, prefix+"amount"); fe != nil {
 		fields = append(fields, *fe)
 	}
+	if fe := CheckDeviceID(ev.DeviceID, prefix+"device_id"); fe != nil {
+		fields = append(fields, *fe)
+	}
 	return fields
 }
 

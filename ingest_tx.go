@@ -246,6 +246,11 @@ func (e *Engine) ingestTx(ctx context.Context, tx Tx, b Batch, wantErrs bool) (r
 			res.Rejected++
 		}
 	}
+	if sightings := eventSightings(b, res, work); len(sightings) > 0 {
+		if err := tx.SeeDevices(ctx, sightings); err != nil {
+			return nil, nil, false, fmt.Errorf("see devices: %w", err)
+		}
+	}
 	if b.Producer != "" {
 		if err := tx.SaveBatch(ctx, b.Producer, b.Seq, res); err != nil {
 			return nil, nil, false, fmt.Errorf("save batch: %w", err)

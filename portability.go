@@ -102,6 +102,9 @@ type ExportScope struct {
 	Payments      []*Payment
 	Subscriptions []*Subscription
 	Gifts         []*Gift
+	// Receipts are the fan's deletion receipts: the whole account's and
+	// those of the clubs the export holds.
+	Receipts []DeletionReceipt
 }
 
 // ExportPageSize is how many events ExportEvents reads per transaction.
@@ -110,10 +113,11 @@ const ExportPageSize = 1000
 // ExportScope reads, in one transaction, the part of a fan's export that
 // is not the behaviour log. The format must be one of ExportFormats.
 // Per-club records (memberships, subscriptions, gifts, payments made in
-// a club) are included only for clubs whose policy's portability.export
-// lists the format; the others are listed as withheld. The fan's own
-// records — coin purchases and general points, which belong to no club —
-// are always included: they are the fan's data on this instance whatever
+// a club, deletion receipts of a club's data) are included only for clubs
+// whose policy's portability.export lists the format; the others are
+// listed as withheld. The fan's own records — coin purchases, general
+// points and the receipts of the whole account, which belong to no club
+// — are always included: they are the fan's data on this instance whatever
 // a club's policy says.
 func (e *Engine) ExportScope(ctx context.Context, fanID int64, format ExportFormat) (*ExportScope, error) {
 	if !slices.Contains(ExportFormats, format) {
@@ -175,6 +179,11 @@ func (e *Engine) exportScope(ctx context.Context, tx Tx, fanID int64, format Exp
 		return nil, fmt.Errorf("list gifts: %w", err)
 	}
 	sc.Gifts = keep(gifts, func(g *Gift) bool { return offered[g.ClubID] })
+	rs, err := tx.ListReceipts(ctx, fanID)
+	if err != nil {
+		return nil, fmt.Errorf("list receipts: %w", err)
+	}
+	sc.Receipts = keep(rs, func(r DeletionReceipt) bool { return offered[r.ClubID] })
 	return sc, nil
 }
 

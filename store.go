@@ -61,7 +61,9 @@ type Tx interface {
 	DeleteHistory(ctx context.Context, fanID, clubID int64) error
 
 	// InsertEvents appends events to the behaviour log, skipping ids already
-	// stored; fresh[i] reports whether events[i] was new.
+	// stored; fresh[i] reports whether events[i] was new. An id is
+	// recognised for at least the store's dedupe window after its event's
+	// time (DefaultDedupeWindow) and may be forgotten afterwards.
 	InsertEvents(ctx context.Context, events []Event) (fresh []bool, err error)
 	// ListEvents lists a fan's events in a club, oldest first.
 	ListEvents(ctx context.Context, fanID, clubID int64) ([]Event, error)
@@ -104,6 +106,8 @@ type Tx interface {
 	ExportTx
 	SigningKeyTx
 	ImportTx
+	PrivacyTx
+	EventPurgeTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and
@@ -125,6 +129,8 @@ type EventInput struct {
 	Amount int64 `json:"amount,omitempty"`
 	// At defaults to the transaction's time.
 	At *time.Time `json:"at,omitempty"`
+	// DeviceID, when set, is a sighting of the fan's device (PrivacyTx).
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // BatchResult is what a batch did, event by event.

@@ -52,5 +52,6 @@ func presetPolicy(name string) *Policy {
 			{Name: "erase", Decay: DecayNone, Restore: RestoreNone, DeleteHistory: true},
 			{Name: "keep", Retention: Days(30), Decay: DecayNone, Restore: RestorePoints}}}
 	}
+	p.Data = presetData(name)
 	return p
 }

@@ -122,6 +122,16 @@ func (e *Engine) issueToken(ctx context.Context, tx Tx, role Role, subjectID int
 // per handle and per client address (client, "" when unknown): a locked
 // key gives ETOOMANY, even with the right password.
 func (e *Engine) LoginFan(ctx context.Context, handle, password, client string) (*IssuedToken, *Fan, error) {
+	return e.LoginFanDevice(ctx, handle, password, client, "")
+}
+
+// LoginFanDevice is LoginFan from a device: a non-empty deviceID is
+// recorded as a sighting of the fan's device in the login's transaction
+// (see PrivacyTx.SeeDevices).
+func (e *Engine) LoginFanDevice(ctx context.Context, handle, password, client, deviceID string) (*IssuedToken, *Fan, error) {
+	if fe := CheckDeviceID(deviceID, "device_id"); fe != nil {
+		return nil, nil, InvalidFields("Invalid device id.", []FieldError{*fe})
+	}
 	th := e.auth.throttle
 	keys := th.loginKeys(handle, client)
 	if err := th.begin(keys...); err != nil {
@@ -142,8 +152,10 @@ func (e *Engine) LoginFan(ctx context.Context, handle, password, client string) 
 	}
 	var out *IssuedToken
 	err = e.inTx(ctx, true, func(tx Tx) error {
-		out, err = e.issueToken(ctx, tx, RoleFan, f.ID, e.auth.cfg.FanSessionTTL)
-		return err
+		if out, err = e.issueToken(ctx, tx, RoleFan, f.ID, e.auth.cfg.FanSessionTTL); err != nil || deviceID == "" {
+			return err
+		}
+		return seeLoginDevice(ctx, tx, f.ID, deviceID, tx.Now())
 	})
 	if err != nil {
 		return nil, nil, err

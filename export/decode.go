@@ -121,7 +121,7 @@ func KeyIDOf(pub ed25519.PublicKey) string { return fanclub.KeyID(pub) }
 
 // required lists the top-level members every document has.
 var required = []string{"format", "version", "schema", "instance", "key_id", "exported_at", "fan", "clubs", "withheld",
-	"memberships", "points", "purchases", "subscriptions", "gifts", "interactions", "counts", "signature"}
+	"memberships", "points", "purchases", "subscriptions", "gifts", "interactions", "receipts", "counts", "signature"}
 
 // document reads the top-level object.
 func (d *decoder) document() error {
@@ -292,7 +292,9 @@ func (d *decoder) table(name string) error {
 		case "gifts":
 			return decodeRow[Gift](d, path, func(g Gift) bool { return d.clubs[g.ClubID] && g.Coins >= 0 })
 		default: // receipts
-			return decodeRow[Receipt](d, path, func(r Receipt) bool { return r.Count >= 0 && r.Category != "" })
+			return decodeRow[Receipt](d, path, func(r Receipt) bool {
+				return r.Count >= 0 && r.Category != "" && r.Action != "" && (r.ClubID == 0 || d.clubs[r.ClubID])
+			})
 		}
 	})
 }

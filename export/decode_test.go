@@ -6,6 +6,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +146,29 @@ func FuzzImportDecode(f *testing.F) {
 			t.Fatalf("a document whose signed part differs verified: %s", doc.SHA256)
 		}
 	})
+}
+
+// TestDocsExampleVerifies decodes the JSON example of docs/export.md with
+// the key it was signed with (seed: 32 bytes of 0x01).
+func TestDocsExampleVerifies(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "export.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const open = "```json\n{\"format\":\"fanclub-export\""
+	i := bytes.Index(doc, []byte(open))
+	if i < 0 {
+		t.Fatal("docs/export.md has no JSON export example")
+	}
+	body := doc[i+len("```json\n"):]
+	body = body[:bytes.Index(body, []byte("```"))]
+	key, _ := fanclub.NewSigningKey(bytes.NewReader(bytes.Repeat([]byte{1}, 32)), time.Unix(0, 0))
+	got, err := export.Decode(bytes.NewReader(body), trust(key))
+	if err != nil {
+		t.Fatalf("the example does not verify: %v", err)
+	}
+	if got.Counts["receipts"] != 1 || len(got.Memberships) != 1 {
+		t.Errorf("example counts %v", got.Counts)
+	}
 }

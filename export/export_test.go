@@ -80,7 +80,14 @@ func TestJSONExportMatchesSchemaAndVerifies(t *testing.T) {
 		if _, err := in.Engine.ConfirmExit(ctx, h.Fan.ID, req.ID, fanclub.ExitAnswers{Confirm: true}); err != nil {
 			t.Fatal(err)
 		}
-		body, _ = exportOf(t, in, h.Fan.ID, fanclub.ExportJSON)
+		if _, err := in.Engine.RunDueJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		body, res = exportOf(t, in, h.Fan.ID, fanclub.ExportJSON)
+		// fair erases the behaviour log at exit, with a receipt.
+		if res.Counts["interactions"] != 0 || res.Counts["receipts"] == 0 {
+			t.Errorf("after a fair exit: counts %v, want no interactions and the purge's receipts", res.Counts)
+		}
 		inst, err = jsonschema.UnmarshalJSON(bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -124,7 +131,7 @@ func TestCSVExportIsAZipOfTablesWithASignedManifest(t *testing.T) {
 				t.Errorf("interactions.csv has %d rows (header %v), want a header and %d events", len(rows), rows[0], h.Events)
 			}
 		}
-		want := "memberships.csv points.csv purchases.csv subscriptions.csv gifts.csv interactions.csv manifest.json"
+		want := "memberships.csv points.csv purchases.csv subscriptions.csv gifts.csv interactions.csv receipts.csv manifest.json"
 		if got := strings.Join(names, " "); got != want {
 			t.Errorf("zip entries = %s, want %s", got, want)
 		}

@@ -164,6 +164,11 @@ func giftOf(g *fanclub.Gift) Gift {
 		EventID: g.EventID, At: g.At}
 }
 
+func receiptOf(r fanclub.DeletionReceipt) Receipt {
+	return Receipt{At: r.At, ClubID: r.ClubID, Category: string(r.Category), Action: r.Action, Count: r.Count, Until: r.Until,
+		Rule: r.Rule, Basis: r.Basis}
+}
+
 func interactionOf(e fanclub.Event) Interaction {
 	return Interaction{ID: e.ID, ClubID: e.ClubID, Action: e.Action, Amount: e.Amount, At: e.At}
 }

@@ -38,8 +38,7 @@ func headerOf(sc *fanclub.ExportScope, s *Signer) Header {
 }
 
 // walk sends a scope's tables to v, paging through each club's behaviour
-// log, and returns the rows written per table. The receipts table is not
-// written: this instance keeps no deletion receipts yet (docs/export.md).
+// log, and returns the rows written per table.
 func walk(ctx context.Context, src Source, sc *fanclub.ExportScope, v visitor) (map[string]int64, error) {
 	counts := map[string]int64{}
 	emit := func(name string, rec any) error {
@@ -85,6 +84,9 @@ func walk(ctx context.Context, src Source, sc *fanclub.ExportScope, v visitor) (
 				}
 			}
 			return nil
+		}},
+		{"receipts", func() error {
+			return each(sc.Receipts, func(r fanclub.DeletionReceipt) error { return emit("receipts", receiptOf(r)) })
 		}},
 	}
 	for _, st := range steps {

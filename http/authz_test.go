@@ -111,6 +111,17 @@ func authzCases() []authzCase {
 		{"GET", "/v1/me", fixed("/v1/me"), nil, [6]int{u, 200, 200, x, x, x}},
 		{"GET", "/v1/me/memberships", fixed("/v1/me/memberships"), nil, [6]int{u, 200, 200, x, x, x}},
 		{"GET", "/v1/me/notifications", fixed("/v1/me/notifications"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"GET", "/v1/me/receipts", fixed("/v1/me/receipts"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"POST", "/v1/me/erasure", fixed("/v1/me/erasure"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"POST", "/v1/admin/fans/{fan}/erasure", func(f *authzFixture) string {
+			return fmt.Sprintf("/v1/admin/fans/%d/erasure", f.fan2.ID)
+		}, nil, [6]int{u, x, x, x, x, 200}},
+		{"PUT", "/v1/creators/{id}/follow", func(f *authzFixture) string {
+			return fmt.Sprintf("/v1/creators/%d/follow", f.creatorA.ID)
+		}, nil, [6]int{u, 200, 200, x, x, x}},
+		{"DELETE", "/v1/creators/{id}/follow", func(f *authzFixture) string {
+			return fmt.Sprintf("/v1/creators/%d/follow", f.creatorA.ID)
+		}, nil, [6]int{u, 204, 204, x, x, x}},
 		{"PUT", "/v1/clubs/{club}/membership", clubPath("/membership"), nil, [6]int{u, 200, 201, x, x, x}},
 		{"GET", "/v1/clubs/{club}/membership", clubPath("/membership"), nil, [6]int{u, 200, 404, x, x, x}},
 		{"POST", "/v1/clubs/{club}/interactions", clubPath("/interactions"), func(*authzFixture) any {

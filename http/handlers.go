@@ -96,6 +96,8 @@ func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request, _ fanclub.Pri
 type credentials struct {
 	Handle   string `json:"handle"`
 	Password string `json:"password"`
+	// DeviceID, when set, records a sighting of the fan's device.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // login checks a fan's password and returns a fan session token with its
@@ -106,7 +108,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ fanclub.Princip
 	if err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
-	tok, f, err := s.engine.LoginFan(r.Context(), in.Handle, in.Password, s.clientAddr(r))
+	tok, f, err := s.engine.LoginFanDevice(r.Context(), in.Handle, in.Password, s.clientAddr(r), in.DeviceID)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,11 @@ type Options struct {
 	// MaxConns bounds the connection pool (default: pgxpool's, the larger
 	// of 4 and the number of CPUs).
 	MaxConns int32
+	// DedupeWindow is the retry window of event ids (default
+	// fanclub.DefaultDedupeWindow). The events table's primary key keeps
+	// every stored id unique for as long as the event is kept, which
+	// covers the window; see docs/storage.md.
+	DedupeWindow time.Duration
 }
 
 // DB is a PostgreSQL-backed fanclub.Store.

@@ -53,7 +53,7 @@ func TestDocsExampleOutput(t *testing.T) {
 	if want := fencedBlock(t, doc, "## Example", "jsonl"); out.String() != want {
 		t.Errorf("docs/journeys.md example output is stale; got:\n%s", out.String())
 	}
-	for _, kind := range []string{"join", "interact", "report", "exit", "exit_request", "inspect", "buy_coins", "gift", "decline_payments", "accept_payments", "subscribe", "cancel_renewal", "revoke_agreement", "export"} {
+	for _, kind := range []string{"join", "interact", "report", "exit", "exit_request", "inspect", "buy_coins", "gift", "decline_payments", "accept_payments", "subscribe", "cancel_renewal", "revoke_agreement", "login", "follow", "unfollow", "export"} {
 		if !strings.Contains(doc, "| `"+kind+"` |") {
 			t.Errorf("docs/journeys.md does not describe do %q", kind)
 		}

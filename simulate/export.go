@@ -2,8 +2,8 @@ package simulate
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"slices"
 	"strconv"

@@ -62,11 +62,19 @@ const (
 	// subscription in the club, as POST
 	// /v1/me/payment-agreements/{id}:revoke does.
 	DoRevokeAgreement = "revoke_agreement"
+	// DoLogin logs the fan in, with DeviceID when set, as POST
+	// /v1/sessions does.
+	DoLogin = "login"
+	// DoFollow has the fan follow the club's creator, as PUT
+	// /v1/creators/{id}/follow does; DoUnfollow removes the follow.
+	DoFollow = "follow"
+	// DoUnfollow removes the fan's follow of the club's creator.
+	DoUnfollow = "unfollow"
 )
 
 // doKinds lists the step kinds in the order error messages name them.
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
-	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement, DoExport}
+	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement, DoLogin, DoFollow, DoUnfollow, DoExport}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -118,6 +126,8 @@ type Step struct {
 	Note string
 	// Format is an export step's format.
 	Format fanclub.ExportFormat
+	// DeviceID is the device a login or a report comes from (optional).
+	DeviceID string
 }
 
 // DefaultPolicy is the policy of clubs a journey assigns none.
@@ -149,6 +159,7 @@ type stepFile struct {
 	Policy    string            `json:"policy"`
 	Note      string            `json:"note"`
 	Format    string            `json:"format"`
+	DeviceID  string            `json:"device_id"`
 }
 
 // ParseJourney reads a journey from r, decoding strictly (unknown fields
@@ -223,7 +234,7 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 		errs = append(errs, fanclub.FieldError{Path: path + "." + field, Found: found, Message: msg})
 	}
 	st := Step{Fan: sf.Fan, Club: sf.Club, Do: sf.Do, Action: fanclub.Action(sf.Action), Amount: 1,
-		Choices: sf.Choices, Policy: sf.Policy, Note: sf.Note, At: prev}
+		Choices: sf.Choices, Policy: sf.Policy, Note: sf.Note, At: prev, DeviceID: sf.DeviceID}
 	if sf.At != "" {
 		at, err := parseAt(sf.At, start)
 		switch {
@@ -310,6 +321,11 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 		}
 	}
 	parseExportFormat(sf, &st, add)
+	if sf.DeviceID != "" && sf.Do != DoLogin && sf.Do != DoReport {
+		add("device_id", strconv.Quote(sf.DeviceID), "device_id is only for login and report steps")
+	} else if fe := fanclub.CheckDeviceID(sf.DeviceID, path+".device_id"); fe != nil {
+		add("device_id", fe.Found, "bad device_id; allowed: "+fe.Allowed)
+	}
 	if sf.Choices != nil && sf.Do != DoExit && sf.Do != DoExitRequest {
 		add("choices", "", "choices are only for exit and exit_request steps")
 	}

@@ -51,6 +51,10 @@ type Line struct {
 	Charges []ChargeState `json:"charges"`
 	// Notifications are the fan's notifications so far, oldest first.
 	Notifications []NotificationState `json:"notifications"`
+	// Data is the fan's personal data in the step's club (dimension 5).
+	Data *DataState `json:"data"`
+	// DeviceID echoes a login's or a report's device id.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // SubscriptionState is a fan's subscription, times in the journey's offset.
@@ -158,6 +162,8 @@ type Impact struct {
 	// Paid is what the exit does to the fan's live subscription (absent
 	// when there is none).
 	Paid *PaidImpact `json:"paid,omitempty"`
+	// Data is what the exit does to the fan's personal data in the club.
+	Data []DataStepState `json:"data,omitempty"`
 }
 
 // PaidImpact is the paid part of an exit's impact, times in the journey's
@@ -219,6 +225,7 @@ func (c clock) impact(im fanclub.ExitImpact, clubName func(int64) string) *Impac
 		HistoryDeleted: im.HistoryDeleted, RejoinFrom: c.format(im.RejoinFrom),
 		Effects: c.effects(im.Effects, clubName),
 		Paid:    c.paid(im.Paid),
+		Data:    c.dataSteps(im.Data),
 	}
 }
 

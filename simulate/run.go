@@ -174,7 +174,7 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 			line.Points = &p
 		}
 	case DoReport:
-		line.Action, line.Amount = string(st.Action), st.Amount
+		line.Action, line.Amount, line.DeviceID = string(st.Action), st.Amount, st.DeviceID
 		var p int64
 		p, stepErr = r.report(ctx, i, fanID, clubID, st)
 		if stepErr == nil {
@@ -203,6 +203,13 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		stepErr = r.sandbox.DeclineFan(ctx, fanID, st.Do == DoDeclinePayments)
 	case DoExport:
 		stepErr = r.export(ctx, line, fanID, st.Format)
+	case DoLogin:
+		line.DeviceID = st.DeviceID
+		stepErr = r.login(ctx, st.Fan, st.DeviceID)
+	case DoFollow:
+		_, stepErr = r.eng.Follow(ctx, fanID, r.creator)
+	case DoUnfollow:
+		stepErr = r.eng.Unfollow(ctx, fanID, r.creator)
 	case DoInspect:
 	default:
 		return nil, fanclub.Errorf(fanclub.EINVALID, "unknown step kind %q", st.Do)
@@ -263,7 +270,7 @@ func (r *runner) runJobsUntil(ctx context.Context, at time.Time) error {
 // points it earned; a rejected event is the step's refusal.
 func (r *runner) report(ctx context.Context, i int, fanID, clubID int64, st Step) (int64, error) {
 	res, err := r.eng.Ingest(ctx, fanclub.Batch{Events: []fanclub.EventInput{
-		{ID: fmt.Sprintf("journey-step-%d", i), FanID: fanID, ClubID: clubID, Action: st.Action, Amount: st.Amount},
+		{ID: fmt.Sprintf("journey-step-%d", i), FanID: fanID, ClubID: clubID, Action: st.Action, Amount: st.Amount, DeviceID: st.DeviceID},
 	}})
 	if err != nil {
 		return 0, err
@@ -358,6 +365,9 @@ func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fan
 	line.Membership = ms
 	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints, RecommendationWeight: fv.RecommendationWeight}
 	line.Effects = r.out.effects(effs, r.clubName)
+	if err := r.data(ctx, line, fanID, clubID); err != nil {
+		return err
+	}
 	return r.money(ctx, line, fanID, clubID)
 }
 

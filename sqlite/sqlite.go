@@ -49,6 +49,11 @@ type Options struct {
 	// those reads within the interval (and by any read of a table at
 	// once). 0 (the default) checks in every read transaction.
 	ReadCheckInterval time.Duration
+	// DedupeWindow is how long after an event's time its id is still
+	// recognised as a duplicate (default fanclub.DefaultDedupeWindow):
+	// the retry window of event ids. The index of ids holds one to two
+	// windows of them, however long the log (see docs/storage.md).
+	DedupeWindow time.Duration
 }
 
 // DB is a SQLite-backed fanclub.Store.
@@ -76,6 +81,9 @@ type DB struct {
 	// ns, wall clock) a read transaction last checked the journal.
 	readCheck time.Duration
 	lastCheck atomic.Int64
+	// scrub is set while the WAL may still hold page images of purged
+	// events (see scrubWAL).
+	scrub atomic.Bool
 }
 
 var _ fanclub.Store = (*DB)(nil)
@@ -83,7 +91,7 @@ var _ fanclub.Store = (*DB)(nil)
 // Open opens (creating if needed) the database at path and applies the
 // pending migrations. path ":memory:" opens a private in-memory database.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
-	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(), events: newEventLog(),
+	db := &DB{now: opts.Now, log: opts.Logger, ov: newOverlay(),
 		ckptRows: opts.CheckpointRows, ckptJournal: defaultCheckpointJournal, cacheRows: defaultCacheRows,
 		readCheck: opts.ReadCheckInterval}
 	if db.ckptRows <= 0 {
@@ -95,6 +103,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
+	window := opts.DedupeWindow
+	if window <= 0 {
+		window = fanclub.DefaultDedupeWindow
+	}
+	db.events = newEventLog(db.now, window)
 	syncMode := "NORMAL"
 	if opts.SyncFull {
 		syncMode = "FULL"
@@ -178,6 +191,9 @@ func dsn(txlock, journal, sync string, queryOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "cache_size(-65536)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// Freed content (a purged event_log body, its overflow pages) is
+	// overwritten with zeros, not left in free space (docs/privacy.md).
+	q.Add("_pragma", "secure_delete(1)")
 	if queryOnly {
 		q.Add("_pragma", "query_only(1)")
 	}
@@ -193,6 +209,9 @@ func (db *DB) Close() error {
 		if db.wbulk != nil {
 			db.wmu.Lock()
 			err = db.checkpointLocked(context.Background())
+			if db.scrub.Load() {
+				db.scrubWAL(context.Background())
+			}
 			db.wmu.Unlock()
 			db.events.settle()
 			db.wbulk.close()

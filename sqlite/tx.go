@@ -48,6 +48,8 @@ type Tx struct {
 	// countBase and countDelta are the member counts of the clubs this
 	// transaction changed, before it, and its changes (see counts.go).
 	countBase, countDelta map[int64]int64
+	// purges are the event_log rows this transaction's purges rewrote.
+	purges []logPurge
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
@@ -95,6 +97,12 @@ func (t *Tx) Commit() error {
 	}
 	if err := t.tx.Commit(); err != nil {
 		return internal("commit", err)
+	}
+	if len(t.purges) > 0 {
+		t.db.events.purge(t.purges)
+	}
+	if len(t.purges) > 0 || t.db.scrub.Load() {
+		t.db.scrubWAL(context.Background())
 	}
 	if logID != 0 {
 		t.db.events.add(logID, t.ch.events)

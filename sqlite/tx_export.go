@@ -90,8 +90,8 @@ func (l *eventLog) memberRowsFrom(k fanclub.MemberKey, from int64, n int) []int6
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	best := make([]int64, 0, min(n, 1024))
-	for i := l.member[k]; i != 0; i = l.links[i].next {
-		row := l.links[i].row
+	for i := l.member[k]; i != 0; i = l.links.at(i).next {
+		row := l.links.at(i).row
 		if row < from || (len(best) == n && row >= best[n-1]) {
 			continue
 		}

@@ -111,9 +111,11 @@ func bootstrapAdmin(ctx context.Context, eng *fanclub.Engine) (string, error) {
 
 // adminUsage describes 'fanclub admin'.
 const adminUsage = `usage: fanclub admin token [--db PATH|URL] [--ttl DUR]
+       fanclub admin erase --fan ID [--confirm] [--db PATH|URL] [--policies DIR] [--payments sandbox]
 
 token  issues a fresh admin token and prints it, alone on one line of
        standard output (logs go to standard error)
+erase  previews or runs the erasure of a fan's account (docs/privacy.md)
 `
 
 // runAdmin runs 'fanclub admin'.
@@ -128,6 +130,8 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 0
 	case "token":
 		return runAdminToken(ctx, args[1:], stdout, stderr)
+	case "erase":
+		return runAdminErase(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "fanclub admin: unknown command %q\n\n%s", args[0], adminUsage)
 	return 2

@@ -23,6 +23,7 @@ import (
 type consumeConfig struct {
 	db, policies string
 	limits       fanclub.Limits
+	dedupe       time.Duration
 	nats         natsingest.Config
 	nakDelay     time.Duration
 	// jobs says whether and how often consume runs due jobs.
@@ -49,8 +50,12 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 		fmt.Fprintln(stderr, err)
 		return c, err
 	}
+	if err := dedupeFlag(fs, &c.dedupe); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, err
+	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH|URL] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR] [--jobs=false] [--jobs-every DUR]")
+		fmt.Fprintln(stderr, "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH|URL] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR] [--jobs=false] [--jobs-every DUR] [--dedupe-window DUR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -74,6 +79,9 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 		return bad(fmt.Errorf("--nak-delay %s: want a positive duration", c.nakDelay))
 	}
 	if err := checkLimits(c.limits); err != nil {
+		return bad(err)
+	}
+	if err := checkDedupe(c.dedupe, c.limits.EventWindow); err != nil {
 		return bad(err)
 	}
 	if err := c.jobs.check(); err != nil {
@@ -103,7 +111,7 @@ func runConsume(ctx context.Context, args []string, _, stderr io.Writer) int {
 
 // consume opens the store and the stream and ingests until ctx ends.
 func consume(ctx context.Context, cfg consumeConfig, log *slog.Logger) error {
-	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log})
+	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, DedupeWindow: cfg.dedupe})
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 )
 
-const migrateUsage = `usage: fanclub migrate [--db PATH|URL]
+const migrateUsage = `usage: fanclub migrate [--db PATH|URL] [--dedupe-window DUR]
 
 Applies the database's pending schema migrations and exits: a SQLite file
 (created if missing) or a postgres:// URL. serve applies them on start too;
@@ -25,6 +26,11 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fs.PrintDefaults()
 	}
 	db := fs.String("db", envOr("FANCLUB_DB", "fanclub.db"), "SQLite database `path`, or postgres:// URL (env FANCLUB_DB)")
+	var dedupe time.Duration
+	if err := dedupeFlag(fs, &dedupe); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return code
@@ -34,7 +40,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	s, err := openStore(ctx, *db, storeOptions{Logger: log})
+	s, err := openStore(ctx, *db, storeOptions{Logger: log, DedupeWindow: dedupe})
 	if err != nil {
 		log.Error("migrate", "err", err)
 		return 1

@@ -32,6 +32,8 @@ type serveConfig struct {
 	// authenticated token is remembered.
 	accessLog  *fanhttp.AccessLog
 	tokenCache time.Duration
+	// dedupe is the store's retry window of event ids (--dedupe-window).
+	dedupe time.Duration
 	// payments names the payment provider (--payments).
 	payments string
 	// jobs says whether and how often serve runs due jobs.
@@ -55,6 +57,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		fmt.Fprintln(stderr, err)
 		return c, err
 	}
+	if err := dedupeFlag(fs, &c.dedupe); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, err
+	}
 	fs.StringVar(&c.policies, "policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files to load (env FANCLUB_POLICIES)")
 	c.auth.register(fs)
 	c.jobs.register(fs)
@@ -75,6 +81,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err := checkLimits(c.limits); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, err
+	}
+	if err := checkDedupe(c.dedupe, c.limits.EventWindow); err != nil {
 		fmt.Fprintln(stderr, err)
 		return c, err
 	}
@@ -146,7 +156,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // serve opens the store, prints an admin token (and the demo), and serves
 // until ctx ends.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
-	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, ReadCheckInterval: serveReadCheck})
+	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, ReadCheckInterval: serveReadCheck, DedupeWindow: cfg.dedupe})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,9 @@ type storeOptions struct {
 	Logger *slog.Logger
 	// ReadCheckInterval is sqlite.Options.ReadCheckInterval.
 	ReadCheckInterval time.Duration
+	// DedupeWindow is the store's retry window of event ids (0: the
+	// default, fanclub.DefaultDedupeWindow).
+	DedupeWindow time.Duration
 	// MustExist refuses a SQLite path naming no file (instead of creating
 	// an empty database).
 	MustExist bool
@@ -35,7 +38,7 @@ func isPostgresDSN(dsn string) bool {
 // database file at dsn. Every command that takes --db opens it here.
 func openStore(ctx context.Context, dsn string, o storeOptions) (fanclub.Store, error) {
 	if isPostgresDSN(dsn) {
-		db, err := postgres.Open(ctx, dsn, postgres.Options{Logger: o.Logger})
+		db, err := postgres.Open(ctx, dsn, postgres.Options{Logger: o.Logger, DedupeWindow: o.DedupeWindow})
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", displayDSN(dsn), err)
 		}
@@ -46,7 +49,7 @@ func openStore(ctx context.Context, dsn string, o storeOptions) (fanclub.Store, 
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
-	db, err := sqlite.Open(ctx, dsn, sqlite.Options{Logger: o.Logger, ReadCheckInterval: o.ReadCheckInterval})
+	db, err := sqlite.Open(ctx, dsn, sqlite.Options{Logger: o.Logger, ReadCheckInterval: o.ReadCheckInterval, DedupeWindow: o.DedupeWindow})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}

@@ -1,0 +1,261 @@
+package fanclub
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// JobAnonymiseTransactions anonymises an erased fan's transaction
+// records when their legal hold ends.
+const JobAnonymiseTransactions = "data.anonymise"
+
+// ErasureBasis is the basis of a fan's own erasure request.
+const ErasureBasis = "erasure request (PIPL Art. 47, GDPR Art. 17)"
+
+// ErasureRequest is a fan's request to erase the whole account. Without
+// Confirm it is a preview and changes nothing.
+type ErasureRequest struct {
+	Confirm bool `json:"confirm"`
+}
+
+// ErasureExit is one membership an erasure exits: the exit choices it
+// makes and the exit's impact.
+type ErasureExit struct {
+	ClubID  int64             `json:"club_id"`
+	Choices map[string]string `json:"choices,omitempty"`
+	Impact  ExitImpact        `json:"impact"`
+}
+
+// Erasure is what an erasure of a fan's account does (a preview) or did
+// (confirmed): every active membership exited under its club's policy
+// (the data rules of each decide its behaviour log, devices and follow),
+// then the account erased, and the transaction records held for the
+// longest legal hold of the fan's clubs, then anonymised.
+type Erasure struct {
+	FanID     int64         `json:"fan_id"`
+	Confirmed bool          `json:"confirmed"`
+	At        time.Time     `json:"at"`
+	Exits     []ErasureExit `json:"exits"`
+	// Account is the account data erased at once.
+	Account DataStep `json:"account"`
+	// Transactions is the transaction records' hold and anonymisation.
+	Transactions DataStep `json:"transactions"`
+	// Receipts are the receipts the erasure wrote (confirmed only).
+	Receipts []DeletionReceipt `json:"receipts,omitempty"`
+}
+
+// anonymisePayload is an data.anonymise job's input.
+type anonymisePayload struct {
+	FanID int64  `json:"fan_id"`
+	Rule  string `json:"rule"`
+	Basis string `json:"basis"`
+}
+
+// registerPrivacyJobs registers the handlers of the dimension-5 jobs.
+func (e *Engine) registerPrivacyJobs() {
+	e.HandleJobs(JobPurgeData, e.runPurge)
+	e.HandleJobs(JobAnonymiseTransactions, e.runAnonymise)
+}
+
+// EraseAccount previews or, with req.Confirm, runs the erasure of a
+// fan's whole account (a rights request; an admin may run it for a fan).
+// Each active membership is exited as a confirmed exit with the policy's
+// default choices (and unfollow where the policy lets the fan choose),
+// without challenges: the confirmation of the erasure stands for them.
+// Then the account is erased (EraseFan), kept progress and daily counters
+// of every club deleted, follows removed except those a club's policy
+// keeps, and the transaction records held (hold receipt) and anonymised
+// by a job when the hold ends.
+func (e *Engine) EraseAccount(ctx context.Context, fanID int64, req ErasureRequest) (*Erasure, error) {
+	er, err := e.planErasure(ctx, fanID)
+	if err != nil || !req.Confirm {
+		return er, err
+	}
+	for _, x := range er.Exits {
+		r, err := e.RequestExit(ctx, fanID, x.ClubID, x.Choices)
+		if err != nil {
+			return nil, fmt.Errorf("exit club %d: %w", x.ClubID, err)
+		}
+		if _, err := e.applyConfirm(ctx, fanID, r.ID, ""); err != nil {
+			return nil, fmt.Errorf("exit club %d: %w", x.ClubID, err)
+		}
+	}
+	err = e.inTx(ctx, true, func(tx Tx) error {
+		er.Receipts = nil
+		rs, err := e.eraseAccountTx(ctx, tx, fanID, er)
+		er.Receipts = rs
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	er.Confirmed = true
+	e.log.InfoContext(ctx, "account erased", "fan", fanID, "exits", len(er.Exits))
+	return er, nil
+}
+
+// erasureChoices are the exit choices of an erasure under p: unfollow
+// where the policy lets the fan choose, the defaults otherwise.
+func erasureChoices(p *Policy) map[string]string {
+	if p.Data.Follow == FollowFanChoice {
+		return map[string]string{ChoiceFollow: ChoiceUnfollow}
+	}
+	return nil
+}
+
+// planErasure computes an erasure's preview at the store clock's time.
+func (e *Engine) planErasure(ctx context.Context, fanID int64) (*Erasure, error) {
+	var er *Erasure
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		now := tx.Now()
+		if _, err := tx.FindFanByID(ctx, fanID); err != nil {
+			return fmt.Errorf("find fan %d: %w", fanID, err)
+		}
+		ms, err := tx.ListMemberships(ctx, fanID, 0)
+		if err != nil {
+			return fmt.Errorf("list memberships: %w", err)
+		}
+		er = &Erasure{FanID: fanID, At: now, Exits: []ErasureExit{}}
+		var (
+			hold  LegalHold
+			until time.Time // the end of the longest hold
+		)
+		for _, m := range ms {
+			cp, err := e.loadClub(ctx, tx, m.ClubID)
+			if err != nil {
+				return err
+			}
+			if h, ok := transactionHold(cp.policy); ok {
+				if end, _ := h.Retention.End(now, cp.loc); end.After(until) {
+					hold, until = h, end.UTC()
+				}
+			}
+			if m.Status != StatusActive {
+				continue
+			}
+			ch := erasureChoices(cp.policy)
+			plan, _, err := e.planExitTx(ctx, tx, cp, m, ch, now)
+			if err != nil {
+				return err
+			}
+			er.Exits = append(er.Exits, ErasureExit{ClubID: m.ClubID, Choices: ch, Impact: plan.Impact})
+		}
+		t := now
+		er.Account = DataStep{Category: DataAccount, Action: DataErase, At: &t, Rule: "erasure request", Basis: ErasureBasis}
+		er.Transactions = DataStep{Category: DataTransactionRecords, Action: DataAnonymise, At: &t,
+			Rule: "no legal hold of transaction records", Basis: ErasureBasis}
+		if !until.IsZero() {
+			er.Transactions.At = &until
+			er.Transactions.Rule = "data.legalHolds: " + hold.Records + " " + hold.Retention.String()
+			er.Transactions.Basis = hold.Basis
+		}
+		return nil
+	})
+	return er, err
+}
+
+// eraseAccountTx erases the account in tx after its memberships were
+// exited, and returns the receipts it wrote.
+func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Erasure) ([]DeletionReceipt, error) {
+	now := tx.Now()
+	ms, err := tx.ListMemberships(ctx, fanID, 0)
+	if err != nil {
+		return nil, fmt.Errorf("list memberships: %w", err)
+	}
+	keptFollows := map[int64]bool{}
+	var progress int64
+	for _, m := range ms {
+		cp, err := e.loadClub(ctx, tx, m.ClubID)
+		if err != nil {
+			return nil, err
+		}
+		if cp.policy.Data.Follow == FollowKeep {
+			keptFollows[cp.club.CreatorID] = true
+		}
+		if err := tx.DeleteHistory(ctx, fanID, m.ClubID); err != nil {
+			return nil, fmt.Errorf("delete history: %w", err)
+		}
+		if m.Retained != nil || m.LevelPoints != 0 || m.Level != 0 {
+			m.Retained, m.Level, m.LevelPoints = nil, 0, 0
+			m.Version++
+			if err := tx.SaveMemberships(ctx, []*Membership{m}); err != nil {
+				return nil, fmt.Errorf("save membership: %w", err)
+			}
+			progress++
+		}
+	}
+	follows, err := tx.ListFollows(ctx, fanID)
+	if err != nil {
+		return nil, fmt.Errorf("list follows: %w", err)
+	}
+	var unfollowed int64
+	for _, f := range follows {
+		if keptFollows[f.CreatorID] {
+			continue
+		}
+		if _, err := tx.DeleteFollow(ctx, fanID, f.CreatorID); err != nil {
+			return nil, fmt.Errorf("remove follow: %w", err)
+		}
+		unfollowed++
+	}
+	n, err := tx.EraseFan(ctx, fanID)
+	if err != nil {
+		return nil, fmt.Errorf("erase fan: %w", err)
+	}
+	rs := []*DeletionReceipt{
+		{FanID: fanID, Category: DataAccount, Action: DataErase, Count: n + progress, At: now, Rule: er.Account.Rule, Basis: er.Account.Basis},
+		{FanID: fanID, Category: DataFollow, Action: DataErase, Count: unfollowed, At: now, Rule: "erasure request: follows no club policy keeps", Basis: ErasureBasis},
+	}
+	t := er.Transactions
+	if t.At.After(now) {
+		until := *t.At
+		rs = append(rs, &DeletionReceipt{FanID: fanID, Category: DataTransactionRecords, Action: DataHold, At: now, Until: &until, Rule: t.Rule, Basis: t.Basis})
+	}
+	body, err := json.Marshal(anonymisePayload{FanID: fanID, Rule: t.Rule, Basis: t.Basis})
+	if err != nil {
+		return nil, fmt.Errorf("anonymise payload: %w", err)
+	}
+	job := &Job{Kind: JobAnonymiseTransactions, Key: JobAnonymiseTransactions + "/" + strconv.FormatInt(fanID, 10), Payload: body, DueAt: *t.At}
+	if err := tx.EnqueueJobs(ctx, []*Job{job}); err != nil {
+		return nil, fmt.Errorf("enqueue anonymisation: %w", err)
+	}
+	if err := tx.AddReceipts(ctx, rs); err != nil {
+		return nil, fmt.Errorf("add receipts: %w", err)
+	}
+	out := make([]DeletionReceipt, len(rs))
+	for i, r := range rs {
+		out[i] = *r
+	}
+	return out, nil
+}
+
+// runAnonymise runs an data.anonymise job: the fan's payments and
+// gifts get a random negative pseudonym instead of the fan id, with a
+// receipt, in one transaction with the job's end. Ledger transfers stay
+// as they are: balances derive from them.
+func (e *Engine) runAnonymise(ctx context.Context, job *Job) error {
+	var p anonymisePayload
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return PermanentJobError(fmt.Errorf("anonymise payload: %w", err))
+	}
+	b, err := e.randomBytes(8)
+	if err != nil {
+		return err
+	}
+	pseudonym := -int64(binary.BigEndian.Uint64(b)>>2) - 1
+	return e.inTx(ctx, true, func(tx Tx) error {
+		n, err := tx.AnonymiseTransactions(ctx, p.FanID, pseudonym)
+		if err != nil {
+			return fmt.Errorf("anonymise transactions: %w", err)
+		}
+		r := &DeletionReceipt{FanID: p.FanID, Category: DataTransactionRecords, Action: DataAnonymise, Count: n, At: tx.Now(), Rule: p.Rule, Basis: p.Basis}
+		if err := tx.AddReceipts(ctx, []*DeletionReceipt{r}); err != nil {
+			return fmt.Errorf("add receipt: %w", err)
+		}
+		return e.FinishJobInTx(ctx, tx, job)
+	})
+}

@@ -1,0 +1,165 @@
+package fanclub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// JobPurgeData runs a deferred step of an exit's data plan: the purge of
+// the behaviour log after its retention, or the erasure of device
+// identifiers at the end of a kept progress window.
+const JobPurgeData = "data.purge"
+
+// purgePayload is a data.purge job's input: the exit it belongs to and
+// the plan step it runs.
+type purgePayload struct {
+	FanID    int64        `json:"fan_id"`
+	ClubID   int64        `json:"club_id"`
+	ExitAt   time.Time    `json:"exit_at"`
+	Category DataCategory `json:"category"`
+	Rule     string       `json:"rule"`
+	Basis    string       `json:"basis"`
+}
+
+// followChoiceError checks the follow exit choice: only "unfollow", and
+// only under a policy whose follow rule is fan_choice.
+func followChoiceError(p *Policy, v string) *FieldError {
+	switch {
+	case p.Data.Follow != FollowFanChoice:
+		return &FieldError{Path: "choices.follow", Found: v, Allowed: "(none: the policy's follow rule is " + string(p.Data.Follow) + ")",
+			Message: "the policy does not let the fan choose"}
+	case v != ChoiceUnfollow:
+		return &FieldError{Path: "choices.follow", Found: v, Allowed: ChoiceUnfollow, Message: "unknown follow choice"}
+	}
+	return nil
+}
+
+// applyDataExit executes the data steps of a confirmed exit in its
+// transaction: what is due at exit now (device identifiers erased, the
+// follow removed, each with a receipt), device records set to react to
+// later sightings as the policy says, and a data.purge job for every
+// step due later. The behaviour log is always purged by a job, even at
+// exit: a large log is deleted outside the exit's transaction.
+func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID int64, d *DataExitPlan) error {
+	if d == nil {
+		return nil
+	}
+	now := tx.Now()
+	var receipts []*DeletionReceipt
+	var jobs []*Job
+	for _, s := range d.Steps {
+		due := s.Action == DataErase && s.At != nil && !s.At.After(now)
+		switch s.Category {
+		case DataDeviceIDs:
+			switch {
+			case due:
+				n, err := tx.DeleteDevices(ctx, fanID, cp.club.ID)
+				if err != nil {
+					return fmt.Errorf("erase devices: %w", err)
+				}
+				receipts = append(receipts, stepReceipt(fanID, cp.club.ID, s, n, now))
+				continue
+			case s.Action == DataRefresh:
+				if err := tx.SetDeviceState(ctx, fanID, cp.club.ID, DeviceRefreshed); err != nil {
+					return fmt.Errorf("set device state: %w", err)
+				}
+			default: // kept, or erased later: later sightings leave them alone
+				if err := tx.SetDeviceState(ctx, fanID, cp.club.ID, DeviceFrozen); err != nil {
+					return fmt.Errorf("set device state: %w", err)
+				}
+			}
+		case DataFollow:
+			if due {
+				gone, err := tx.DeleteFollow(ctx, fanID, cp.club.CreatorID)
+				if err != nil {
+					return fmt.Errorf("remove follow: %w", err)
+				}
+				receipts = append(receipts, stepReceipt(fanID, cp.club.ID, s, boolCount(gone), now))
+			}
+			continue
+		}
+		if s.Action != DataErase || s.At == nil {
+			continue
+		}
+		j, err := purgeJob(fanID, cp.club.ID, now, s)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, j)
+	}
+	if len(receipts) > 0 {
+		if err := tx.AddReceipts(ctx, receipts); err != nil {
+			return fmt.Errorf("add receipts: %w", err)
+		}
+	}
+	if len(jobs) > 0 {
+		if err := tx.EnqueueJobs(ctx, jobs); err != nil {
+			return fmt.Errorf("enqueue purges: %w", err)
+		}
+	}
+	return nil
+}
+
+// purgeJob is the data.purge job of an exit's step, due at the step's time.
+func purgeJob(fanID, clubID int64, exitAt time.Time, s DataStep) (*Job, error) {
+	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), Category: s.Category, Rule: s.Rule, Basis: s.Basis})
+	if err != nil {
+		return nil, fmt.Errorf("purge payload: %w", err)
+	}
+	key := JobPurgeData + "/" + string(s.Category) + "/" + strconv.FormatInt(fanID, 10) + "/" + strconv.FormatInt(clubID, 10) +
+		"/" + strconv.FormatInt(exitAt.UnixNano(), 10)
+	return &Job{Kind: JobPurgeData, Key: key, Payload: body, DueAt: *s.At}, nil
+}
+
+// stepReceipt is the receipt of a data step executed now.
+func stepReceipt(fanID, clubID int64, s DataStep, n int64, at time.Time) *DeletionReceipt {
+	return &DeletionReceipt{FanID: fanID, ClubID: clubID, Category: s.Category, Action: DataErase, Count: n, At: at, Rule: s.Rule, Basis: s.Basis}
+}
+
+// boolCount is 1 for true, 0 for false.
+func boolCount(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// runPurge runs a data.purge job: unless the fan rejoined the club since
+// the exit (the membership is active, or left at another time: a later
+// exit planned its own purge), it deletes the step's data and writes its
+// receipt, in one transaction with the job's end.
+func (e *Engine) runPurge(ctx context.Context, job *Job) error {
+	var p purgePayload
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return PermanentJobError(fmt.Errorf("purge payload: %w", err))
+	}
+	return e.inTx(ctx, true, func(tx Tx) error {
+		m, err := tx.FindMembership(ctx, p.FanID, p.ClubID)
+		if err != nil && !isNotFound(err) {
+			return fmt.Errorf("find membership: %w", err)
+		}
+		if err == nil && (m.Status != StatusLeft || !m.LeftAt.Equal(p.ExitAt)) {
+			return e.FinishJobInTx(ctx, tx, job)
+		}
+		var n int64
+		switch p.Category {
+		case DataDeviceIDs:
+			n, err = tx.DeleteDevices(ctx, p.FanID, p.ClubID)
+		case DataBehaviourLog:
+			n, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, p.ExitAt)
+		default:
+			return PermanentJobError(fmt.Errorf("no purge for category %q", p.Category))
+		}
+		if err != nil {
+			return fmt.Errorf("purge %s: %w", p.Category, err)
+		}
+		r := &DeletionReceipt{FanID: p.FanID, ClubID: p.ClubID, Category: p.Category, Action: DataErase, Count: n, At: tx.Now(), Rule: p.Rule, Basis: p.Basis}
+		if err := tx.AddReceipts(ctx, []*DeletionReceipt{r}); err != nil {
+			return fmt.Errorf("add receipt: %w", err)
+		}
+		return e.FinishJobInTx(ctx, tx, job)
+	})
+}

@@ -1,0 +1,185 @@
+package sqlite
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"fanclub"
+)
+
+// A purge rewrites the event_log rows that hold the purged events: each
+// row keeps the other events it holds (other fans', other clubs', the
+// fan's later ones) in a new body, or is deleted when none are left. The
+// rows are rewritten in place, so every index entry that names them stays
+// a valid candidate; the in-memory index drops the purged ids and the
+// member's rows at commit (logPurge). With secure_delete on, SQLite
+// overwrites the old body's bytes with zeros as it frees them, and the
+// commit truncates the WAL (scrubWAL), whose frames may still hold old
+// page images.
+
+// logPurge is what a committed purge removes from the in-memory index:
+// the hashes of the ids that left row, and the member's link to row when
+// row holds none of the member's events any more.
+type logPurge struct {
+	row    int64
+	hashes []uint64
+	member fanclub.MemberKey
+	unlink bool
+}
+
+// PurgeEvents deletes fan's events in club at or before upTo: from the
+// event_log rows that hold them and from this transaction's own pending
+// events. It returns how many it deleted.
+func (t *Tx) PurgeEvents(ctx context.Context, fanID, clubID int64, upTo time.Time) (int64, error) {
+	if !t.write {
+		return 0, fanclub.Errorf(fanclub.EINTERNAL, "events: purge in a read transaction")
+	}
+	k := fanclub.MemberKey{FanID: fanID, ClubID: clubID}
+	cut := ts(upTo)
+	purged := func(e *fanclub.Event) bool { return e.FanID == fanID && e.ClubID == clubID && ts(e.At) <= cut }
+	log := t.db.events
+	rows := log.rowsOf(k)
+	slices.Sort(rows)
+	rows = slices.Compact(rows)
+	got, err := t.readLogRows(ctx, rows)
+	if err != nil {
+		return 0, err
+	}
+	var last int64
+	if len(rows) > 0 {
+		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM event_log`).Scan(&last); err != nil {
+			return 0, wrap("event log", err)
+		}
+	}
+	var n int64
+	for _, row := range rows {
+		evs, ok := got[row]
+		if !ok {
+			continue
+		}
+		keep := make([]fanclub.Event, 0, len(evs))
+		kept := map[uint64]struct{}{}
+		var gone []uint64
+		stays := false
+		for i := range evs {
+			e := &evs[i]
+			if purged(e) {
+				gone = append(gone, log.hash(e.ID))
+				continue
+			}
+			keep = append(keep, *e)
+			kept[log.hash(e.ID)] = struct{}{}
+			stays = stays || (e.FanID == fanID && e.ClubID == clubID)
+		}
+		if len(gone) == 0 {
+			continue
+		}
+		if err := t.rewriteLogRow(ctx, row, keep, row == last); err != nil {
+			return 0, err
+		}
+		gone = slices.DeleteFunc(gone, func(h uint64) bool { _, ok := kept[h]; return ok })
+		t.purges = append(t.purges, logPurge{row: row, hashes: gone, member: k, unlink: !stays})
+		n += int64(len(evs) - len(keep))
+	}
+	before := len(t.ch.events)
+	t.ch.events = slices.DeleteFunc(t.ch.events, func(e fanclub.Event) bool {
+		if purged(&e) {
+			delete(t.evIDs, e.ID)
+			return true
+		}
+		return false
+	})
+	return n + int64(before-len(t.ch.events)), nil
+}
+
+// rewriteLogRow stores keep as row's body, or deletes the row when keep is
+// empty. The table's largest row stays (with an empty body): SQLite gives
+// a new row the largest id plus one, and another handle's index, which
+// catches up on the rows after the largest it has seen, would miss a row
+// that reused a deleted id.
+func (t *Tx) rewriteLogRow(ctx context.Context, row int64, keep []fanclub.Event, largest bool) error {
+	var err error
+	if len(keep) == 0 && !largest {
+		_, err = t.execOne(ctx, `DELETE FROM event_log WHERE id = ?`, row)
+	} else {
+		_, err = t.execOne(ctx, `UPDATE event_log SET format = ?, body = ? WHERE id = ?`, logFormatBinary, encodeEvents(keep), row)
+	}
+	if err != nil {
+		return wrap("event log purge", err)
+	}
+	return nil
+}
+
+// purge removes committed purges from the index: the hashes of purged ids
+// no longer name their rows, and a member's chain no longer lists the rows
+// that hold none of its events.
+func (l *eventLog) purge(ps []logPurge) {
+	l.settle()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range ps {
+		for _, h := range p.hashes {
+			l.forgetLocked(h, p.row)
+		}
+		if p.unlink {
+			l.unlinkLocked(p.member, p.row)
+		}
+	}
+}
+
+// forgetLocked makes hash h no longer name row in any span; the caller
+// holds mu.
+func (l *eventLog) forgetLocked(h uint64, row int64) {
+	for _, sp := range l.spans {
+		sp.forget(h, row)
+	}
+}
+
+// forget makes hash h no longer name row in sp.
+func (sp *idSpan) forget(h uint64, row int64) {
+	r, ok := sp.ids[h]
+	if !ok {
+		return
+	}
+	more := sp.more[h]
+	if r == row {
+		if len(more) == 0 {
+			delete(sp.ids, h)
+			return
+		}
+		sp.ids[h], more = more[0], more[1:]
+	} else {
+		more = slices.DeleteFunc(more, func(x int64) bool { return x == row })
+	}
+	if len(more) == 0 {
+		delete(sp.more, h)
+	} else {
+		sp.more[h] = more
+	}
+}
+
+// unlinkLocked removes row from k's chain; the caller holds mu. The link
+// itself stays in the slab, unreachable, until the unreachable links
+// outnumber the others and the slab is compacted.
+func (l *eventLog) unlinkLocked(k fanclub.MemberKey, row int64) {
+	prev := 0
+	for i := l.member[k]; i != 0; prev, i = i, l.links.at(i).next {
+		if l.links.at(i).row != row {
+			continue
+		}
+		next := l.links.at(i).next
+		switch {
+		case prev != 0:
+			l.links.at(prev).next = next
+		case next != 0:
+			l.member[k] = next
+		default:
+			delete(l.member, k)
+		}
+		if l.links.dead++; l.links.dead > l.links.n/2 {
+			l.links = l.links.compacted(l.member)
+		}
+		return
+	}
+}
