@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"fanclub"
@@ -115,6 +116,12 @@ func TestExportDownloadAndImportIntoAnotherInstance(t *testing.T) {
 		r = b.send("POST", path, bFan, bytes.NewReader(tampered), nil)
 		if r.Status != 400 || r.Problem(t).Errors[0].Path != "signature" {
 			t.Errorf("tampered import: %d %s", r.Status, r.Body)
+		}
+		// Another instance's key is refused by its id.
+		q.Set("public_key", base64.RawURLEncoding.EncodeToString(ed25519.NewKeyFromSeed(make([]byte, 32)).Public().(ed25519.PublicKey)))
+		r = b.send("POST", "/v1/me/imports?"+q.Encode(), bFan, bytes.NewReader(body), nil)
+		if r.Status != 400 || !strings.Contains(r.Problem(t).Errors[0].Message, "the given public key's id is") {
+			t.Errorf("import with another key: %d %s", r.Status, r.Body)
 		}
 		// Without a key, b trusts only itself.
 		r = b.send("POST", "/v1/me/imports", bFan, bytes.NewReader(body), nil)
