@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"pgregory.net/rapid"
+
 	"fanclub"
 	"fanclub/clock"
 )
@@ -158,5 +160,103 @@ func testImports(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		got, err := tx.ListImports(ctx, 1)
 		must(t, "ListImports", err)
 		wantEqual(t, "imports", got, []*fanclub.Import{first})
+	})
+}
+
+// testEventsPagesProperty stores random batches of events for a member and
+// its neighbours (another club of the fan, another fan in the club),
+// purges some of the member's events, and pages through the member's
+// events with a random page size: every stored, unpurged event of the
+// member is listed exactly once, nothing else is. Each run uses a fan of
+// its own.
+func testEventsPagesProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
+	ctx := context.Background()
+	t0 := c.Now()
+	run := int64(0)
+	rapid.Check(t, func(rt *rapid.T) {
+		run++
+		fan := run
+		model := map[string]time.Time{}
+		write := func(fn func(tx fanclub.Tx) error) {
+			tx, err := s.BeginTx(ctx, true)
+			if err != nil {
+				rt.Fatalf("BeginTx: %v", err)
+			}
+			defer tx.Rollback()
+			if err := fn(tx); err != nil {
+				rt.Fatalf("write: %v", err)
+			}
+			if err := tx.Commit(); err != nil {
+				rt.Fatalf("Commit: %v", err)
+			}
+		}
+		n := 0
+		for range rapid.IntRange(1, 8).Draw(rt, "steps") {
+			if rapid.IntRange(0, 4).Draw(rt, "op") == 0 {
+				upTo := t0.Add(time.Duration(rapid.IntRange(0, 60).Draw(rt, "purge minute")) * time.Minute)
+				write(func(tx fanclub.Tx) error {
+					_, err := tx.PurgeEvents(ctx, fan, 1, upTo)
+					return err
+				})
+				for id, at := range model {
+					if !at.After(upTo) {
+						delete(model, id)
+					}
+				}
+				continue
+			}
+			var evs []fanclub.Event
+			for range rapid.IntRange(0, 12).Draw(rt, "events") {
+				n++
+				at := t0.Add(time.Duration(rapid.IntRange(0, 60).Draw(rt, "minute")) * time.Minute)
+				id := fmt.Sprintf("pp%d-%d", run, n)
+				switch rapid.IntRange(0, 2).Draw(rt, "member") {
+				case 0:
+					evs = append(evs, eventAt(id, fan, 1, at))
+					model[id] = at
+				case 1:
+					evs = append(evs, eventAt(id, fan, 2, at))
+				default:
+					evs = append(evs, eventAt(id, fan+100000, 1, at))
+				}
+			}
+			write(func(tx fanclub.Tx) error {
+				_, err := tx.InsertEvents(ctx, evs)
+				return err
+			})
+		}
+		limit := rapid.IntRange(1, 7).Draw(rt, "limit")
+		seen := map[string]bool{}
+		after := ""
+		for pages := 0; ; pages++ {
+			if pages > 200 {
+				rt.Fatalf("no end after 200 pages of %d", limit)
+			}
+			tx, err := s.BeginTx(ctx, false)
+			if err != nil {
+				rt.Fatalf("BeginTx: %v", err)
+			}
+			evs, next, err := tx.ListEventsPage(ctx, fan, 1, after, limit)
+			tx.Rollback()
+			if err != nil {
+				rt.Fatalf("ListEventsPage: %v", err)
+			}
+			if len(evs) > limit {
+				rt.Fatalf("a page of %d, limit %d", len(evs), limit)
+			}
+			for _, e := range evs {
+				if _, ok := model[e.ID]; !ok || seen[e.ID] || e.FanID != fan || e.ClubID != 1 {
+					rt.Fatalf("listed %+v: not the member's, purged, or listed twice", e)
+				}
+				seen[e.ID] = true
+			}
+			if next == "" {
+				break
+			}
+			after = next
+		}
+		if len(seen) != len(model) {
+			rt.Fatalf("listed %d events, %d stored", len(seen), len(model))
+		}
 	})
 }

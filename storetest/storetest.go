@@ -94,6 +94,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"LedgerModel", testLedgerModel},
 		{"JobsProperty", testJobsProperty},
 		{"EventsPages", testEventsPages},
+		{"EventsPagesProperty", testEventsPagesProperty},
 		{"PointEntries", testPointEntries},
 		{"SigningKey", testSigningKey},
 		{"Imports", testImports},
