@@ -28,7 +28,7 @@ type instance struct {
 }
 
 // newInstance starts an instance named name on a store from open.
-func newInstance(t *testing.T, open teststores.Open, name string) *instance {
+func newInstance(t testing.TB, open teststores.Open, name string) *instance {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
 	db := open(t, clk.Now)
@@ -137,7 +137,7 @@ func (w withCountingPolicy) Policy(name string) (*fanclub.Policy, error) {
 }
 
 // fanAndClubOn creates a fan and a club under policy on an instance.
-func fanAndClubOn(t *testing.T, in *instance, policy string) (*fanclub.Fan, *fanclub.Club) {
+func fanAndClubOn(t testing.TB, in *instance, policy string) (*fanclub.Fan, *fanclub.Club) {
 	t.Helper()
 	ctx := context.Background()
 	in.seq++
