@@ -104,6 +104,9 @@ type Tx interface {
 	GiftTx
 	NotificationTx
 	MinorsTx
+	ExportTx
+	SigningKeyTx
+	ImportTx
 	PrivacyTx
 	EventPurgeTx
 }

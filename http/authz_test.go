@@ -141,6 +141,11 @@ func authzCases() []authzCase {
 		{"DELETE", "/v1/clubs/{club}/subscription/auto-renew", clubPath("/subscription/auto-renew"), nil, [6]int{u, 404, 404, x, x, x}},
 		{"POST", "/v1/me/payment-agreements/{id}", fixed("/v1/me/payment-agreements/sbx_ag_999999:revoke"), nil, [6]int{u, 404, 404, x, x, x}},
 		{"GET", "/v1/me/payments", fixed("/v1/me/payments"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"GET", "/v1/me/export", fixed("/v1/me/export"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"POST", "/v1/me/imports", fixed("/v1/me/imports"), func(*authzFixture) any { return map[string]any{} }, [6]int{u, 400, 400, x, x, x}},
+		{"GET", "/v1/me/imports", fixed("/v1/me/imports"), nil, [6]int{u, 200, 200, x, x, x}},
+		{"GET", "/v1/schemas/export.json", fixed("/v1/schemas/export.json"), nil, [6]int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/.well-known/fanclub/keys", fixed("/.well-known/fanclub/keys"), nil, [6]int{200, 200, 200, 200, 200, 200}},
 		{"POST", "/v1/clubs/{club}/exit-requests", clubPath("/exit-requests"), func(*authzFixture) any {
 			return map[string]any{}
 		}, [6]int{u, 201, 409, x, x, x}},

@@ -117,6 +117,9 @@ type ExitLinks struct {
 	Captcha string `json:"captcha,omitempty"`
 	Slider  string `json:"slider,omitempty"`
 	Confirm string `json:"confirm"`
+	// Export downloads the fan's data, when the club's policy offers the
+	// export in the exit flow (portability.inExitFlow).
+	Export string `json:"export,omitempty"`
 }
 
 // requestExit starts an exit and returns its challenges and preview.
@@ -136,7 +139,7 @@ func (s *Server) requestExit(w http.ResponseWriter, r *http.Request, p fanclub.P
 		return err
 	}
 	w.Header().Set("Location", "/v1/exit-requests/"+req.ID)
-	return s.respond(w, r, http.StatusCreated, exitRequestResponse(req))
+	return s.respond(w, r, http.StatusCreated, s.withExportLink(r, exitRequestResponse(req)))
 }
 
 // exitRequestResponse adds to a request the links a fan needs to finish it.
@@ -159,7 +162,7 @@ func (s *Server) getExitRequest(w http.ResponseWriter, r *http.Request, p fanclu
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, exitRequestResponse(req))
+	return s.respond(w, r, http.StatusOK, s.withExportLink(r, exitRequestResponse(req)))
 }
 
 // exitCaptcha renders the captcha of the fan's own exit request.

@@ -7,6 +7,7 @@ package http
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -68,6 +69,18 @@ type Config struct {
 	// VerifySandbox controls the sandbox identity verifier (the admin
 	// routes under /v1/admin/sandbox/failures); nil: those answer 404.
 	VerifySandbox VerifyControls
+	// Instance names this instance in the exports it signs (e.g. its base
+	// URL); empty: "urn:fanclub:" and the key id.
+	Instance string
+	// SigningKey signs exports (nil: the key the engine keeps in the
+	// store, made on first use).
+	SigningKey *fanclub.SigningKey
+	// TrustedKeys are other instances' public keys imports are checked
+	// with when a request names none (the instance's own key is always
+	// trusted).
+	TrustedKeys []ed25519.PublicKey
+	// MaxImportBytes bounds an import's body (0: DefaultMaxImportBytes).
+	MaxImportBytes int64
 }
 
 // RequestObserver records each request's route pattern, status and
@@ -91,6 +104,7 @@ type Server struct {
 	payments payments.Provider
 	sandbox  SandboxControls
 	verify   VerifyControls
+	port     *portability
 	// trustForwardedFor: see Config.TrustForwardedFor.
 	trustForwardedFor bool
 }
@@ -114,7 +128,7 @@ func NewServer(cfg Config) *Server {
 		access: access, metrics: cfg.Metrics, promHTTP: cfg.MetricsHandler,
 		tokens: newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize, nil), ids: newIDSource(),
 		trustForwardedFor: cfg.TrustForwardedFor, payments: cfg.Payments, sandbox: cfg.Sandbox,
-		verify: cfg.VerifySandbox}
+		verify: cfg.VerifySandbox, port: newPortability(cfg)}
 }
 
 // permission is who may call a route.
@@ -181,6 +195,11 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/me/coins", permFan, s.buyCoins},
 		{"GET", "/v1/me/wallet", permFan, s.myWallet},
 		{"GET", "/v1/me/payments", permFan, s.myPayments},
+		{"GET", "/v1/me/export", permFan, s.myExport},
+		{"POST", "/v1/me/imports", permFan, s.importExport},
+		{"GET", "/v1/me/imports", permFan, s.myImports},
+		{"GET", "/v1/schemas/export.json", permPublic, s.exportSchema},
+		{"GET", "/.well-known/fanclub/keys", permPublic, s.wellKnownKeys},
 		{"POST", "/v1/clubs/{club}/exit-requests", permFan, s.requestExit},
 		{"GET", "/v1/exit-requests/{id}", permFan, s.getExitRequest},
 		{"GET", "/v1/exit-requests/{id}/captcha.png", permFan, s.exitCaptcha},

@@ -76,7 +76,7 @@ const (
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
 	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement,
 	DoSetAge, DoLinkGuardian, DoUnlinkGuardian, DoGuardianExit, DoGuardianRefund, DoApproveRefund, DoFailFaceChecks, DoPassFaceChecks,
-	DoLogin, DoFollow, DoUnfollow}
+	DoLogin, DoFollow, DoUnfollow, DoExport}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1
@@ -131,6 +131,8 @@ type Step struct {
 	Note string
 	// Minors holds the fields of the minors and guardian steps.
 	Minors MinorsStep
+	// Format is an export step's format.
+	Format fanclub.ExportFormat
 	// DeviceID is the device a login or a report comes from (optional).
 	DeviceID string
 }
@@ -169,6 +171,7 @@ type stepFile struct {
 
 	minorsFile
 	DeviceID string `json:"device_id"`
+	Format   string `json:"format"`
 }
 
 // ParseJourney reads a journey from r, decoding strictly (unknown fields
@@ -330,6 +333,7 @@ func parseStep(path string, sf stepFile, start, prev time.Time, clubPolicy map[s
 		}
 	}
 	st.Minors, errs = parseMinorsStep(path, sf, errs)
+	parseExportFormat(sf, &st, add)
 	if sf.DeviceID != "" && sf.Do != DoLogin && sf.Do != DoReport {
 		add("device_id", strconv.Quote(sf.DeviceID), "device_id is only for login and report steps")
 	} else if fe := fanclub.CheckDeviceID(sf.DeviceID, path+".device_id"); fe != nil {

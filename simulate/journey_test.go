@@ -86,6 +86,8 @@ func TestParseJourneyErrorsNameTheField(t *testing.T) {
 		{"gift too large", journeyText(`{"at": "+0s", "fan": "alice", "club": "c1", "do": "report", "action": "gift", "amount": 100001}`), "steps[0].amount", "allowed: 1 to 100000 coins"},
 		{"action on join", journeyText(`{"at": "+0s", "fan": "alice", "club": "c1", "do": "join", "action": "like"}`), "steps[0].action", "only for interact"},
 		{"choices on join", journeyText(`{"at": "+0s", "fan": "alice", "club": "c1", "do": "join", "choices": {}}`), "steps[0].choices", "only for exit"},
+		{"format on join", journeyText(`{"at": "+0s", "fan": "alice", "club": "c1", "do": "join", "format": "csv"}`), "steps[0].format", "only for export"},
+		{"bad export format", journeyText(`{"at": "+0s", "fan": "alice", "club": "c1", "do": "export", "format": "xml"}`), "steps[0].format", "bad format"},
 		{"policy changed", journeyText(`{"at": "+0s", "fan": "alice", "club": "c1", "do": "join", "policy": "fair"}, {"at": "+0s", "fan": "bob", "club": "c1", "do": "join", "policy": "douyin"}`), "steps[1].policy", "already runs"},
 	}
 	for _, tt := range tests {

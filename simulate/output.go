@@ -36,6 +36,8 @@ type Line struct {
 	// Impact is the preview shown at exit request time; for a confirmed
 	// exit the runner has checked it equals what the exit did.
 	Impact *Impact `json:"impact,omitempty"`
+	// Export is what an export step downloaded.
+	Export *ExportState `json:"export,omitempty"`
 	// Membership, Fan and Effects are the state after the step.
 	Membership MembershipState `json:"membership"`
 	Fan        FanState        `json:"fan"`

@@ -208,6 +208,8 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		stepErr = r.sandbox.DeclineFan(ctx, fanID, st.Do == DoDeclinePayments)
 	case DoSetAge, DoLinkGuardian, DoUnlinkGuardian, DoGuardianExit, DoGuardianRefund, DoApproveRefund, DoFailFaceChecks, DoPassFaceChecks:
 		stepErr = r.minorsStep(ctx, i, line, fanID, clubID, st)
+	case DoExport:
+		stepErr = r.export(ctx, line, fanID, st.Format)
 	case DoLogin:
 		line.DeviceID = st.DeviceID
 		stepErr = r.login(ctx, st.Fan, st.DeviceID)

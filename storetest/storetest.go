@@ -96,6 +96,11 @@ func Run(t *testing.T, open OpenFunc) {
 		{"JobsConcurrentClaims", testJobsConcurrentClaims},
 		{"LedgerModel", testLedgerModel},
 		{"JobsProperty", testJobsProperty},
+		{"EventsPages", testEventsPages},
+		{"EventsPagesProperty", testEventsPagesProperty},
+		{"PointEntries", testPointEntries},
+		{"SigningKey", testSigningKey},
+		{"Imports", testImports},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,6 +32,7 @@ func commands() []command {
 		{"compare", "compare policies dimension by dimension (md, html, json)", runCompare},
 		{"audit", "audit policies against the exit regulations", runAudit},
 		{"simulate", "run a journey on a virtual clock and print each step", runSimulate},
+		{"export", "verify a downloaded export offline against an instance's public key (export verify --key KEY FILE)", runExport},
 		{"consume", "ingest interaction batches from a NATS JetStream stream", runConsume},
 		{"bench", "run the project's benchmarks (bench ingest)", runBench},
 	}

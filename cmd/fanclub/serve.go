@@ -43,6 +43,8 @@ type serveConfig struct {
 	webhook webhookSettings
 	// minors configures dimension 7 (minors and guardians).
 	minors minorsSettings
+	// export is the export signing key and the trusted import keys.
+	export exportSettings
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -67,6 +69,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	c.jobs.register(fs)
 	c.webhook.register(fs)
 	c.minors.register(fs)
+	c.export.register(fs)
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
 	fs.StringVar(&c.payments, "payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment `provider`: "+paymentProviders+" (env FANCLUB_PAYMENTS)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
@@ -98,6 +101,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	if err := c.webhook.check(); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
+	}
+	if err := c.export.check(); err != nil {
 		fmt.Fprintln(stderr, "fanclub serve:", err)
 		return c, err
 	}
@@ -227,10 +234,15 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		}
 		d.print(stdout, base, admin)
 	}
+	hcfg := fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor,
+		AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache,
+		Payments: pay, Sandbox: sandboxControls, VerifySandbox: vfy}
+	if err := cfg.export.apply(ctx, eng, &hcfg); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("export signing key: %w", err)
+	}
 	srv := &http.Server{
-		Handler: fanhttp.NewServer(fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor,
-			AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache,
-			Payments: pay, Sandbox: sandboxControls, VerifySandbox: vfy}).Handler(),
+		Handler:           fanhttp.NewServer(hcfg).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
