@@ -62,6 +62,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"EndRejoinEffects", testEndRejoinEffects},
 		{"ExitRequests", testExitRequests},
 		{"Batches", testBatches},
+		{"BatchesExpire", testBatchesExpire},
 		{"Tokens", testTokens},
 		{"PendingExitRequests", testPendingExitRequests},
 		{"Pages", testPages},
