@@ -54,8 +54,9 @@ type eventLog struct {
 	recent     *idSpan
 	recentFrom int64
 	// member maps a member to the newest link of its chain in links: the
-	// rows holding its events, newest first. Both hold no pointers, so
-	// the garbage collector does not scan them.
+	// rows holding its events, newest first. Neither the map nor the
+	// slab's chunks hold pointers, so the garbage collector does not scan
+	// them.
 	member map[memberKey]int
 	links  *linkSlab
 	// last is the largest row indexed.
@@ -69,6 +70,8 @@ type idSpan struct {
 	more map[uint64][]int64
 }
 
+// newEventLog returns an empty index whose ids are kept for window,
+// reading the time from now.
 func newEventLog(now func() time.Time, window time.Duration) *eventLog {
 	seed := maphash.MakeSeed()
 	return &eventLog{

@@ -48,6 +48,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"PurgeEvents", testPurgeEvents},
 		{"PurgedIDsForgotten", testPurgedIDsForgotten},
 		{"PurgeInTx", testPurgeInTx},
+		{"EventLogProperty", testEventLogProperty},
 		{"GeneralPoints", testGeneralPoints},
 		{"GeneralPointsProperty", testLedgerProperty},
 		{"PointsExtremes", testPointsExtremes},
