@@ -85,7 +85,9 @@ type Tx interface {
 	FindExitRequest(ctx context.Context, id string) (*ExitRequest, error)
 	UpdateExitRequest(ctx context.Context, r *ExitRequest) error
 
-	// FindBatch returns the stored result of a producer's batch (ENOTFOUND if unseen).
+	// FindBatch returns the stored result of a producer's batch (ENOTFOUND if
+	// unseen). A result is kept for at least the dedupe window after it
+	// was saved (DefaultDedupeWindow) and may be gone afterwards.
 	FindBatch(ctx context.Context, producer string, seq int64) (*BatchResult, error)
 	SaveBatch(ctx context.Context, producer string, seq int64, r *BatchResult) error
 

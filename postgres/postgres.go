@@ -48,10 +48,11 @@ type Options struct {
 	// MaxConns bounds the connection pool (default: pgxpool's, the larger
 	// of 4 and the number of CPUs).
 	MaxConns int32
-	// DedupeWindow is the retry window of event ids (default
-	// fanclub.DefaultDedupeWindow). The events table's primary key keeps
-	// every stored id unique for as long as the event is kept, which
-	// covers the window; see docs/storage.md.
+	// DedupeWindow is the retry window of event ids and batch results
+	// (default fanclub.DefaultDedupeWindow). The events table's primary
+	// key keeps every stored id unique for as long as the event is kept,
+	// which covers the window; batch results older than it are deleted
+	// as new ones are saved. See docs/storage.md.
 	DedupeWindow time.Duration
 }
 
@@ -62,6 +63,8 @@ type DB struct {
 	log    *slog.Logger
 	schema string
 	clubs  clubCache
+	// dedupe is Options.DedupeWindow: how long batch results are kept.
+	dedupe time.Duration
 }
 
 var (
@@ -86,9 +89,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
-	db := &DB{now: opts.Now, log: opts.Logger, schema: schema}
+	db := &DB{now: opts.Now, log: opts.Logger, schema: schema, dedupe: opts.DedupeWindow}
 	if db.now == nil {
 		db.now = time.Now
+	}
+	if db.dedupe <= 0 {
+		db.dedupe = fanclub.DefaultDedupeWindow
 	}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)

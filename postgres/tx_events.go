@@ -112,6 +112,7 @@ func (t *Tx) FindBatch(ctx context.Context, producer string, seq int64) (*fanclu
 }
 
 // SaveBatch stores a batch's result; a batch already stored is a conflict.
+// It also lets go of the oldest results past the dedupe window (batch_expiry.go).
 func (t *Tx) SaveBatch(ctx context.Context, producer string, seq int64, r *fanclub.BatchResult) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
@@ -129,7 +130,7 @@ func (t *Tx) SaveBatch(ctx context.Context, producer string, seq int64, r *fancl
 		}
 		return conflict("batch")
 	}
-	return nil
+	return t.expireBatches(ctx)
 }
 
 // AddGeneralPoints books a ledger entry; a second entry with the same

@@ -53,11 +53,8 @@ type eventLog struct {
 	firstAt    int64
 	recent     *idSpan
 	recentFrom int64
-	// member maps a member to the newest link of its chain in links: the
-	// rows holding its events, newest first. Both hold no pointers, so
-	// the garbage collector does not scan them.
-	member map[memberKey]int
-	links  *linkSlab
+	// member maps a member to the rows holding its events.
+	member map[memberKey]memberRows
 	// last is the largest row indexed.
 	last int64
 }
@@ -69,13 +66,14 @@ type idSpan struct {
 	more map[uint64][]int64
 }
 
+// newEventLog returns an empty index whose ids are kept for window,
+// reading the time from now.
 func newEventLog(now func() time.Time, window time.Duration) *eventLog {
 	seed := maphash.MakeSeed()
 	return &eventLog{
 		hash: func(id string) uint64 { return maphash.String(seed, id) },
 		now:  now, window: max(int64(window), 1),
-		spans: map[int64]*idSpan{}, member: map[memberKey]int{},
-		links: newLinkSlab(),
+		spans: map[int64]*idSpan{}, member: map[memberKey]memberRows{},
 		first: math.MinInt64 / int64(max(window, 1)), firstAt: math.MinInt64,
 	}
 }
@@ -116,7 +114,7 @@ func (l *eventLog) expireLocked() {
 }
 
 // indexLocked indexes one event of row, whose id hashes to h; the caller
-// holds mu. An event before the first span kept is only linked to its
+// holds mu. An event before the first span kept is only recorded under its
 // member: its id is outside the window.
 func (l *eventLog) indexLocked(row int64, h uint64, at int64, k fanclub.MemberKey) {
 	if at >= l.firstAt {
@@ -127,9 +125,9 @@ func (l *eventLog) indexLocked(row int64, h uint64, at int64, k fanclub.MemberKe
 			sp.more[h] = append(sp.more[h], row)
 		}
 	}
-	head := l.member[k]
-	if head == 0 || l.links.at(head).row != row {
-		l.member[k] = l.links.push(logLink{row: row, next: head})
+	if m := l.member[k]; m.last != row {
+		m.add(row)
+		l.member[k] = m
 	}
 	l.last = max(l.last, row)
 }
@@ -153,13 +151,6 @@ func (l *eventLog) spanOf(at int64) *idSpan {
 
 // memberKey is a member's key in the index.
 type memberKey = fanclub.MemberKey
-
-// logLink is one row of a member's chain and the link to the member's
-// previous row (0: none).
-type logLink struct {
-	row  int64
-	next int
-}
 
 // add indexes, in the background, the events a committed transaction
 // stored in row; settle waits for it. Ingest's next batch thus does its
@@ -186,12 +177,8 @@ func (l *eventLog) rowsOf(k fanclub.MemberKey) []int64 {
 	l.settle()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	var rows []int64
-	for i := l.member[k]; i != 0; i = l.links.at(i).next {
-		rows = append(rows, l.links.at(i).row)
-	}
-	slices.Reverse(rows)
-	return rows
+	m := l.member[k]
+	return m.rows(nil)
 }
 
 // queryer runs a query in a transaction or on a connection.

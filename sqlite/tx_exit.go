@@ -242,10 +242,11 @@ func (t *Tx) FindBatch(ctx context.Context, producer string, seq int64) (*fanclu
 }
 
 // SaveBatch stores a batch's result; a batch already stored is a conflict.
+// It also lets go of the oldest results past the dedupe window (batch_expiry.go).
 func (t *Tx) SaveBatch(ctx context.Context, producer string, seq int64, r *fanclub.BatchResult) error {
 	if _, err := t.execOne(ctx, qSaveBatch,
 		producer, seq, encodeBatchResult(r), ts(t.now)); err != nil {
 		return wrap("batch", err)
 	}
-	return nil
+	return t.expireBatches(ctx)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -83,28 +82,14 @@ func parseLogCursor(s string) (int64, int, error) {
 }
 
 // memberRowsFrom returns, ascending, the first n rows from row from on
-// (inclusive) that hold k's events. It walks k's chain once and keeps only
-// n rows.
+// (inclusive) that hold k's events. A member's rows are kept in
+// increasing order (memberRows.rowsFrom stops at the n-th).
 func (l *eventLog) memberRowsFrom(k fanclub.MemberKey, from int64, n int) []int64 {
 	l.settle()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	best := make([]int64, 0, min(n, 1024))
-	for i := l.member[k]; i != 0; i = l.links.at(i).next {
-		row := l.links.at(i).row
-		if row < from || (len(best) == n && row >= best[n-1]) {
-			continue
-		}
-		at, found := slices.BinarySearch(best, row)
-		if found {
-			continue
-		}
-		if len(best) == n {
-			best = best[:n-1]
-		}
-		best = slices.Insert(best, at, row)
-	}
-	return best
+	m := l.member[k]
+	return m.rowsFrom(make([]int64, 0, min(n, 1024)), from, n)
 }
 
 // ListPointEntries lists a fan's general points entries, oldest first.

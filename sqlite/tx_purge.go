@@ -19,7 +19,7 @@ import (
 // page images.
 
 // logPurge is what a committed purge removes from the in-memory index:
-// the hashes of the ids that left row, and the member's link to row when
+// the hashes of the ids that left row, and the member's tie to row when
 // row holds none of the member's events any more.
 type logPurge struct {
 	row    int64
@@ -112,19 +112,23 @@ func (t *Tx) rewriteLogRow(ctx context.Context, row int64, keep []fanclub.Event,
 }
 
 // purge removes committed purges from the index: the hashes of purged ids
-// no longer name their rows, and a member's chain no longer lists the rows
-// that hold none of its events.
+// no longer name their rows, and a member's rows no longer include those
+// that hold none of its events (each member's rows rewritten once).
 func (l *eventLog) purge(ps []logPurge) {
 	l.settle()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	unlink := map[fanclub.MemberKey][]int64{}
 	for _, p := range ps {
 		for _, h := range p.hashes {
 			l.forgetLocked(h, p.row)
 		}
 		if p.unlink {
-			l.unlinkLocked(p.member, p.row)
+			unlink[p.member] = append(unlink[p.member], p.row)
 		}
+	}
+	for k, rows := range unlink {
+		l.unlinkLocked(k, rows)
 	}
 }
 
@@ -159,27 +163,15 @@ func (sp *idSpan) forget(h uint64, row int64) {
 	}
 }
 
-// unlinkLocked removes row from k's chain; the caller holds mu. The link
-// itself stays in the slab, unreachable, until the unreachable links
-// outnumber the others and the slab is compacted.
-func (l *eventLog) unlinkLocked(k fanclub.MemberKey, row int64) {
-	prev := 0
-	for i := l.member[k]; i != 0; prev, i = i, l.links.at(i).next {
-		if l.links.at(i).row != row {
-			continue
-		}
-		next := l.links.at(i).next
-		switch {
-		case prev != 0:
-			l.links.at(prev).next = next
-		case next != 0:
-			l.member[k] = next
-		default:
-			delete(l.member, k)
-		}
-		if l.links.dead++; l.links.dead > l.links.n/2 {
-			l.links = l.links.compacted(l.member)
-		}
+// unlinkLocked removes rows from k's rows; the caller holds mu.
+func (l *eventLog) unlinkLocked(k fanclub.MemberKey, rows []int64) {
+	m, ok := l.member[k]
+	if !ok {
 		return
+	}
+	if m.remove(rows) {
+		l.member[k] = m
+	} else {
+		delete(l.member, k)
 	}
 }

@@ -150,3 +150,38 @@ func testPurgeInTx(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		wantEqual(t, "a rolled-back purge keeps the id", fresh, []bool{false})
 	})
 }
+
+// testBatchesExpire saves batch results an hour apart and, past the
+// default dedupe window, another: the save lets go of the result older
+// than the window and keeps the younger ones.
+func testBatchesExpire(t *testing.T, s fanclub.Store, c *clock.Manual) {
+	ctx := context.Background()
+	res := func(id string) *fanclub.BatchResult {
+		return &fanclub.BatchResult{Accepted: 1, Results: []fanclub.EventResult{{ID: id, Status: fanclub.EventAccepted, Points: 1}}}
+	}
+	save := func(seq int64) {
+		inWriteTx(t, s, func(tx fanclub.Tx) {
+			must(t, "SaveBatch", tx.SaveBatch(ctx, "p", seq, res(fmt.Sprint(seq))))
+		})
+	}
+	save(1)
+	c.Advance(time.Hour)
+	save(2)
+	c.Advance(fanclub.DefaultDedupeWindow - 30*time.Minute)
+	save(3)
+	tests := []struct {
+		seq  int64
+		kept bool
+	}{{1, false}, {2, true}, {3, true}}
+	inReadTx(t, s, func(tx fanclub.Tx) {
+		for _, tc := range tests {
+			got, err := tx.FindBatch(ctx, "p", tc.seq)
+			if !tc.kept {
+				wantCode(t, fmt.Sprintf("FindBatch(%d) past the window", tc.seq), err, fanclub.ENOTFOUND)
+				continue
+			}
+			must(t, fmt.Sprintf("FindBatch(%d)", tc.seq), err)
+			wantEqual(t, fmt.Sprintf("FindBatch(%d)", tc.seq), got, res(fmt.Sprint(tc.seq)))
+		}
+	})
+}

@@ -1,0 +1,11 @@
+package postgres
+
+// The behaviour log's lifecycle: purges and the expiry of batch results.
+const (
+	qPurgeEvents = `DELETE FROM events WHERE fan_id = $1 AND club_id = $2 AND at <= $3`
+	// qExpireBatches deletes up to two of the oldest batch results saved
+	// before $1 (through batches_created), skipping rows another
+	// transaction is deleting, so concurrent saves do not queue on them.
+	qExpireBatches = `DELETE FROM batches WHERE ctid = ANY(ARRAY(
+ SELECT ctid FROM batches WHERE created_at < $1 ORDER BY created_at LIMIT 2 FOR UPDATE SKIP LOCKED))`
+)
