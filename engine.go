@@ -85,6 +85,7 @@ func NewEngine(c EngineConfig) *Engine {
 		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults(), webhooks: c.Webhooks}
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
 	e.registerSubscriptionJobs()
+	e.HandleJobs(JobSettleWeek, e.runSettlement)
 	return e
 }
 

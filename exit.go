@@ -85,4 +85,8 @@ type ExitImpact struct {
 	// club: the option, the refund, auto-renew after it, the end of
 	// benefits and the next charge; nil when there is none.
 	Paid *PaidExitPlan `json:"paid"`
+	// Revenue is what the exit does to the creator's revenue from the
+	// leaver, what the leaver gets back or is charged, and the team-task
+	// consequences (RevenueExitPlan).
+	Revenue *RevenueExitPlan `json:"revenue"`
 }

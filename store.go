@@ -101,6 +101,7 @@ type Tx interface {
 	PaymentTx
 	GiftTx
 	NotificationTx
+	RevenueTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and
