@@ -1,0 +1,98 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fanclub"
+	"fanclub/internal/teststores"
+)
+
+// TestCreatorRevenueFlow runs creator revenue through the API: a fan's
+// gifts in a douyin club, the week's team task, the exit that freezes
+// the creator's share and returns half the coins, the operator's
+// release, the Monday settlement, and the creator's balances,
+// settlements and CSV statement.
+func TestCreatorRevenueFlow(t *testing.T) {
+	t.Parallel()
+	eachStore(t, testCreatorRevenueFlow)
+}
+
+func testCreatorRevenueFlow(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
+	cr, creator := a.newCreator("rev_creator")
+	club := a.newClub(creator, "Dou", "douyin")
+	_, fan := a.newFan("giver")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", club.ID), fan, nil)
+	if r := a.doWithKey("POST", "/v1/me/coins", fan, map[string]any{"coins": 100}, "buy-1"); r.Status != 200 {
+		t.Fatalf("buy: %d %s", r.Status, r.Body)
+	}
+	if r := a.doWithKey("POST", fmt.Sprintf("/v1/clubs/%d/gifts", club.ID), fan, map[string]any{"coins": 30}, "gift-1"); r.Status != 200 {
+		t.Fatalf("gift: %d %s", r.Status, r.Body)
+	}
+	var task fanclub.TaskView
+	a.must(200, "GET", fmt.Sprintf("/v1/clubs/%d/task", club.ID), fan, nil).JSON(t, &task)
+	if task.Goal != 5000 || task.Progress != 300 || task.Met || task.Reward != 50 {
+		t.Fatalf("task: %+v", task)
+	}
+	var rev fanclub.CreatorRevenue
+	a.must(200, "GET", "/v1/creators/me/revenue", creator, nil).JSON(t, &rev)
+	if rev.Pending != 150 || rev.CreatorID != cr.ID {
+		t.Fatalf("revenue: %+v", rev)
+	}
+
+	var req exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", club.ID), fan, nil).JSON(t, &req)
+	a.must(200, "POST", req.Links.Confirm, fan, map[string]any{"slider": a.sliderTarget(req.ID), "password": "pw-giver-secret"})
+	var wallet fanclub.Wallet
+	a.must(200, "GET", "/v1/me/wallet", fan, nil).JSON(t, &wallet)
+	if wallet.Coins != 85 {
+		t.Fatalf("wallet after a douyin exit: %+v (want 70 + half of 30)", wallet)
+	}
+	var holds HoldList
+	a.must(200, "GET", "/v1/admin/revenue/holds", a.Admin, nil).JSON(t, &holds)
+	if len(holds.Items) != 1 || holds.Items[0].Amount != 150 {
+		t.Fatalf("holds: %+v", holds)
+	}
+	release := fmt.Sprintf("/v1/admin/revenue/holds/%d/release", holds.Items[0].ID)
+	a.must(400, "POST", release, a.Admin, map[string]string{"reason": " "})
+	for range 2 {
+		var h fanclub.Hold
+		a.must(200, "POST", release, a.Admin, map[string]string{"reason": "appeal accepted"}).JSON(t, &h)
+		if h.State != fanclub.HoldReleased || !strings.HasPrefix(h.ResolvedBy, "admin:") || h.Reason != "appeal accepted" {
+			t.Fatalf("released hold: %+v", h)
+		}
+	}
+	a.must(409, "POST", fmt.Sprintf("/v1/admin/revenue/holds/%d/void", holds.Items[0].ID), a.Admin, map[string]string{"reason": "too late"})
+
+	// Monday 2026-11-23 00:00 in Asia/Shanghai.
+	a.Clock.Set(time.Date(2026, 11, 22, 16, 0, 0, 0, time.UTC))
+	if _, err := a.Engine.RunDueJobs(context.Background()); err != nil {
+		t.Fatalf("run jobs: %v", err)
+	}
+	a.must(200, "GET", "/v1/creators/me/revenue", creator, nil).JSON(t, &rev)
+	if rev.Available != 150 || rev.Pending != 0 || rev.Frozen != 0 || rev.Released != 0 {
+		t.Fatalf("revenue after settlement: %+v", rev)
+	}
+	var ss SettlementList
+	a.must(200, "GET", "/v1/creators/me/settlements", creator, nil).JSON(t, &ss)
+	if len(ss.Items) != 1 || ss.Items[0].Frozen != 150 || ss.Items[0].Released != 150 || len(ss.Items[0].Lines) != 2 {
+		t.Fatalf("settlements: %+v", ss.Items)
+	}
+	res := a.must(200, "GET", "/v1/creators/me/statements/2026-11-16", creator, nil)
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Fatalf("statement content type %q", ct)
+	}
+	want := "week,club_id,state,fan_id,outcome,gifts,coins,value,share,currency\n"
+	if body := string(res.Body); !strings.HasPrefix(body, want) || !strings.Contains(body, ",frozen,1,30,300,150,CNY\n") ||
+		!strings.Contains(body, ",released,0,0,0,150,CNY\n") {
+		t.Fatalf("statement:\n%s", body)
+	}
+	a.must(400, "GET", "/v1/creators/me/statements/last-week", creator, nil)
+	a.must(400, "GET", "/v1/creators/me/revenue", a.Admin, nil)
+	a.must(200, "GET", fmt.Sprintf("/v1/creators/me/revenue?creator_id=%d", cr.ID), a.Admin, nil)
+}
