@@ -77,6 +77,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"LedgerConcurrentWriters", testLedgerConcurrentWriters},
 		{"Payments", testPayments},
 		{"Gifts", testGifts},
+		{"Settlements", testSettlements},
+		{"RevenueRecords", testRevenueRecords},
 		{"JobsEnqueue", testJobsEnqueue},
 		{"JobsClaim", testJobsClaim},
 		{"JobsRetryKillCancel", testJobsRetryKillCancel},
