@@ -58,7 +58,7 @@ func (e *Engine) creatorRevenueTx(ctx context.Context, tx Tx, creatorID int64) (
 		return nil, fmt.Errorf("reviews: %w", err)
 	}
 	r := &CreatorRevenue{CreatorID: creatorID, Currency: e.money.Currency, Pending: as[p.ID].Available(), Frozen: as[p.ID].DebitsPending,
-		Released: as[f.ID].Balance(), Available: as[a.ID].Balance(), Flagged: len(reviews) > 0}
+		Released: as[f.ID].Balance(), Available: as[a.ID].Available(), Flagged: len(reviews) > 0}
 	if r.Flagged {
 		r.Held = r.Pending
 	}

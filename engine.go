@@ -86,6 +86,7 @@ func NewEngine(c EngineConfig) *Engine {
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
 	e.registerSubscriptionJobs()
 	e.HandleJobs(JobSettleWeek, e.runSettlement)
+	e.HandleJobs(JobSettlePayout, e.runPayout)
 	return e
 }
 

@@ -2,6 +2,7 @@ package fanclub_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"fanclub"
 	"fanclub/internal/teststores"
 	"fanclub/ledger"
+	"fanclub/payments"
 )
 
 // weekEnd is the end of the test clock's first week: Monday 2026-03-16
@@ -267,4 +269,84 @@ func testRevenueOperatorActions(t *testing.T, open teststores.Open) {
 		}
 		m.checkLedgerBalanced(t)
 	})
+}
+
+// flakyPayouts is the sandbox with payouts that fail while down is set,
+// as a provider outage would.
+type flakyPayouts struct {
+	payments.Provider
+	down bool
+}
+
+// Payout fails while the provider is down, and pays through the sandbox
+// otherwise.
+func (f *flakyPayouts) Payout(ctx context.Context, req payments.PayoutRequest) (*payments.Payout, error) {
+	if f.down {
+		return nil, payments.Unavailable(errors.New("provider down"))
+	}
+	return f.Provider.(payments.Payouts).Payout(ctx, req)
+}
+
+func TestCreatorPayouts(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testCreatorPayouts)
+}
+
+func testCreatorPayouts(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	ctx := context.Background()
+	var flaky *flakyPayouts
+	m := moneyEngineOn(t, open, func(p payments.Provider) payments.Provider {
+		flaky = &flakyPayouts{Provider: p}
+		return flaky
+	})
+	_, _, creator := giftingMember(t, m, "fair", 100, 30)
+	if _, err := m.RequestPayout(ctx, creator, 100, "po-1"); fanclub.ErrorCode(err) != fanclub.EINSUFFICIENT {
+		t.Fatalf("payout of pending money: %v", err)
+	}
+	m.clock.Set(weekEnd)
+	runJobs(t, m)
+	for _, tc := range []struct {
+		name   string
+		amount int64
+		key    string
+		code   string
+	}{
+		{"zero", 0, "po-0", fanclub.EINVALID},
+		{"no key", 10, "", fanclub.EINVALID},
+		{"beyond available", 151, "po-2", fanclub.EINSUFFICIENT},
+	} {
+		if _, err := m.RequestPayout(ctx, creator, tc.amount, tc.key); fanclub.ErrorCode(err) != tc.code {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+	}
+	for range 2 {
+		p, err := m.RequestPayout(ctx, creator, 100, "po-1")
+		if err != nil || p.State != fanclub.PayoutPaid || p.Amount != 100 || p.Revenue.Available != 50 {
+			t.Fatalf("payout: %v %+v", err, p)
+		}
+	}
+	if _, err := m.RequestPayout(ctx, creator, 40, "po-1"); fanclub.ErrorCode(err) != fanclub.EKEYREUSED {
+		t.Fatalf("key reused: %v", err)
+	}
+	// The provider is down: the payout stays pending, its money held,
+	// and its job pays it once the provider answers.
+	flaky.down = true
+	if _, err := m.RequestPayout(ctx, creator, 50, "po-3"); fanclub.ErrorCode(err) != fanclub.EINTERNAL {
+		t.Fatalf("payout while the provider is down: %v", err)
+	}
+	if got := revenueOf(t, m, creator); got.Available != 0 {
+		t.Fatalf("held payout: %+v", got)
+	}
+	flaky.down = false
+	m.clock.Advance(10 * time.Minute)
+	runJobs(t, m)
+	p, err := m.RequestPayout(ctx, creator, 50, "po-3")
+	if err != nil || p.State != fanclub.PayoutPaid || p.Revenue.Available != 0 {
+		t.Fatalf("payout after the outage: %v %+v", err, p)
+	}
+	if got := m.account(t, ledger.PaymentClearing("CNY")).Balance(); got != -1000+150 {
+		t.Fatalf("clearing %d: the coins bought in, the payouts out", got)
+	}
+	m.checkLedgerBalanced(t)
 }

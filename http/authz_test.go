@@ -160,6 +160,9 @@ func authzCases() []authzCase {
 		{"GET", "/v1/creators/me/revenue", creatorPath("/revenue"), nil, [6]int{u, x, x, 200, 200, 200}},
 		{"GET", "/v1/creators/me/settlements", creatorPath("/settlements"), nil, [6]int{u, x, x, 200, 200, 200}},
 		{"GET", "/v1/creators/me/statements/{week}", creatorPath("/statements/2026-03-09"), nil, [6]int{u, x, x, 200, 200, 200}},
+		{"POST", "/v1/creators/me/payouts", creatorPath("/payouts"), func(*authzFixture) any {
+			return map[string]any{"amount": 100}
+		}, [6]int{u, x, x, 402, 402, 402}},
 		{"GET", "/v1/admin/revenue/holds", fixed("/v1/admin/revenue/holds"), nil, [6]int{u, x, x, x, x, 200}},
 		{"POST", "/v1/admin/revenue/holds/{id}/release", fixed("/v1/admin/revenue/holds/99/release"), operatorReason, [6]int{u, x, x, x, x, 404}},
 		{"POST", "/v1/admin/revenue/holds/{id}/void", fixed("/v1/admin/revenue/holds/99/void"), operatorReason, [6]int{u, x, x, x, x, 404}},

@@ -204,3 +204,31 @@ func (s *Server) closeReview(w http.ResponseWriter, r *http.Request, p fanclub.P
 	}
 	return s.respond(w, r, http.StatusOK, v)
 }
+
+// PayoutInput is the body of POST /v1/creators/me/payouts.
+type PayoutInput struct {
+	// Amount is in minor units of the instance currency.
+	Amount int64 `json:"amount"`
+}
+
+// requestPayout pays available money out to the creator through the
+// payment provider; the Idempotency-Key header is required.
+func (s *Server) requestPayout(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	id, err := creatorOf(r, p)
+	if err != nil {
+		return err
+	}
+	var in PayoutInput
+	if err := decodeBody(w, r, &in); err != nil {
+		return err
+	}
+	if len(r.Header.Values(IdempotencyKeyHeader)) > 1 {
+		return fanclub.InvalidFields("Invalid Idempotency-Key header.", []fanclub.FieldError{{Path: IdempotencyKeyHeader,
+			Allowed: "one header", Message: "repeated idempotency key"}})
+	}
+	res, err := s.engine.RequestPayout(r.Context(), id, in.Amount, r.Header.Get(IdempotencyKeyHeader))
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, res)
+}

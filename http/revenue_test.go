@@ -14,8 +14,8 @@ import (
 // TestCreatorRevenueFlow runs creator revenue through the API: a fan's
 // gifts in a douyin club, the week's team task, the exit that freezes
 // the creator's share and returns half the coins, the operator's
-// release, the Monday settlement, and the creator's balances,
-// settlements and CSV statement.
+// release, the Monday settlement, the creator's balances, settlements
+// and CSV statement, and a payout.
 func TestCreatorRevenueFlow(t *testing.T) {
 	t.Parallel()
 	eachStore(t, testCreatorRevenueFlow)
@@ -91,6 +91,21 @@ func testCreatorRevenueFlow(t *testing.T, open teststores.Open) {
 	if body := string(res.Body); !strings.HasPrefix(body, want) || !strings.Contains(body, ",frozen,1,30,300,150,CNY\n") ||
 		!strings.Contains(body, ",released,0,0,0,150,CNY\n") {
 		t.Fatalf("statement:\n%s", body)
+	}
+	for range 2 {
+		var po fanclub.CreatorPayout
+		r := a.doWithKey("POST", "/v1/creators/me/payouts", creator, map[string]any{"amount": 100}, "payout-1")
+		if r.Status != 200 {
+			t.Fatalf("payout: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &po)
+		if po.State != fanclub.PayoutPaid || po.Amount != 100 || po.Revenue.Available != 50 {
+			t.Fatalf("payout: %+v", po)
+		}
+	}
+	a.must(400, "POST", "/v1/creators/me/payouts", creator, map[string]any{"amount": 10})
+	if r := a.doWithKey("POST", "/v1/creators/me/payouts", creator, map[string]any{"amount": 51}, "payout-2"); r.Status != 402 {
+		t.Fatalf("payout beyond available: %d %s", r.Status, r.Body)
 	}
 	a.must(400, "GET", "/v1/creators/me/statements/last-week", creator, nil)
 	a.must(400, "GET", "/v1/creators/me/revenue", a.Admin, nil)

@@ -180,6 +180,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/creators/me/revenue", permCreator, s.myRevenue},
 		{"GET", "/v1/creators/me/settlements", permCreator, s.mySettlements},
 		{"GET", "/v1/creators/me/statements/{week}", permCreator, s.myStatement},
+		{"POST", "/v1/creators/me/payouts", permCreator, s.requestPayout},
 		{"GET", "/v1/admin/revenue/holds", permAdmin, s.listHolds},
 		{"POST", "/v1/admin/revenue/holds/{id}/release", permAdmin, s.releaseHold},
 		{"POST", "/v1/admin/revenue/holds/{id}/void", permAdmin, s.voidHold},
