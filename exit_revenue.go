@@ -40,6 +40,9 @@ type RevenueExitPlan struct {
 	Damages     int64 `json:"damages"`
 	DamagesPaid int64 `json:"damages_paid"`
 	DamagesOwed int64 `json:"damages_owed"`
+	// TaskPoints are the level points the leaver earned in the club this
+	// week: they leave the week's team task with the leaver.
+	TaskPoints int64 `json:"task_points"`
 	// ForfeitWeek: the leaver gets no task reward for this week.
 	ForfeitWeek bool `json:"forfeit_week"`
 	// PenaltyIfTaskFails are the general points charged at settlement
@@ -82,6 +85,9 @@ func (e *Engine) planRevenueExit(ctx context.Context, tx Tx, cp *clubPolicy, fan
 		p.UnsettledGifts++
 		p.UnsettledCoins += g.Coins
 		p.UnsettledShare += g.Share
+	}
+	if p.TaskPoints, err = leaverWeekPoints(ctx, tx, cp, fanID, week); err != nil {
+		return nil, err
 	}
 	switch rule.PendingShare {
 	case PendingDeductAtSettlement:
@@ -156,7 +162,7 @@ func (e *Engine) applyRevenueExit(ctx context.Context, tx Tx, cp *clubPolicy, re
 	now := tx.Now()
 	x := &RevenueExit{Key: req.ID, FanID: req.FanID, ClubID: req.ClubID, CreatorID: cp.club.CreatorID, At: now,
 		Week: WeekStart(now, cp.loc), Handling: p.PendingShare, UnsettledCoins: p.UnsettledCoins, UnsettledShare: p.UnsettledShare,
-		ReturnedCoins: p.ReturnedCoins, DamagesPaid: p.DamagesPaid, DamagesOwed: p.DamagesOwed, ForfeitWeek: p.ForfeitWeek,
+		ReturnedCoins: p.ReturnedCoins, DamagesPaid: p.DamagesPaid, DamagesOwed: p.DamagesOwed, WeekPoints: p.TaskPoints, ForfeitWeek: p.ForfeitWeek,
 		BarUntil: p.TaskBarredUntil, BarForever: p.TaskBarredForever}
 	if created, err := tx.CreateRevenueExit(ctx, x); err != nil {
 		return fmt.Errorf("record revenue exit: %w", err)
@@ -192,6 +198,7 @@ func (e *Engine) applyRevenueExit(ctx context.Context, tx Tx, cp *clubPolicy, re
 			return ledgerError(err, "booking an exit's revenue consequences")
 		}
 	}
+	flagged := false
 	if p.CreatorFlagged {
 		open, err := tx.ListReviews(ctx, ReviewOpen, cp.club.CreatorID)
 		if err != nil {
@@ -202,7 +209,11 @@ func (e *Engine) applyRevenueExit(ctx context.Context, tx Tx, cp *clubPolicy, re
 			if _, err := tx.CreateReview(ctx, r); err != nil {
 				return fmt.Errorf("create review: %w", err)
 			}
+			flagged = true
 		}
+	}
+	if err := e.notifyExitRevenue(ctx, tx, cp, req, p, flagged); err != nil {
+		return err
 	}
 	if p.PendingShare != PendingKeep || p.PenaltyIfTaskFails > 0 {
 		// The week's settlement reads this exit even when no gift of the

@@ -94,6 +94,9 @@ type RevenueExit struct {
 	// recorded as owed (kuaishou).
 	DamagesPaid int64 `json:"damages_paid"`
 	DamagesOwed int64 `json:"damages_owed"`
+	// WeekPoints are the level points the leaver earned in the club in
+	// the exit's week, which leave the team task with them.
+	WeekPoints int64 `json:"week_points"`
 	// ForfeitWeek: the leaver gets no task reward for the exit's week.
 	ForfeitWeek bool `json:"forfeit_week"`
 	// BarUntil bars the leaver from the club's task rewards until then;

@@ -103,6 +103,9 @@ func (e *Engine) resolveHold(ctx context.Context, holdID int64, to HoldState, a 
 		if err := tx.UpdateHold(ctx, h); err != nil {
 			return fmt.Errorf("update hold: %w", err)
 		}
+		if err := e.notifyHold(ctx, tx, h); err != nil {
+			return err
+		}
 		if to == HoldReleased {
 			cp, err := e.loadClub(ctx, tx, h.ClubID)
 			if err != nil {
@@ -138,6 +141,9 @@ func (e *Engine) CloseReview(ctx context.Context, reviewID int64, a OperatorActi
 		r.State, r.ClosedAt, r.ClosedBy, r.Reason = ReviewClosed, &now, a.By, strings.TrimSpace(a.Reason)
 		if err := tx.UpdateReview(ctx, r); err != nil {
 			return fmt.Errorf("update review: %w", err)
+		}
+		if err := e.notifyReviewClosed(ctx, tx, r); err != nil {
+			return err
 		}
 		ss, err := tx.ListSettlements(ctx, r.CreatorID)
 		if err != nil {

@@ -221,6 +221,7 @@ func testRevenueOperatorActions(t *testing.T, open teststores.Open) {
 		if got := revenueOf(t, m, creator); got.Released != 0 || got.Available != 150 || got.Pending != 0 {
 			t.Fatalf("settled after release: %+v", got)
 		}
+		wantKinds(t, m, fanclub.CreatorRecipient(creator), "revenue_frozen", "revenue_released", "revenue_settled")
 		m.checkLedgerBalanced(t)
 	})
 	t.Run("douyin void", func(t *testing.T) {
@@ -267,6 +268,8 @@ func testRevenueOperatorActions(t *testing.T, open teststores.Open) {
 		if len(ss) != 1 || ss[0].State != fanclub.SettlementSettled || ss[0].Settled != 150 {
 			t.Fatalf("settlement after review: %+v", ss)
 		}
+		wantKinds(t, m, fanclub.CreatorRecipient(creator), "revenue_flagged", "revenue_review_closed", "revenue_settled")
+		wantKinds(t, m, fanclub.FanRecipient(fan), "damages_charged", "exit_receipt")
 		m.checkLedgerBalanced(t)
 	})
 }
@@ -349,4 +352,23 @@ func testCreatorPayouts(t *testing.T, open teststores.Open) {
 		t.Fatalf("clearing %d: the coins bought in, the payouts out", got)
 	}
 	m.checkLedgerBalanced(t)
+}
+
+// wantKinds checks the kinds of a recipient's revenue and exit
+// notifications, oldest first.
+func wantKinds(t testingT, m *moneyEngine, to fanclub.Recipient, want ...string) {
+	t.Helper()
+	ns, _, err := m.NotificationsPage(context.Background(), to, 0, 100)
+	if err != nil {
+		t.Fatalf("notifications: %v", err)
+	}
+	var got []string
+	for _, n := range ns {
+		if k := string(n.Kind); strings.HasPrefix(k, "revenue_") || k == "damages_charged" || k == "penalty_charged" || k == "exit_receipt" {
+			got = append(got, k)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("notifications to %+v: %v, want %v", to, got, want)
+	}
 }

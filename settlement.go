@@ -153,6 +153,9 @@ func (e *Engine) settleTx(ctx context.Context, tx Tx, clubID int64, week time.Ti
 	}
 	// The club's next week settles too, gifts or not: its team task and
 	// the holds released meanwhile are paid then.
+	if err := e.notifySettled(ctx, tx, cp, s); err != nil {
+		return nil, err
+	}
 	return s, e.scheduleSettlement(ctx, tx, cp, end, "", time.Time{})
 }
 

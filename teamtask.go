@@ -121,7 +121,8 @@ func leaverWeekPoints(ctx context.Context, tx Tx, cp *clubPolicy, fanID int64, w
 // that week and is neither barred at the week's end nor forfeiting the
 // week (exits). When it is not met, a wechat-channels leaver whose points
 // of the week would have met it forfeits and is charged the policy's
-// penalty in general points (never below zero).
+// penalty in general points (general points are not money: the balance
+// may go below zero).
 func (e *Engine) settleTask(ctx context.Context, tx Tx, cp *clubPolicy, s *Settlement, exits []*RevenueExit) error {
 	t := cp.policy.Revenue.TeamTask
 	byFan, total, err := weekPoints(ctx, tx, cp, s.Week)
@@ -163,27 +164,25 @@ func (e *Engine) chargeTaskPenalties(ctx context.Context, tx Tx, cp *clubPolicy,
 	if rule.TaskPenalty != TaskPenaltyIfTaskFails || rule.PenaltyPoints <= 0 || s.TaskGoal <= 0 {
 		return nil
 	}
-	seen := map[int64]bool{}
+	// A leaver's points of the week, recorded at the exit (a later
+	// history erasure does not change them); the most of a fan's exits.
+	pts := map[int64]int64{}
+	var fans []int64
 	for _, x := range exits {
-		if seen[x.FanID] {
-			continue
+		if _, ok := pts[x.FanID]; !ok {
+			fans = append(fans, x.FanID)
 		}
-		seen[x.FanID] = true
-		pts, err := leaverWeekPoints(ctx, tx, cp, x.FanID, s.Week)
-		if err != nil {
-			return err
-		}
-		if AddPoints(s.TaskProgress, pts) < s.TaskGoal {
+		pts[x.FanID] = max(pts[x.FanID], x.WeekPoints)
+	}
+	for _, fan := range fans {
+		if AddPoints(s.TaskProgress, pts[fan]) < s.TaskGoal {
 			continue // the task would have failed anyway
 		}
-		bal, err := tx.GeneralPoints(ctx, x.FanID)
-		if err != nil {
-			return fmt.Errorf("general points: %w", err)
+		if err := tx.AddGeneralPoints(ctx, fan, -rule.PenaltyPoints, "team_task_penalty", base+"/penalty/"+strconv.FormatInt(fan, 10)); err != nil {
+			return fmt.Errorf("task penalty: %w", err)
 		}
-		if charge := min(rule.PenaltyPoints, max(bal, 0)); charge > 0 {
-			if err := tx.AddGeneralPoints(ctx, x.FanID, -charge, "team_task_penalty", base+"/penalty/"+strconv.FormatInt(x.FanID, 10)); err != nil {
-				return fmt.Errorf("task penalty: %w", err)
-			}
+		if err := e.notifyPenalty(ctx, tx, cp, fan, s.Week, rule.PenaltyPoints); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -208,4 +207,33 @@ func taskBarred(ctx context.Context, tx Tx, fanID, clubID int64, week, end time.
 		}
 	}
 	return false, nil
+}
+
+// TaskBar returns how long fan is barred from the club's task rewards
+// now: until a time, for ever, or not at all (nil, false).
+func (e *Engine) TaskBar(ctx context.Context, fanID, clubID int64) (*time.Time, bool, error) {
+	var until *time.Time
+	var forever bool
+	err := e.inTx(ctx, false, func(tx Tx) error {
+		xs, err := tx.ListRevenueExits(ctx, fanID, clubID, time.Time{})
+		if err != nil {
+			return fmt.Errorf("revenue exits: %w", err)
+		}
+		now := tx.Now()
+		until, forever = nil, false
+		for _, x := range xs {
+			switch {
+			case x.BarForever:
+				forever = true
+			case x.BarUntil != nil && x.BarUntil.After(now) && (until == nil || x.BarUntil.After(*until)):
+				u := *x.BarUntil
+				until = &u
+			}
+		}
+		if forever {
+			until = nil
+		}
+		return nil
+	})
+	return until, forever, err
 }

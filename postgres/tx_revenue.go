@@ -18,7 +18,7 @@ var (
  ON CONFLICT(club_id, week) DO UPDATE SET state = excluded.state, currency = excluded.currency, settled = excluded.settled,
  reversed = excluded.reversed, frozen = excluded.frozen, released = excluded.released, task_goal = excluded.task_goal,
  task_progress = excluded.task_progress, task_met = excluded.task_met, settled_at = excluded.settled_at RETURNING id`
-	qInsertRevenueExit = `INSERT INTO revenue_exits(` + strings.TrimPrefix(rowcodec.RevenueExitCols, "id, ") + `) VALUES (` + params(15) + `)
+	qInsertRevenueExit = `INSERT INTO revenue_exits(` + strings.TrimPrefix(rowcodec.RevenueExitCols, "id, ") + `) VALUES (` + params(16) + `)
  ON CONFLICT(key) DO NOTHING RETURNING id`
 	qInsertHold = `INSERT INTO revenue_holds(` + strings.TrimPrefix(rowcodec.HoldCols, "id, ") + `) VALUES (` + params(12) + `)
  ON CONFLICT(key) DO NOTHING RETURNING id`

@@ -53,7 +53,8 @@ func TestDocsExampleOutput(t *testing.T) {
 	if want := fencedBlock(t, doc, "## Example", "jsonl"); out.String() != want {
 		t.Errorf("docs/journeys.md example output is stale; got:\n%s", out.String())
 	}
-	for _, kind := range []string{"join", "interact", "report", "exit", "exit_request", "inspect", "buy_coins", "gift", "decline_payments", "accept_payments", "subscribe", "cancel_renewal", "revoke_agreement"} {
+	for _, kind := range []string{"join", "interact", "report", "exit", "exit_request", "inspect", "buy_coins", "gift", "decline_payments", "accept_payments", "subscribe", "cancel_renewal", "revoke_agreement",
+		"settle", "release_hold", "void_hold", "close_review"} {
 		if !strings.Contains(doc, "| `"+kind+"` |") {
 			t.Errorf("docs/journeys.md does not describe do %q", kind)
 		}

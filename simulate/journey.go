@@ -66,7 +66,8 @@ const (
 
 // doKinds lists the step kinds in the order error messages name them.
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
-	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement}
+	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement,
+	DoSettle, DoReleaseHold, DoVoidHold, DoCloseReview}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1

@@ -49,6 +49,15 @@ type Line struct {
 	Charges []ChargeState `json:"charges"`
 	// Notifications are the fan's notifications so far, oldest first.
 	Notifications []NotificationState `json:"notifications"`
+	// Creator is the step's club's creator's revenue after the step.
+	Creator CreatorState `json:"creator"`
+	// Task is the step's club's team task this week.
+	Task TaskState `json:"task"`
+	// TaskBarredUntil is null, a time, or "forever": the fan's bar from
+	// the club's task rewards.
+	TaskBarredUntil any `json:"task_barred_until"`
+	// Owed are the coins the fan owes (damages the balance did not cover).
+	Owed int64 `json:"owed"`
 }
 
 // SubscriptionState is a fan's subscription, times in the journey's offset.
@@ -156,6 +165,9 @@ type Impact struct {
 	// Paid is what the exit does to the fan's live subscription (absent
 	// when there is none).
 	Paid *PaidImpact `json:"paid,omitempty"`
+	// Revenue is what the exit does to creator revenue, the fan's coins
+	// and team-task rewards.
+	Revenue *RevenueImpact `json:"revenue,omitempty"`
 }
 
 // PaidImpact is the paid part of an exit's impact, times in the journey's
@@ -217,6 +229,7 @@ func (c clock) impact(im fanclub.ExitImpact, clubName func(int64) string) *Impac
 		HistoryDeleted: im.HistoryDeleted, RejoinFrom: c.format(im.RejoinFrom),
 		Effects: c.effects(im.Effects, clubName),
 		Paid:    c.paid(im.Paid),
+		Revenue: c.revenue(im.Revenue),
 	}
 }
 

@@ -201,6 +201,8 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		stepErr = r.revokeAgreement(ctx, fanID, clubID)
 	case DoDeclinePayments, DoAcceptPayments:
 		stepErr = r.sandbox.DeclineFan(ctx, fanID, st.Do == DoDeclinePayments)
+	case DoSettle, DoReleaseHold, DoVoidHold, DoCloseReview:
+		stepErr = r.revenueStep(ctx, st.Do, clubID, st.At)
 	case DoInspect:
 	default:
 		return nil, fanclub.Errorf(fanclub.EINVALID, "unknown step kind %q", st.Do)
@@ -356,6 +358,9 @@ func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fan
 	line.Membership = ms
 	line.Fan = FanState{Name: fanName, GeneralPoints: fv.GeneralPoints, RecommendationWeight: fv.RecommendationWeight}
 	line.Effects = r.out.effects(effs, r.clubName)
+	if err := r.revenueState(ctx, line, fanID, clubID); err != nil {
+		return err
+	}
 	return r.money(ctx, line, fanID, clubID)
 }
 

@@ -43,13 +43,13 @@ func ScanLine(r Scanner) (int64, fanclub.SettlementLine, error) {
 }
 
 // RevenueExitCols are the columns of a revenue exit row.
-const RevenueExitCols = `id, key, fan_id, club_id, creator_id, at, week, handling, unsettled_coins, unsettled_share, returned_coins, damages_paid, damages_owed, forfeit_week, bar_until, bar_forever`
+const RevenueExitCols = `id, key, fan_id, club_id, creator_id, at, week, handling, unsettled_coins, unsettled_share, returned_coins, damages_paid, damages_owed, week_points, forfeit_week, bar_until, bar_forever`
 
 // RevenueExitArgs returns a revenue exit's values for every column of
 // RevenueExitCols but id.
 func RevenueExitArgs(x *fanclub.RevenueExit) []any {
 	return []any{x.Key, x.FanID, x.ClubID, x.CreatorID, Nanos(x.At), Nanos(x.Week), string(x.Handling), x.UnsettledCoins, x.UnsettledShare,
-		x.ReturnedCoins, x.DamagesPaid, x.DamagesOwed, Flag(x.ForfeitWeek), NanosPtr(x.BarUntil), Flag(x.BarForever)}
+		x.ReturnedCoins, x.DamagesPaid, x.DamagesOwed, x.WeekPoints, Flag(x.ForfeitWeek), NanosPtr(x.BarUntil), Flag(x.BarForever)}
 }
 
 // ScanRevenueExit reads a revenue exit row of RevenueExitCols.
@@ -59,7 +59,7 @@ func ScanRevenueExit(r Scanner) (*fanclub.RevenueExit, error) {
 	var until *int64
 	var handling string
 	if err := r.Scan(&x.ID, &x.Key, &x.FanID, &x.ClubID, &x.CreatorID, &at, &week, &handling, &x.UnsettledCoins, &x.UnsettledShare,
-		&x.ReturnedCoins, &x.DamagesPaid, &x.DamagesOwed, &forfeit, &until, &forever); err != nil {
+		&x.ReturnedCoins, &x.DamagesPaid, &x.DamagesOwed, &x.WeekPoints, &forfeit, &until, &forever); err != nil {
 		return nil, err
 	}
 	x.At, x.Week, x.Handling = FromNanos(at), FromNanos(week), fanclub.PendingShareHandling(handling)

@@ -54,6 +54,7 @@ CREATE TABLE revenue_exits (
 	returned_coins  BIGINT  NOT NULL,
 	damages_paid    BIGINT  NOT NULL,
 	damages_owed    BIGINT  NOT NULL,
+	week_points     BIGINT  NOT NULL,
 	forfeit_week    BIGINT  NOT NULL,
 	bar_until       BIGINT,
 	bar_forever     BIGINT  NOT NULL

@@ -54,6 +54,7 @@ CREATE TABLE revenue_exits (
 	returned_coins  INTEGER NOT NULL,
 	damages_paid    INTEGER NOT NULL,
 	damages_owed    INTEGER NOT NULL,
+	week_points     INTEGER NOT NULL,
 	forfeit_week    INTEGER NOT NULL,
 	bar_until       INTEGER,
 	bar_forever     INTEGER NOT NULL
