@@ -111,3 +111,65 @@ func testCreatorRevenueFlow(t *testing.T, open teststores.Open) {
 	a.must(400, "GET", "/v1/creators/me/revenue", a.Admin, nil)
 	a.must(200, "GET", fmt.Sprintf("/v1/creators/me/revenue?creator_id=%d", cr.ID), a.Admin, nil)
 }
+
+// TestReviewThroughAPI runs kuaishou's review through the API: the exit
+// charges damages (the rest owed) and flags the creator; an admin lists
+// the open review and closes it, twice with the same answer.
+func TestReviewThroughAPI(t *testing.T) {
+	t.Parallel()
+	eachStore(t, testReviewThroughAPI)
+}
+
+func testReviewThroughAPI(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	a := newTestAPI(t, open)
+	cr, creator := a.newCreator("ks_creator")
+	club := a.newClub(creator, "Kuai", "kuaishou")
+	f, fan := a.newFan("leaver")
+	a.must(201, "PUT", fmt.Sprintf("/v1/clubs/%d/membership", club.ID), fan, nil)
+	if r := a.doWithKey("POST", "/v1/me/coins", fan, map[string]any{"coins": 100}, "buy-1"); r.Status != 200 {
+		t.Fatalf("buy: %d %s", r.Status, r.Body)
+	}
+	if r := a.doWithKey("POST", fmt.Sprintf("/v1/clubs/%d/gifts", club.ID), fan, map[string]any{"coins": 80}, "gift-1"); r.Status != 200 {
+		t.Fatalf("gift: %d %s", r.Status, r.Body)
+	}
+	var req exitRequest
+	a.must(201, "POST", fmt.Sprintf("/v1/clubs/%d/exit-requests", club.ID), fan, nil).JSON(t, &req)
+	code, err := a.Engine.ExitCaptcha(context.Background(), f.ID, req.ID)
+	if err != nil {
+		t.Fatalf("captcha: %v", err)
+	}
+	var out fanclub.ExitOutcome
+	a.must(200, "POST", req.Links.Confirm, fan, fanclub.ExitAnswers{Captcha: code}).JSON(t, &out)
+	if rv := out.Impact.Revenue; rv == nil || rv.Damages != 80 || rv.DamagesPaid != 20 || rv.DamagesOwed != 60 || !rv.CreatorFlagged || !rv.TaskBarredForever {
+		t.Fatalf("exit revenue: %+v", out.Impact.Revenue)
+	}
+	var wallet fanclub.Wallet
+	a.must(200, "GET", "/v1/me/wallet", fan, nil).JSON(t, &wallet)
+	if wallet.Coins != 0 || wallet.Owed != 60 {
+		t.Fatalf("wallet: %+v", wallet)
+	}
+	var rs ReviewList
+	a.must(200, "GET", "/v1/admin/revenue/reviews", a.Admin, nil).JSON(t, &rs)
+	if len(rs.Items) != 1 || rs.Items[0].CreatorID != cr.ID {
+		t.Fatalf("open reviews: %+v", rs.Items)
+	}
+	closePath := fmt.Sprintf("/v1/admin/revenue/reviews/%d/close", rs.Items[0].ID)
+	for range 2 {
+		var v fanclub.Review
+		a.must(200, "POST", closePath, a.Admin, map[string]string{"reason": "checked"}).JSON(t, &v)
+		if v.State != fanclub.ReviewClosed || v.Reason != "checked" || !strings.HasPrefix(v.ClosedBy, "admin:") {
+			t.Fatalf("closed review: %+v", v)
+		}
+	}
+	a.must(200, "GET", "/v1/admin/revenue/reviews?state=closed", a.Admin, nil).JSON(t, &rs)
+	if len(rs.Items) != 1 {
+		t.Fatalf("closed reviews: %+v", rs.Items)
+	}
+	a.must(400, "GET", "/v1/admin/revenue/reviews?state=pending", a.Admin, nil)
+	var rev fanclub.CreatorRevenue
+	a.must(200, "GET", "/v1/creators/me/revenue", creator, nil).JSON(t, &rev)
+	if rev.Flagged || rev.Pending != 400 {
+		t.Fatalf("revenue after the review: %+v", rev)
+	}
+}
