@@ -95,6 +95,8 @@ func NewEngine(c EngineConfig) *Engine {
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
 	e.registerSubscriptionJobs()
 	e.registerPrivacyJobs()
+	e.HandleJobs(JobSettleWeek, e.runSettlement)
+	e.HandleJobs(JobSettlePayout, e.runPayout)
 	return e
 }
 

@@ -88,4 +88,8 @@ type ExitImpact struct {
 	// Data is what the exit does to the fan's personal data in the club,
 	// category by category, and when (PlanDataExit).
 	Data *DataExitPlan `json:"data"`
+	// Revenue is what the exit does to the creator's revenue from the
+	// leaver, what the leaver gets back or is charged, and the team-task
+	// consequences (RevenueExitPlan).
+	Revenue *RevenueExitPlan `json:"revenue"`
 }

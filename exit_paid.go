@@ -15,6 +15,9 @@ func (e *Engine) planExitTx(ctx context.Context, tx Tx, cp *clubPolicy, m *Membe
 	if err != nil {
 		return ExitPlan{}, nil, err
 	}
+	if plan.Impact.Revenue, err = e.planRevenueExit(ctx, tx, cp, m.FanID, at); err != nil {
+		return ExitPlan{}, nil, err
+	}
 	s, err := tx.FindSubscriptionByMember(ctx, m.FanID, m.ClubID)
 	switch {
 	case isNotFound(err):

@@ -326,6 +326,9 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 		if refund, err = e.applyPaidExit(ctx, tx, cp, req, sub, plan.Impact.Paid); err != nil {
 			return err
 		}
+		if err := e.applyRevenueExit(ctx, tx, cp, req, plan.Impact.Revenue); err != nil {
+			return err
+		}
 		if err := e.exitReceipt(ctx, tx, cp, req); err != nil {
 			return err
 		}

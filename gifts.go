@@ -135,6 +135,9 @@ func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, payer, clubID, coins 
 	if err := e.bookGift(ctx, tx, g); err != nil {
 		return nil, err
 	}
+	if err := e.scheduleSettlement(ctx, tx, cp, g.At, "", time.Time{}); err != nil {
+		return nil, err
+	}
 	return e.giftResult(ctx, tx, g, fanID)
 }
 

@@ -162,7 +162,9 @@ func walletOf(ctx context.Context, tx Tx, fanID int64) (*Wallet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wallet of fan %d: %w", fanID, err)
 	}
-	return &Wallet{Coins: as[coins.ID].Balance(), Owed: as[owed.ID].Balance()}, nil
+	// The owed account is debit-normal: its debits are the debt.
+	o := as[owed.ID]
+	return &Wallet{Coins: as[coins.ID].Balance(), Owed: o.DebitsPosted - o.CreditsPosted}, nil
 }
 
 // ListPayments lists a fan's charges and refunds, oldest first.

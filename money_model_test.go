@@ -24,6 +24,8 @@ type moneyModel struct {
 	lost []*lostBuy
 	// lostRefunds are the refunds whose provider answer was lost.
 	lostRefunds []*lostRefund
+	// rev is creator revenue and the exits' coin consequences.
+	rev revenueModel
 }
 
 // modelPayment is a payment as the model expects it in ListPayments.
@@ -58,7 +60,7 @@ type modelSub struct {
 
 func newMoneyModel() *moneyModel {
 	return &moneyModel{bought: map[int64]int64{}, gifted: map[int64]int64{}, payments: map[int64][]modelPayment{},
-		declined: map[int64]bool{}, member: map[[2]int64]bool{}, subs: map[[2]int64]*modelSub{}}
+		declined: map[int64]bool{}, member: map[[2]int64]bool{}, subs: map[[2]int64]*modelSub{}, rev: newRevenueModel()}
 }
 
 // pay records a payment of fan.
@@ -175,6 +177,7 @@ func (m *moneyModel) step(fan, club int64, s *modelSub, now time.Time) bool {
 
 // advance applies everything due at now.
 func (m *moneyModel) advance(now time.Time) {
+	m.advanceRevenue(now)
 	for _, b := range m.lost {
 		if !now.Before(b.due) {
 			m.settle(b)

@@ -21,7 +21,7 @@ func (r *moneyRun) advance(rt *rapid.T) {
 	}
 	for range n {
 		r.clock.Advance(step)
-		r.runJobs(rt)
+		r.runMoneyJobs(rt)
 		r.model.advance(r.clock.Now())
 	}
 }
@@ -57,7 +57,7 @@ func (r *moneyRun) buy(rt *rapid.T, fan, coins int64, lose bool) {
 			rt.Fatalf("buy: %v", err)
 		}
 		r.model.bought[fan] += coins
-		if res.Wallet.Coins != r.model.bought[fan]-r.model.gifted[fan] || res.Payment.Coins != coins {
+		if res.Wallet.Coins != r.model.coins(fan) || res.Payment.Coins != coins {
 			rt.Fatalf("purchase %+v %+v", res.Payment, res.Wallet)
 		}
 	}
@@ -84,7 +84,7 @@ func (r *moneyRun) gift(rt *rapid.T, fan int64, preset string, club, coins int64
 			rt.Fatalf("a non-member's gift: %v", err)
 		}
 		return
-	case coins > r.model.bought[fan]-r.model.gifted[fan]:
+	case coins > r.model.coins(fan):
 		if fanclub.ErrorCode(err) != fanclub.EINSUFFICIENT {
 			rt.Fatalf("a gift beyond the balance: %v", err)
 		}
@@ -96,7 +96,8 @@ func (r *moneyRun) gift(rt *rapid.T, fan int64, preset string, club, coins int64
 	bp := int64(math.Round(mustPolicy(rt, r.policies, preset).Revenue.CreatorShare * 10000))
 	share := coins * fanclub.DefaultCoinPrice * bp / 10000
 	r.model.shares += share
-	if res.Wallet.Coins != r.model.bought[fan]-r.model.gifted[fan] || res.Gift.Coins != coins || res.Gift.Share != share {
+	r.model.giftSent(fan, club, coins, share, r.clock.Now())
+	if res.Wallet.Coins != r.model.coins(fan) || res.Gift.Coins != coins || res.Gift.Share != share {
 		rt.Fatalf("gift %+v %+v", res.Gift, res.Wallet)
 	}
 	r.sent(rt, "gift", res.Gift.ID, nil, func() (int64, error) {
@@ -377,14 +378,24 @@ func (r *moneyRun) exit(rt *rapid.T, fan int64, preset string, club int64, choic
 	if err != nil {
 		rt.Fatalf("confirm exit: %v", err)
 	}
-	if !reflect.DeepEqual(out.Impact.Paid, req.Impact.Paid) {
-		rt.Fatalf("exit executed %+v, previewed %+v", out.Impact.Paid, req.Impact.Paid)
+	if !reflect.DeepEqual(out.Impact.Paid, req.Impact.Paid) || !reflect.DeepEqual(out.Impact.Revenue, req.Impact.Revenue) {
+		rt.Fatalf("exit executed %+v %+v, previewed %+v %+v", out.Impact.Paid, out.Impact.Revenue, req.Impact.Paid, req.Impact.Revenue)
 	}
-	moved, wantTransfers, wantStatus := refund, 0, fanclub.PaymentSucceeded
+	p := mustPolicy(rt, r.policies, preset)
+	loc, err := p.Location()
+	if err != nil {
+		rt.Fatalf("policy zone: %v", err)
+	}
+	rev := r.model.exitRevenue(p, loc, fan, club, now)
+	if got := out.Impact.Revenue; got.UnsettledCoins != rev.coins || got.UnsettledShare != rev.share || got.ReturnedCoins != rev.returned ||
+		got.DamagesPaid != rev.paid || got.DamagesOwed != rev.owed {
+		rt.Fatalf("%s exit revenue %+v, want %+v", preset, got, rev)
+	}
+	moved, wantTransfers, wantStatus := refund, rev.transfers, fanclub.PaymentSucceeded
 	if lost {
 		moved, wantStatus = 0, fanclub.PaymentPending
 	} else if refund > 0 {
-		wantTransfers = 1
+		wantTransfers++
 	}
 	if got := r.clearing(rt) - before; got != moved {
 		rt.Fatalf("exit moved %d to the provider, previewed %d (answer lost: %v)", got, refund, lost)

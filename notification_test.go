@@ -132,7 +132,9 @@ func TestFormatMoney(t *testing.T) {
 func TestNotificationTemplatesCoverKinds(t *testing.T) {
 	t.Parallel()
 	cat := NotificationTemplates()
-	for _, k := range []NotificationKind{NotifyRenewalReminder, NotifyChargeNotice, NotifyRefundReceipt, NotifyExitReceipt} {
+	for _, k := range []NotificationKind{NotifyRenewalReminder, NotifyChargeNotice, NotifyRefundReceipt, NotifyExitReceipt,
+		NotifyRevenueSettled, NotifyRevenueFrozen, NotifyRevenueReleased, NotifyRevenueVoided, NotifyRevenueFlagged, NotifyReviewClosed,
+		NotifyDamagesCharged, NotifyPenaltyCharged} {
 		tpl, ok := cat[k]
 		if !ok || tpl.Title.ZH == "" || tpl.Title.EN == "" || tpl.Body.ZH == "" || tpl.Body.EN == "" {
 			t.Errorf("kind %s: template %+v, want both languages", k, tpl)

@@ -48,6 +48,38 @@ var notificationTemplates = map[NotificationKind]NotificationTemplate{
 			EN: "You left {club} at {time}. {reason}",
 		},
 	},
+	NotifyRevenueSettled: {
+		Title: Localized{ZH: "{club} 周结算完成", EN: "{club}: week settled"},
+		Body:  Localized{ZH: "自 {time} 起的一周已结算:{amount} 转入可提现余额({reason})。", EN: "The week from {time} settled: {amount} moved to your available balance ({reason})."},
+	},
+	NotifyRevenueFrozen: {
+		Title: Localized{ZH: "{club} 收益已冻结", EN: "{club}: revenue frozen"},
+		Body:  Localized{ZH: "一位粉丝于 {time} 退出 {club},其礼物收益 {amount} 已冻结,待运营审核释放。", EN: "A fan left {club} at {time}; {amount} of your pending revenue from their gifts is frozen until an operator releases it."},
+	},
+	NotifyRevenueReleased: {
+		Title: Localized{ZH: "{club} 冻结收益已释放", EN: "{club}: frozen revenue released"},
+		Body:  Localized{ZH: "冻结的 {amount} 已于 {time} 释放({reason}),将在下次结算时转入可提现余额。", EN: "The frozen {amount} was released at {time} ({reason}); it settles at the next settlement."},
+	},
+	NotifyRevenueVoided: {
+		Title: Localized{ZH: "{club} 冻结收益已作废", EN: "{club}: frozen revenue voided"},
+		Body:  Localized{ZH: "冻结的 {amount} 已于 {time} 作废并退回平台({reason})。", EN: "The frozen {amount} was voided at {time} and returned to the platform ({reason})."},
+	},
+	NotifyRevenueFlagged: {
+		Title: Localized{ZH: "你的账户已被标记审查", EN: "Your account is flagged for review"},
+		Body:  Localized{ZH: "一位粉丝于 {time} 退出 {club} 后,你的账户被标记审查;审查结束前所有结算暂停。", EN: "After a fan left {club} at {time}, your account was flagged for review; no settlement moves money until the review closes."},
+	},
+	NotifyReviewClosed: {
+		Title: Localized{ZH: "账户审查已结束", EN: "Your review is closed"},
+		Body:  Localized{ZH: "你的账户审查已于 {time} 结束({reason}),暂停的结算将补发。", EN: "The review of your account closed at {time} ({reason}); the held settlements now settle."},
+	},
+	NotifyDamagesCharged: {
+		Title: Localized{ZH: "退出 {club} 的违约金", EN: "Damages for leaving {club}"},
+		Body:  Localized{ZH: "你于 {time} 退出 {club},被扣除违约金:{reason}。", EN: "You left {club} at {time} and were charged liquidated damages: {reason}."},
+	},
+	NotifyPenaltyCharged: {
+		Title: Localized{ZH: "{club} 团队任务扣罚", EN: "{club}: team task penalty"},
+		Body:  Localized{ZH: "你退出后 {club} 自 {time} 起一周的团队任务未完成,扣除 {reason}。", EN: "The team task of {club} for the week from {time} failed after you left; you were charged {reason}."},
+	},
 }
 
 // NotificationTemplates returns a copy of the built-in catalogue.

@@ -111,6 +111,7 @@ type Tx interface {
 	ImportTx
 	PrivacyTx
 	EventPurgeTx
+	RevenueTx
 }
 
 // Batch is a batch of interaction events from one producer. Producer and

@@ -68,6 +68,17 @@ func exitPath(suffix string) func(f *authzFixture) string {
 	return func(f *authzFixture) string { return "/v1/exit-requests/" + f.exitID + suffix }
 }
 
+// creatorPath is a creator route of creator A (the query names A for
+// an admin token; a creator token acts for itself).
+func creatorPath(suffix string) func(f *authzFixture) string {
+	return func(f *authzFixture) string {
+		return fmt.Sprintf("/v1/creators/me%s?creator_id=%d", suffix, f.creatorA.ID)
+	}
+}
+
+// operatorReason is the body of an operator action.
+func operatorReason(*authzFixture) any { return map[string]string{"reason": "checked"} }
+
 func fixed(p string) func(*authzFixture) string { return func(*authzFixture) string { return p } }
 
 func authzCases() []authzCase {
@@ -161,6 +172,18 @@ func authzCases() []authzCase {
 			}
 			return fanclub.ExitAnswers{Captcha: code}
 		}, [6]int{u, 200, 404, x, x, x}},
+		{"GET", "/v1/clubs/{club}/task", clubPath("/task"), nil, [6]int{u, 200, x, 200, x, 200}},
+		{"GET", "/v1/creators/me/revenue", creatorPath("/revenue"), nil, [6]int{u, x, x, 200, 200, 200}},
+		{"GET", "/v1/creators/me/settlements", creatorPath("/settlements"), nil, [6]int{u, x, x, 200, 200, 200}},
+		{"GET", "/v1/creators/me/statements/{week}", creatorPath("/statements/2026-03-09"), nil, [6]int{u, x, x, 200, 200, 200}},
+		{"POST", "/v1/creators/me/payouts", creatorPath("/payouts"), func(*authzFixture) any {
+			return map[string]any{"amount": 100}
+		}, [6]int{u, x, x, 402, 402, 402}},
+		{"GET", "/v1/admin/revenue/holds", fixed("/v1/admin/revenue/holds"), nil, [6]int{u, x, x, x, x, 200}},
+		{"POST", "/v1/admin/revenue/holds/{id}/release", fixed("/v1/admin/revenue/holds/99/release"), operatorReason, [6]int{u, x, x, x, x, 404}},
+		{"POST", "/v1/admin/revenue/holds/{id}/void", fixed("/v1/admin/revenue/holds/99/void"), operatorReason, [6]int{u, x, x, x, x, 404}},
+		{"GET", "/v1/admin/revenue/reviews", fixed("/v1/admin/revenue/reviews"), nil, [6]int{u, x, x, x, x, 200}},
+		{"POST", "/v1/admin/revenue/reviews/{id}/close", fixed("/v1/admin/revenue/reviews/99/close"), operatorReason, [6]int{u, x, x, x, x, 404}},
 		{"GET", "/v1/admin/sandbox/declines", fixed("/v1/admin/sandbox/declines"), nil, [6]int{u, x, x, x, x, 200}},
 		{"PUT", "/v1/admin/sandbox/declines/fans/{fan}", func(f *authzFixture) string {
 			return fmt.Sprintf("/v1/admin/sandbox/declines/fans/%d", f.fan2.ID)

@@ -54,7 +54,8 @@ func TestDocsExampleOutput(t *testing.T) {
 		t.Errorf("docs/journeys.md example output is stale; got:\n%s", out.String())
 	}
 	for _, kind := range []string{"join", "interact", "report", "exit", "exit_request", "inspect", "buy_coins", "gift", "decline_payments", "accept_payments", "subscribe", "cancel_renewal", "revoke_agreement",
-		"set_age", "link_guardian", "unlink_guardian", "guardian_exit", "guardian_refund", "approve_refund", "fail_face_checks", "pass_face_checks", "login", "follow", "unfollow", "export"} {
+		"set_age", "link_guardian", "unlink_guardian", "guardian_exit", "guardian_refund", "approve_refund", "fail_face_checks", "pass_face_checks", "login", "follow", "unfollow", "export",
+		"settle", "release_hold", "void_hold", "close_review"} {
 		if !strings.Contains(doc, "| `"+kind+"` |") {
 			t.Errorf("docs/journeys.md does not describe do %q", kind)
 		}

@@ -76,7 +76,8 @@ const (
 var doKinds = []string{DoJoin, DoInteract, DoReport, DoExit, DoExitRequest, DoInspect, DoBuyCoins, DoGift,
 	DoDeclinePayments, DoAcceptPayments, DoSubscribe, DoCancelRenewal, DoRevokeAgreement,
 	DoSetAge, DoLinkGuardian, DoUnlinkGuardian, DoGuardianExit, DoGuardianRefund, DoApproveRefund, DoFailFaceChecks, DoPassFaceChecks,
-	DoLogin, DoFollow, DoUnfollow, DoExport}
+	DoLogin, DoFollow, DoUnfollow, DoExport,
+	DoSettle, DoReleaseHold, DoVoidHold, DoCloseReview}
 
 // DefaultSeed seeds the simulator's randomness when a journey names none.
 const DefaultSeed = 1

@@ -61,6 +61,15 @@ type Line struct {
 	Data *DataState `json:"data"`
 	// DeviceID echoes a login's or a report's device id.
 	DeviceID string `json:"device_id,omitempty"`
+	// Creator is the step's club's creator's revenue after the step.
+	Creator CreatorState `json:"creator"`
+	// Task is the step's club's team task this week.
+	Task TaskState `json:"task"`
+	// TaskBarredUntil is null, a time, or "forever": the fan's bar from
+	// the club's task rewards.
+	TaskBarredUntil any `json:"task_barred_until"`
+	// Owed are the coins the fan owes (damages the balance did not cover).
+	Owed int64 `json:"owed"`
 }
 
 // SubscriptionState is a fan's subscription, times in the journey's offset.
@@ -170,6 +179,9 @@ type Impact struct {
 	Paid *PaidImpact `json:"paid,omitempty"`
 	// Data is what the exit does to the fan's personal data in the club.
 	Data []DataStepState `json:"data,omitempty"`
+	// Revenue is what the exit does to creator revenue, the fan's coins
+	// and team-task rewards.
+	Revenue *RevenueImpact `json:"revenue,omitempty"`
 }
 
 // PaidImpact is the paid part of an exit's impact, times in the journey's
@@ -232,6 +244,7 @@ func (c clock) impact(im fanclub.ExitImpact, clubName func(int64) string) *Impac
 		Effects: c.effects(im.Effects, clubName),
 		Paid:    c.paid(im.Paid),
 		Data:    c.dataSteps(im.Data),
+		Revenue: c.revenue(im.Revenue),
 	}
 }
 

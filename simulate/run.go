@@ -217,6 +217,8 @@ func (r *runner) step(ctx context.Context, i int, st Step) (*Line, error) {
 		_, stepErr = r.eng.Follow(ctx, fanID, r.creator)
 	case DoUnfollow:
 		stepErr = r.eng.Unfollow(ctx, fanID, r.creator)
+	case DoSettle, DoReleaseHold, DoVoidHold, DoCloseReview:
+		stepErr = r.revenueStep(ctx, st.Do, clubID, st.At)
 	case DoInspect:
 	default:
 		return nil, fanclub.Errorf(fanclub.EINVALID, "unknown step kind %q", st.Do)
@@ -376,6 +378,9 @@ func (r *runner) state(ctx context.Context, line *Line, fanID, clubID int64, fan
 		return err
 	}
 	if err := r.data(ctx, line, fanID, clubID); err != nil {
+		return err
+	}
+	if err := r.revenueState(ctx, line, fanID, clubID); err != nil {
 		return err
 	}
 	return r.money(ctx, line, fanID, clubID)

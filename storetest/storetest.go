@@ -91,6 +91,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Receipts", testReceipts},
 		{"AnonymiseTransactions", testAnonymiseTransactions},
 		{"EraseFan", testEraseFan},
+		{"Settlements", testSettlements},
+		{"RevenueRecords", testRevenueRecords},
 		{"JobsEnqueue", testJobsEnqueue},
 		{"JobsClaim", testJobsClaim},
 		{"JobsRetryKillCancel", testJobsRetryKillCancel},

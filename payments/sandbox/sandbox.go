@@ -38,6 +38,7 @@ const (
 	kindAgreement  = "agreement"
 	kindRevocation = "revocation"
 	kindRule       = "rule"
+	kindPayout     = "payout"
 )
 
 // Id prefixes by kind.
@@ -46,6 +47,7 @@ var idPrefix = map[string]string{
 	kindRefund:     "sbx_re_",
 	kindAgreement:  "sbx_ag_",
 	kindRevocation: "sbx_rv_",
+	kindPayout:     "sbx_po_",
 }
 
 // Options configures a Provider. The zero value is the default.
