@@ -21,8 +21,11 @@ type refundCall struct {
 // executeGuardianRefund refunds a request in tx and marks it refunded:
 //  1. every gift the minor sent in the period is reversed through the
 //     ledger (once per gift, whatever the request): its coins go back to
-//     the minor's wallet, and the creator's share is taken back from the
-//     creator's pending revenue as far as it is still pending there;
+//     the minor's wallet, and, while the gift's club-week is not settled,
+//     the creator's share is taken back from the creator's pending
+//     revenue (as far as it is still pending there; the settlement then
+//     leaves it out); a share a settlement already moved stays with the
+//     creator;
 //  2. the coins bought in the period are taken back as far as the
 //     minor's wallet holds them, newest purchase first, and each
 //     purchase's money is refunded for the coins taken back, at the
@@ -128,15 +131,14 @@ func (e *Engine) reverseGifts(ctx context.Context, tx Tx, r *GuardianRefund, in 
 		}
 		ts := []ledger.Transfer{{Key: key + "/coins", Debit: ledger.PlatformCoins().ID, Credit: ledger.FanCoins(g.FanID).ID,
 			Asset: ledger.Coin, Amount: g.Coins, Code: "gift_reversal", Ref: r.Key}}
-		cur := ledger.Asset(g.Currency)
-		pending := ledger.CreatorPending(g.CreatorID, cur)
-		as, err := tx.LedgerAccounts(ctx, []ledger.AccountID{pending.ID})
+		share, err := e.shareToReverse(ctx, tx, g)
 		if err != nil {
-			return 0, fmt.Errorf("creator pending: %w", err)
+			return 0, err
 		}
-		if back := min(g.Share, as[pending.ID].Balance()); back > 0 {
-			ts = append(ts, ledger.Transfer{Key: key + "/share", Debit: pending.ID, Credit: ledger.PlatformRevenue(cur).ID,
-				Asset: cur, Amount: back, Code: "gift_share_reversal", Ref: r.Key})
+		if share > 0 {
+			cur := ledger.Asset(g.Currency)
+			ts = append(ts, ledger.Transfer{Key: key + "/share", Debit: ledger.CreatorPending(g.CreatorID, cur).ID,
+				Credit: ledger.PlatformRevenue(cur).ID, Asset: cur, Amount: share, Code: "gift_share_reversal", Ref: r.Key})
 		}
 		if _, err := ledger.Post(ctx, tx, tx.Now(), ts...); err != nil {
 			return 0, ledgerError(err, "reversing a gift")
@@ -144,6 +146,30 @@ func (e *Engine) reverseGifts(ctx context.Context, tx Tx, r *GuardianRefund, in 
 		n++
 	}
 	return n, nil
+}
+
+// shareToReverse is how much of a reversed gift's share to take back
+// from the creator's pending revenue: none once the gift's club-week is
+// settled (the share left pending then; taking it would take another
+// gift's), else the share as far as pending still holds it.
+func (e *Engine) shareToReverse(ctx context.Context, tx Tx, g *Gift) (int64, error) {
+	cp, err := e.loadClub(ctx, tx, g.ClubID)
+	if err != nil {
+		return 0, err
+	}
+	s, err := tx.FindSettlement(ctx, g.ClubID, WeekStart(g.At, cp.loc))
+	switch {
+	case err == nil && s.State == SettlementSettled:
+		return 0, nil
+	case err != nil && !isNotFound(err):
+		return 0, fmt.Errorf("find settlement: %w", err)
+	}
+	pending := ledger.CreatorPending(g.CreatorID, ledger.Asset(g.Currency))
+	as, err := tx.LedgerAccounts(ctx, []ledger.AccountID{pending.ID})
+	if err != nil {
+		return 0, fmt.Errorf("creator pending: %w", err)
+	}
+	return min(g.Share, as[pending.ID].Balance()), nil
 }
 
 // refundedByCharge sums the guardian refunds already made of each charge

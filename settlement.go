@@ -116,6 +116,9 @@ func (e *Engine) settleTx(ctx context.Context, tx Tx, clubID int64, week time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("gifts of the week: %w", err)
 	}
+	if gifts, err = withoutReversedShares(ctx, tx, gifts); err != nil {
+		return nil, err
+	}
 	exits, err := tx.ListClubExits(ctx, clubID, week, end)
 	if err != nil {
 		return nil, fmt.Errorf("exits of the week: %w", err)
@@ -245,6 +248,34 @@ func weekLines(gifts []*Gift, exits []*RevenueExit, held bool) []SettlementLine 
 	}
 	sortLines(out)
 	return out
+}
+
+// withoutReversedShares returns gifts less the shares a guardian refund
+// already took back from pending (transfer gift-reversal/<key>/share):
+// a gift whose whole share came back is left out, so no settlement moves
+// a share twice.
+func withoutReversedShares(ctx context.Context, tx Tx, gifts []*Gift) ([]*Gift, error) {
+	keys := make([]string, len(gifts))
+	for i, g := range gifts {
+		keys[i] = "gift-reversal/" + g.Key + "/share"
+	}
+	back, err := tx.FindTransfers(ctx, keys)
+	if err != nil || len(back) == 0 {
+		return gifts, err
+	}
+	out := make([]*Gift, 0, len(gifts))
+	for i, g := range gifts {
+		tr, ok := back[keys[i]]
+		switch {
+		case !ok:
+			out = append(out, g)
+		case tr.Amount < g.Share:
+			left := *g
+			left.Share -= tr.Amount
+			out = append(out, &left)
+		}
+	}
+	return out, nil
 }
 
 // sortLines orders lines by fan, then outcome.
