@@ -111,7 +111,7 @@ func bootstrapAdmin(ctx context.Context, eng *fanclub.Engine) (string, error) {
 
 // adminUsage describes 'fanclub admin'.
 const adminUsage = `usage: fanclub admin token [--db PATH|URL] [--ttl DUR]
-       fanclub admin refunds [--db PATH|URL] [--status S] [--approve ID|--reject ID --operator NAME [--note TEXT]]
+       fanclub admin refunds [--db PATH|URL] [--policies DIR] [--status S] [--approve ID|--reject ID --operator NAME [--note TEXT]]
        fanclub admin erase --fan ID [--confirm] [--db PATH|URL] [--policies DIR] [--payments sandbox]
 
 token    issues a fresh admin token and prints it, alone on one line of

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os"
 
 	"fanclub"
-	"fanclub/policyfile"
 )
 
 // adminEraseUsage describes 'fanclub admin erase'.
@@ -63,26 +61,10 @@ func runAdminErase(ctx context.Context, args []string, stdout, stderr io.Writer)
 // eraseFan opens the database (which must exist) with the policies and
 // payment provider an erasure's exits need, and previews or runs it.
 func eraseFan(ctx context.Context, path, policyDir, pay string, fanID int64, confirm bool, log *slog.Logger) (*fanclub.Erasure, error) {
-	db, err := openStore(ctx, path, storeOptions{Logger: log, MustExist: true})
+	eng, closeStore, err := openAdminEngine(ctx, path, policyDir, pay, log)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			log.Error("close store", "db", displayDSN(path), "err", err)
-		}
-	}()
-	reg, err := policyfile.NewRegistry()
-	if err != nil {
-		return nil, fmt.Errorf("load policies: %w", err)
-	}
-	if err := loadPolicyDir(reg, policyDir, log); err != nil {
-		return nil, err
-	}
-	provider, _, err := openPayments(pay, db)
-	if err != nil {
-		return nil, err
-	}
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Random: rand.Reader, Logger: log, Payments: provider})
+	defer closeStore()
 	return eng.EraseAccount(ctx, fanID, fanclub.ErasureRequest{Confirm: confirm})
 }

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"fanclub"
 	"fanclub/payments/sandbox"
-	"fanclub/policyfile"
 )
 
 // runAdminRefunds runs 'fanclub admin refunds': it prints the guardian
@@ -30,6 +29,7 @@ func runAdminRefunds(ctx context.Context, args []string, stdout, stderr io.Write
 	reject := fs.Int64("reject", 0, "reject the pending request with this `id`")
 	operator := fs.String("operator", "", "`name` of the operator deciding (required with --approve or --reject)")
 	note := fs.String("note", "", "a `note` kept with the decision")
+	policies := fs.String("policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files the clubs may run (env FANCLUB_POLICIES)")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return code
@@ -39,23 +39,12 @@ func runAdminRefunds(ctx context.Context, args []string, stdout, stderr io.Write
 		log.Error("admin refunds", "err", "want at most one of --approve and --reject, each with --operator")
 		return 2
 	}
-	store, err := openStore(ctx, *db, storeOptions{Logger: log, MustExist: true})
+	eng, closeStore, err := openAdminEngine(ctx, *db, *policies, sandbox.Name, log)
 	if err != nil {
 		log.Error("admin refunds", "db", displayDSN(*db), "err", err)
 		return 1
 	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			log.Error("close store", "db", displayDSN(*db), "err", err)
-		}
-	}()
-	reg, err := policyfile.NewRegistry()
-	if err != nil {
-		log.Error("admin refunds", "err", err)
-		return 1
-	}
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: store, Policies: reg, Random: rand.Reader, Logger: log,
-		Payments: sandbox.New(store, sandbox.Options{})})
+	defer closeStore()
 	enc := json.NewEncoder(stdout)
 	if id := max(*approve, *reject); id != 0 {
 		res, err := eng.DecideGuardianRefund(ctx, id, *operator, *approve != 0, *note)
