@@ -31,19 +31,7 @@ func testDevicesProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	rapid.Check(t, func(rt *rapid.T) {
 		fan++
 		model := map[deviceKey]fanclub.Device{}
-		write := func(fn func(tx fanclub.Tx) error) {
-			tx, err := s.BeginTx(ctx, true)
-			if err != nil {
-				rt.Fatalf("BeginTx: %v", err)
-			}
-			defer tx.Rollback()
-			if err := fn(tx); err != nil {
-				rt.Fatalf("write: %v", err)
-			}
-			if err := tx.Commit(); err != nil {
-				rt.Fatalf("Commit: %v", err)
-			}
-		}
+		write := func(fn func(tx fanclub.Tx) error) { inRapidWriteTx(rt, s, fn) }
 		for range rapid.IntRange(1, 30).Draw(rt, "steps") {
 			club := rapid.Int64Range(0, 3).Draw(rt, "club")
 			id := rapid.SampledFrom([]string{"a", "b"}).Draw(rt, "device")

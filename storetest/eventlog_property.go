@@ -36,15 +36,7 @@ func testEventLogProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 			}
 		}
 		write := func(fn func(tx fanclub.Tx)) {
-			tx, err := s.BeginTx(ctx, true)
-			if err != nil {
-				rt.Fatalf("BeginTx: %v", err)
-			}
-			defer tx.Rollback()
-			fn(tx)
-			if err := tx.Commit(); err != nil {
-				rt.Fatalf("Commit: %v", err)
-			}
+			inRapidWriteTx(rt, s, func(tx fanclub.Tx) error { fn(tx); return nil })
 		}
 		rt.Repeat(map[string]func(*rapid.T){
 			"insert": func(rt *rapid.T) {

@@ -177,19 +177,7 @@ func testEventsPagesProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		run++
 		fan := run
 		model := map[string]time.Time{}
-		write := func(fn func(tx fanclub.Tx) error) {
-			tx, err := s.BeginTx(ctx, true)
-			if err != nil {
-				rt.Fatalf("BeginTx: %v", err)
-			}
-			defer tx.Rollback()
-			if err := fn(tx); err != nil {
-				rt.Fatalf("write: %v", err)
-			}
-			if err := tx.Commit(); err != nil {
-				rt.Fatalf("Commit: %v", err)
-			}
-		}
+		write := func(fn func(tx fanclub.Tx) error) { inRapidWriteTx(rt, s, fn) }
 		n := 0
 		for range rapid.IntRange(1, 8).Draw(rt, "steps") {
 			if rapid.IntRange(0, 4).Draw(rt, "op") == 0 {
