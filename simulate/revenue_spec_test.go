@@ -1,8 +1,6 @@
 package simulate_test
 
 import (
-	"fmt"
-	"path/filepath"
 	"testing"
 
 	"fanclub/internal/teststores"
@@ -56,19 +54,5 @@ func testRevenueJourneysShowTheSpec(t *testing.T, open teststores.Open) {
 			{8, "fan.general_points", "0"},
 		},
 	}
-	for name, fs := range facts {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			lines := decodeLines(t, runJourneyFile(t, open, filepath.Join("testdata", "journeys", name)))
-			for _, f := range fs {
-				if f.step >= len(lines) {
-					t.Errorf("no step %d", f.step)
-					continue
-				}
-				if got := fmt.Sprint(field(lines[f.step], f.path)); got != f.want {
-					t.Errorf("steps[%d].%s = %s, want %s (note: %v)", f.step, f.path, got, f.want, lines[f.step]["note"])
-				}
-			}
-		})
-	}
+	checkSpecFacts(t, open, facts)
 }

@@ -16,6 +16,27 @@ type specFact struct {
 	want string
 }
 
+// checkSpecFacts runs each named journey of testdata/journeys on a
+// store from open and checks its facts against the output lines.
+func checkSpecFacts(t *testing.T, open teststores.Open, facts map[string][]specFact) {
+	t.Helper()
+	for name, fs := range facts {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			lines := decodeLines(t, runJourneyFile(t, open, filepath.Join("testdata", "journeys", name)))
+			for _, f := range fs {
+				if f.step >= len(lines) {
+					t.Errorf("no step %d", f.step)
+					continue
+				}
+				if got := fmt.Sprint(field(lines[f.step], f.path)); got != f.want {
+					t.Errorf("steps[%d].%s = %s, want %s (note: %v)", f.step, f.path, got, f.want, lines[f.step]["note"])
+				}
+			}
+		})
+	}
+}
+
 // TestJourneysShowTheSpec checks, independently of the golden files, the
 // values the presets' rules fix for dimensions 1, 2 and 4 and for
 // engagement (docs/presets.md: wechat-channels clears progress and refuses
@@ -102,19 +123,5 @@ func testJourneysShowTheSpec(t *testing.T, open teststores.Open) {
 			{1, "points", "60"}, {2, "points", "0"}, {3, "points", "5"}, {4, "points", "50"},
 		},
 	}
-	for name, fs := range facts {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			lines := decodeLines(t, runJourneyFile(t, open, filepath.Join("testdata", "journeys", name)))
-			for _, f := range fs {
-				if f.step >= len(lines) {
-					t.Errorf("no step %d", f.step)
-					continue
-				}
-				if got := fmt.Sprint(field(lines[f.step], f.path)); got != f.want {
-					t.Errorf("steps[%d].%s = %s, want %s (note: %v)", f.step, f.path, got, f.want, lines[f.step]["note"])
-				}
-			}
-		})
-	}
+	checkSpecFacts(t, open, facts)
 }
