@@ -70,8 +70,8 @@ func testGuardianRefundAndSettlement(t *testing.T, open teststores.Open) {
 			refund()
 			m.clock.Set(monday.Add(7 * 24 * time.Hour))
 			settle()
-			pending := m.ledgerAccount(t, ledger.CreatorPending(creator, "CNY")).Balance()
-			avail := m.ledgerAccount(t, ledger.CreatorAvailable(creator, "CNY")).Balance()
+			pending := readLedgerAccount(t, m.store, ledger.CreatorPending(creator, "CNY")).Balance()
+			avail := readLedgerAccount(t, m.store, ledger.CreatorAvailable(creator, "CNY")).Balance()
 			if pending != tt.pending || avail != tt.avail {
 				t.Fatalf("pending %d available %d, want %d %d", pending, avail, tt.pending, tt.avail)
 			}

@@ -161,7 +161,7 @@ func testGuardianRefunds(t *testing.T, open teststores.Open) {
 		if w, _ := m.Wallet(ctx, kid); w.Coins != 0 {
 			t.Fatalf("coins taken back: %+v", w)
 		}
-		if a := m.ledgerAccount(t, ledger.CreatorPending(g.Gift.CreatorID, "CNY")); a.Balance() != 0 {
+		if a := readLedgerAccount(t, m.store, ledger.CreatorPending(g.Gift.CreatorID, "CNY")); a.Balance() != 0 {
 			t.Fatalf("creator's pending share reversed: %d", a.Balance())
 		}
 		again, err := m.RequestGuardianRefund(ctx, parent, kid, fanclub.GuardianRefundInput{}, "r2")
@@ -243,19 +243,4 @@ func testGuardianRefunds(t *testing.T, open teststores.Open) {
 			}
 		})
 	}
-}
-
-// ledgerAccount reads one ledger account.
-func (m *minorsEngine) ledgerAccount(t testingT, a ledger.Account) ledger.Account {
-	t.Helper()
-	var out ledger.Account
-	err := inReadTx(m.store, func(tx fanclub.Tx) error {
-		as, err := tx.LedgerAccounts(context.Background(), []ledger.AccountID{a.ID})
-		out = as[a.ID]
-		return err
-	})
-	if err != nil {
-		t.Fatalf("account %s: %v", a.ID, err)
-	}
-	return out
 }

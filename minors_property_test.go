@@ -124,7 +124,7 @@ func (r *minorsRun) actions() map[string]func(*rapid.T) {
 
 // coinAccount reads the minor's coin account.
 func (r *minorsRun) coinAccount(t testingT) ledger.Account {
-	return r.ledgerAccount(t, ledger.FanCoins(r.minor))
+	return readLedgerAccount(t, r.store, ledger.FanCoins(r.minor))
 }
 
 func TestMinorsPropertyNoCoinsInCN(t *testing.T) {

@@ -48,8 +48,14 @@ func moneyEngineOn(t teststores.T, open teststores.Open, wrap func(payments.Prov
 // account reads one ledger account's state.
 func (m *moneyEngine) account(t testingT, a ledger.Account) ledger.Account {
 	t.Helper()
+	return readLedgerAccount(t, m.store, a)
+}
+
+// readLedgerAccount reads one ledger account's state from db.
+func readLedgerAccount(t testingT, db fanclub.Store, a ledger.Account) ledger.Account {
+	t.Helper()
 	var out ledger.Account
-	err := inReadTx(m.store, func(tx fanclub.Tx) error {
+	err := inReadTx(db, func(tx fanclub.Tx) error {
 		as, err := tx.LedgerAccounts(context.Background(), []ledger.AccountID{a.ID})
 		out = as[a.ID]
 		return err
