@@ -151,7 +151,8 @@ func (e *Engine) reverseGifts(ctx context.Context, tx Tx, r *GuardianRefund, in 
 // shareToReverse is how much of a reversed gift's share to take back
 // from the creator's pending revenue: none once the gift's club-week is
 // settled (the share left pending then; taking it would take another
-// gift's), else the share as far as pending still holds it.
+// gift's), else the share as far as pending holds it outside holds (a
+// share an exit froze stays on its hold for an operator to decide).
 func (e *Engine) shareToReverse(ctx context.Context, tx Tx, g *Gift) (int64, error) {
 	cp, err := e.loadClub(ctx, tx, g.ClubID)
 	if err != nil {
@@ -169,7 +170,7 @@ func (e *Engine) shareToReverse(ctx context.Context, tx Tx, g *Gift) (int64, err
 	if err != nil {
 		return 0, fmt.Errorf("creator pending: %w", err)
 	}
-	return min(g.Share, as[pending.ID].Balance()), nil
+	return min(g.Share, as[pending.ID].Available()), nil
 }
 
 // refundedByCharge sums the guardian refunds already made of each charge

@@ -78,3 +78,48 @@ func testGuardianRefundAndSettlement(t *testing.T, open teststores.Open) {
 		})
 	}
 }
+
+func TestGuardianRefundOfAFrozenShare(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testGuardianRefundOfAFrozenShare)
+}
+
+// testGuardianRefundOfAFrozenShare checks that a guardian refund of a
+// douyin gift whose share an exit froze leaves the share on its hold
+// (an operator releases or voids it) and still refunds the rest.
+func testGuardianRefundOfAFrozenShare(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	ctx := context.Background()
+	m := minorsEngineOn(t, open, "douyin")
+	parent := m.fanAged(t, "parent", "", "", "")
+	kid := m.fanAged(t, "kid", born15, fanclub.AgeSelfDeclared, "douyin")
+	m.link(t, parent, kid)
+	club := m.club["douyin"]
+	if _, err := m.BuyCoins(ctx, kid, 100, "buy"); err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.SendGift(ctx, kid, club, 60, "gift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.RequestExit(ctx, kid, club, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.ConfirmExit(ctx, kid, r.ID, rightAnswers(t, m.store, r.ID)); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
+	doc := &fanclub.RefundDocument{Name: "declaration.pdf", Notary: "Notary"}
+	req, err := m.RequestGuardianRefund(ctx, parent, kid, fanclub.GuardianRefundInput{Document: doc}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := m.DecideGuardianRefund(ctx, req.ID, "ops", true, "")
+	if err != nil || d.Status != fanclub.RefundRefunded || d.Gifts != 1 {
+		t.Fatalf("approve: %v %+v", err, d)
+	}
+	pending := readLedgerAccount(t, m.store, ledger.CreatorPending(g.Gift.CreatorID, "CNY"))
+	if pending.Balance() != g.Gift.Share || pending.DebitsPending != g.Gift.Share {
+		t.Fatalf("the frozen share stays on its hold: %+v", pending)
+	}
+}
