@@ -236,8 +236,9 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 // runAnonymise runs a data.anonymise job: the fan's payments and gifts
 // get a random negative pseudonym instead of the fan id, with a receipt,
 // in one transaction with the job's end. While one of the fan's payments
-// is pending the job fails and is retried later (its reconcile job finds
-// it by its key). Ledger transfers stay as they are: balances derive
+// is pending (its reconcile job finds it by its key), or a week holding
+// one of the fan's gifts has not settled (its settlement ties the gifts
+// to the fan's exit by fan id), the job fails and is retried later. Ledger transfers stay as they are: balances derive
 // from them.
 func (e *Engine) runAnonymise(ctx context.Context, job *Job) error {
 	var p anonymisePayload
@@ -260,6 +261,11 @@ func (e *Engine) runAnonymise(ctx context.Context, job *Job) error {
 			if pay.Status == PaymentPending {
 				return fmt.Errorf("payment %d is still pending; anonymising after it settles", pay.ID)
 			}
+		}
+		if clubID, week, ok, err := e.unsettledGiftWeek(ctx, tx, p.FanID); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("club %d has not settled the week of %s, which holds the fan's gifts; anonymising after it settles", clubID, week.Format(time.RFC3339))
 		}
 		n, err := tx.AnonymiseTransactions(ctx, p.FanID, pseudonym)
 		if err != nil {
