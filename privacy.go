@@ -113,10 +113,10 @@ func (d *DataExitPlan) Step(c DataCategory) (DataStep, bool) {
 // (never for forever), device identifiers erased at exit, kept or
 // refreshed, the follow removed or kept (fan_choice: removed when choices
 // say follow: unfollow). Under keepInteractionRecords a log purge keeps
-// the InteractionRecords (the step's Keep). With erasedWithProgress, erasures due at exit
-// wait for the end of a kept progress window (retainedUntil; kept for
-// ever with progress kept for ever). It is pure; choices are validated by
-// exitOption.
+// the InteractionRecords (the step's Keep, named in its rule). With
+// erasedWithProgress, erasures due at exit wait for the end of a kept
+// progress window (retainedUntil; kept for ever with progress kept for
+// ever). It is pure; choices are validated by exitOption.
 func PlanDataExit(p *Policy, loc *time.Location, choices map[string]string, at time.Time, retainedUntil *time.Time, retainedForever bool) *DataExitPlan {
 	d := p.Data
 	basis := policyBasis(p)
