@@ -50,9 +50,15 @@ type DeletionReceipt struct {
 	Category DataCategory `json:"category"`
 	// Action is erase, hold or anonymise.
 	Action string `json:"action"`
-	// Count is how many records the action touched.
-	Count int64     `json:"count"`
-	At    time.Time `json:"at"`
+	// Count is how many records the action touched: for a behaviour-log
+	// purge, the events deleted.
+	Count int64 `json:"count"`
+	// Kept is how many records of the category the action left in place
+	// because the policy keeps them (a behaviour-log purge under
+	// data.keepInteractionRecords keeps the comments and likes; Rule names
+	// them).
+	Kept int64     `json:"kept,omitempty"`
+	At   time.Time `json:"at"`
 	// Until is when a hold ends (hold receipts only).
 	Until *time.Time `json:"until,omitempty"`
 	// Rule is the policy rule applied, e.g. "data.behaviourLogRetention: 180d".
@@ -76,6 +82,17 @@ type DataStep struct {
 	Never    bool         `json:"never,omitempty"`
 	Rule     string       `json:"rule"`
 	Basis    string       `json:"basis"`
+	// Keep lists the actions whose events an erase step of the behaviour
+	// log leaves in place: the interaction records (comments, likes) a
+	// policy keeps with data.keepInteractionRecords.
+	Keep []Action `json:"keep,omitempty"`
+}
+
+// InteractionRecords are the actions whose events are the fan's
+// interaction records with the creator, which data.keepInteractionRecords
+// keeps through a behaviour-log purge: comments and likes.
+func InteractionRecords() []Action {
+	return []Action{ActionComment, ActionLike}
 }
 
 // Step returns the plan's step of a category.
@@ -95,10 +112,11 @@ func (d *DataExitPlan) Step(c DataCategory) (DataStep, bool) {
 // the club under p: the behaviour log purged at exit plus the retention
 // (never for forever), device identifiers erased at exit, kept or
 // refreshed, the follow removed or kept (fan_choice: removed when choices
-// say follow: unfollow). With erasedWithProgress, erasures due at exit
-// wait for the end of a kept progress window (retainedUntil; kept for
-// ever with progress kept for ever). It is pure; choices are validated by
-// exitOption.
+// say follow: unfollow). Under keepInteractionRecords a log purge keeps
+// the InteractionRecords (the step's Keep, named in its rule). With
+// erasedWithProgress, erasures due at exit wait for the end of a kept
+// progress window (retainedUntil; kept for ever with progress kept for
+// ever). It is pure; choices are validated by exitOption.
 func PlanDataExit(p *Policy, loc *time.Location, choices map[string]string, at time.Time, retainedUntil *time.Time, retainedForever bool) *DataExitPlan {
 	d := p.Data
 	basis := policyBasis(p)
@@ -136,6 +154,10 @@ func PlanDataExit(p *Policy, loc *time.Location, choices map[string]string, at t
 	}
 	if deferred && d.BehaviourLogRetention.IsZero() {
 		logs.Rule += withProgress
+	}
+	if logs.Action == DataErase && d.KeepInteractionRecords {
+		logs.Keep = InteractionRecords()
+		logs.Rule += "; data.keepInteractionRecords: true (comments and likes kept)"
 	}
 	plan.Steps = append(plan.Steps, logs)
 

@@ -22,6 +22,8 @@ type purgePayload struct {
 	Category DataCategory `json:"category"`
 	Rule     string       `json:"rule"`
 	Basis    string       `json:"basis"`
+	// Keep is the actions whose events a behaviour-log purge keeps.
+	Keep []Action `json:"keep,omitempty"`
 }
 
 // followChoiceError checks the follow exit choice: only "unfollow", and
@@ -105,7 +107,7 @@ func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID
 
 // purgeJob is the data.purge job of an exit's step, due at the step's time.
 func purgeJob(fanID, clubID int64, exitAt time.Time, s DataStep) (*Job, error) {
-	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), Category: s.Category, Rule: s.Rule, Basis: s.Basis})
+	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), Category: s.Category, Rule: s.Rule, Basis: s.Basis, Keep: s.Keep})
 	if err != nil {
 		return nil, fmt.Errorf("purge payload: %w", err)
 	}
@@ -129,8 +131,9 @@ func boolCount(b bool) int64 {
 
 // runPurge runs a data.purge job: unless the fan rejoined the club since
 // the exit (the membership is active, or left at another time: a later
-// exit planned its own purge), it deletes the step's data and writes its
-// receipt, in one transaction with the job's end.
+// exit planned its own purge), it deletes the step's data (a log purge
+// keeps the events of the step's Keep actions) and writes its receipt,
+// with the count deleted and kept, in one transaction with the job's end.
 func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 	var p purgePayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
@@ -144,19 +147,20 @@ func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 		if err == nil && (m.Status != StatusLeft || !m.LeftAt.Equal(p.ExitAt)) {
 			return e.FinishJobInTx(ctx, tx, job)
 		}
-		var n int64
+		var res EventPurge
 		switch p.Category {
 		case DataDeviceIDs:
-			n, err = tx.DeleteDevices(ctx, p.FanID, p.ClubID)
+			res.Deleted, err = tx.DeleteDevices(ctx, p.FanID, p.ClubID)
 		case DataBehaviourLog:
-			n, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, p.ExitAt)
+			res, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, p.ExitAt, p.Keep)
 		default:
 			return PermanentJobError(fmt.Errorf("no purge for category %q", p.Category))
 		}
 		if err != nil {
 			return fmt.Errorf("purge %s: %w", p.Category, err)
 		}
-		r := &DeletionReceipt{FanID: p.FanID, ClubID: p.ClubID, Category: p.Category, Action: DataErase, Count: n, At: tx.Now(), Rule: p.Rule, Basis: p.Basis}
+		r := &DeletionReceipt{FanID: p.FanID, ClubID: p.ClubID, Category: p.Category, Action: DataErase, Count: res.Deleted, Kept: res.Kept,
+			At: tx.Now(), Rule: p.Rule, Basis: p.Basis}
 		if err := tx.AddReceipts(ctx, []*DeletionReceipt{r}); err != nil {
 			return fmt.Errorf("add receipt: %w", err)
 		}

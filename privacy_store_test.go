@@ -15,9 +15,11 @@ func TestExitDataRules(t *testing.T) {
 }
 
 // testExitDataRules runs, per preset, a fan who logs in from a device,
-// reports an event from another, follows the creator and exits; it checks
-// the devices, the follow and the receipts at exit and after the
-// retention, and that a later login refreshes only refreshed devices.
+// reports a like from another and a share, follows the creator and exits;
+// it checks the devices, the follow and the receipts at exit and after
+// the retention (the behaviour log's with what it deleted and kept: the
+// like, an interaction record, stays under kuaishou), and that a later
+// login refreshes only refreshed devices.
 func testExitDataRules(t *testing.T, open teststores.Open) {
 	tests := []struct {
 		preset    string
@@ -27,13 +29,16 @@ func testExitDataRules(t *testing.T, open teststores.Open) {
 		refreshed bool // a later login moves last seen
 		receipts  []fanclub.DataCategory
 		events    [2]int // stored events after the exit's jobs, and 181 days later
+		// log is the behaviour log's receipt 181 days later: deleted and
+		// kept (nil: none).
+		log *[2]int64
 	}{
-		{"wechat-channels", nil, 0, false, false, []fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow}, [2]int{1, 0}},
-		{"douyin", nil, 2, true, false, nil, [2]int{1, 1}},
-		{"kuaishou", nil, 2, true, true, nil, [2]int{1, 0}},
-		{"fair", nil, 0, true, false, []fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataBehaviourLog}, [2]int{0, 0}},
+		{"wechat-channels", nil, 0, false, false, []fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow}, [2]int{2, 0}, &[2]int64{2, 0}},
+		{"douyin", nil, 2, true, false, nil, [2]int{2, 2}, nil},
+		{"kuaishou", nil, 2, true, true, nil, [2]int{2, 1}, &[2]int64{1, 1}},
+		{"fair", nil, 0, true, false, []fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataBehaviourLog}, [2]int{0, 0}, &[2]int64{2, 0}},
 		{"fair", map[string]string{fanclub.ChoiceFollow: fanclub.ChoiceUnfollow}, 0, false, false,
-			[]fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow, fanclub.DataBehaviourLog}, [2]int{0, 0}},
+			[]fanclub.DataCategory{fanclub.DataDeviceIDs, fanclub.DataFollow, fanclub.DataBehaviourLog}, [2]int{0, 0}, &[2]int64{2, 0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.preset, func(t *testing.T) {
@@ -44,14 +49,16 @@ func testExitDataRules(t *testing.T, open teststores.Open) {
 			mustOK(t, "find club", err)
 			_, _, err = e.LoginFanDevice(ctx, "fan_a", "password1", "", "phone-1")
 			mustOK(t, "login", err)
-			res, err := e.Ingest(ctx, fanclub.Batch{Events: []fanclub.EventInput{{ID: "ev-1", FanID: fan, ClubID: club, Action: fanclub.ActionLike, DeviceID: "tablet-2"}}})
+			res, err := e.Ingest(ctx, fanclub.Batch{Events: []fanclub.EventInput{
+				{ID: "ev-1", FanID: fan, ClubID: club, Action: fanclub.ActionLike, DeviceID: "tablet-2"},
+				{ID: "ev-2", FanID: fan, ClubID: club, Action: fanclub.ActionShare}}})
 			mustOK(t, "ingest", err)
-			if res.Accepted != 1 {
+			if res.Accepted != 2 {
 				t.Fatalf("ingest: %+v", res)
 			}
 			_, err = e.Follow(ctx, fan, c.CreatorID)
 			mustOK(t, "follow", err)
-			if d := personalData(t, e, fan, club); len(d.Devices) != 2 || !d.Following || d.Events != 1 {
+			if d := personalData(t, e, fan, club); len(d.Devices) != 2 || !d.Following || d.Events != 2 {
 				t.Fatalf("before exit: %+v", d)
 			}
 			clk.Advance(time.Minute)
@@ -90,6 +97,15 @@ func testExitDataRules(t *testing.T, open teststores.Open) {
 			runJobs(t, e)
 			if d = personalData(t, e, fan, club); d.Events != tc.events[1] {
 				t.Fatalf("181 days later: %d events, want %d", d.Events, tc.events[1])
+			}
+			var log *[2]int64
+			for _, r := range d.Receipts {
+				if r.Category == fanclub.DataBehaviourLog {
+					log = &[2]int64{r.Count, r.Kept}
+				}
+			}
+			if (log == nil) != (tc.log == nil) || (log != nil && *log != *tc.log) {
+				t.Fatalf("181 days later: behaviour log receipt (deleted, kept) %v, want %v", log, tc.log)
 			}
 		})
 	}

@@ -1,12 +1,16 @@
 package fanclub
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
 
 // TestPlanDataExit checks every preset's data plan: what happens to each
-// category and when, with and without kept progress.
+// category and when, with and without kept progress, and which actions
+// a log purge keeps (comments and likes under kuaishou's
+// keepInteractionRecords, named in the rule).
 func TestPlanDataExit(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
@@ -24,15 +28,16 @@ func TestPlanDataExit(t *testing.T) {
 		forever       bool
 		logs, devices want
 		follow        want
+		keeps         bool // the log step keeps the interaction records
 	}{
-		{"wechat", "wechat-channels", nil, nil, false, want{DataErase, &in180}, want{DataErase, &at}, want{DataErase, &at}},
-		{"douyin", "douyin", nil, nil, false, want{DataKeep, nil}, want{DataKeep, nil}, want{DataKeep, nil}},
-		{"kuaishou", "kuaishou", nil, nil, false, want{DataErase, &in30}, want{DataRefresh, nil}, want{DataKeep, nil}},
-		{"fair erase", "fair", nil, nil, false, want{DataErase, &at}, want{DataErase, &at}, want{DataKeep, nil}},
-		{"fair unfollow", "fair", map[string]string{ChoiceFollow: ChoiceUnfollow}, nil, false, want{DataErase, &at}, want{DataErase, &at}, want{DataErase, &at}},
-		{"fair keep", "fair", nil, &in30, false, want{DataErase, &in30}, want{DataErase, &in30}, want{DataKeep, nil}},
-		{"fair keep forever", "fair", nil, nil, true, want{DataKeep, nil}, want{DataKeep, nil}, want{DataKeep, nil}},
-		{"wechat ignores kept progress", "wechat-channels", nil, &in30, false, want{DataErase, &in180}, want{DataErase, &at}, want{DataErase, &at}},
+		{"wechat", "wechat-channels", nil, nil, false, want{DataErase, &in180}, want{DataErase, &at}, want{DataErase, &at}, false},
+		{"douyin", "douyin", nil, nil, false, want{DataKeep, nil}, want{DataKeep, nil}, want{DataKeep, nil}, false},
+		{"kuaishou", "kuaishou", nil, nil, false, want{DataErase, &in30}, want{DataRefresh, nil}, want{DataKeep, nil}, true},
+		{"fair erase", "fair", nil, nil, false, want{DataErase, &at}, want{DataErase, &at}, want{DataKeep, nil}, false},
+		{"fair unfollow", "fair", map[string]string{ChoiceFollow: ChoiceUnfollow}, nil, false, want{DataErase, &at}, want{DataErase, &at}, want{DataErase, &at}, false},
+		{"fair keep", "fair", nil, &in30, false, want{DataErase, &in30}, want{DataErase, &in30}, want{DataKeep, nil}, false},
+		{"fair keep forever", "fair", nil, nil, true, want{DataKeep, nil}, want{DataKeep, nil}, want{DataKeep, nil}, false},
+		{"wechat ignores kept progress", "wechat-channels", nil, &in30, false, want{DataErase, &in180}, want{DataErase, &at}, want{DataErase, &at}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,6 +58,14 @@ func TestPlanDataExit(t *testing.T) {
 				case s.Rule == "" || s.Basis == "":
 					t.Errorf("%s: rule %q, basis %q", c, s.Rule, s.Basis)
 				}
+			}
+			logs, _ := d.Step(DataBehaviourLog)
+			var keep []Action
+			if tc.keeps {
+				keep = []Action{ActionComment, ActionLike}
+			}
+			if !slices.Equal(logs.Keep, keep) || strings.Contains(logs.Rule, "keepInteractionRecords") != tc.keeps {
+				t.Errorf("log step keeps %v (rule %q), want %v", logs.Keep, logs.Rule, keep)
 			}
 		})
 	}

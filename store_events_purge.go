@@ -15,8 +15,19 @@ import (
 // "Purge mechanics per store").
 type EventPurgeTx interface {
 	// PurgeEvents deletes fan's interaction events in club whose time is at
-	// or before upTo, from every read path (ListEvents, exports, counts
-	// that read the log), and returns how many it deleted. It is
-	// idempotent: a second call deletes nothing and returns 0.
-	PurgeEvents(ctx context.Context, fanID, clubID int64, upTo time.Time) (int64, error)
+	// or before upTo, except those whose action is in keep (nil: none
+	// kept), from every read path (ListEvents, exports, counts that read
+	// the log). It reports how many it deleted and how many events up to
+	// upTo it kept for their action. It is idempotent: a second call
+	// deletes nothing and reports the same kept count.
+	PurgeEvents(ctx context.Context, fanID, clubID int64, upTo time.Time, keep []Action) (EventPurge, error)
+}
+
+// EventPurge is what one PurgeEvents call did.
+type EventPurge struct {
+	// Deleted is how many events the purge deleted.
+	Deleted int64
+	// Kept is how many events at or before the purge's time stay because
+	// their action is in the purge's keep set.
+	Kept int64
 }

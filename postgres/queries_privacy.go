@@ -12,9 +12,9 @@ const (
 	qSaveFollow     = `INSERT INTO follows(fan_id, creator_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
 	qDeleteFollow   = `DELETE FROM follows WHERE fan_id = $1 AND creator_id = $2`
 	qListFollows    = `SELECT fan_id, creator_id, at FROM follows WHERE fan_id = $1 ORDER BY creator_id`
-	qAddReceipt     = `INSERT INTO deletion_receipts(fan_id, club_id, category, action, count, at, until, rule, basis)
- VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
-	qListReceipts = `SELECT id, fan_id, club_id, category, action, count, at, until, rule, basis FROM deletion_receipts
+	qAddReceipt     = `INSERT INTO deletion_receipts(fan_id, club_id, category, action, count, kept, at, until, rule, basis)
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
+	qListReceipts = `SELECT id, fan_id, club_id, category, action, count, kept, at, until, rule, basis FROM deletion_receipts
  WHERE fan_id = $1 ORDER BY id`
 	qAnonymisePayments   = `UPDATE payments SET fan_id = $2, key = 'anonymised/' || id WHERE fan_id = $1`
 	qAnonymiseGifts      = `UPDATE gifts SET fan_id = $2, key = 'anonymised/' || id WHERE fan_id = $1`

@@ -80,7 +80,7 @@ func (t *Tx) AddReceipts(ctx context.Context, rs []*fanclub.DeletionReceipt) err
 		if r.Until != nil {
 			until = ts(*r.Until)
 		}
-		if err := t.queryRow(ctx, "deletion receipt", qAddReceipt, []any{r.FanID, r.ClubID, string(r.Category), r.Action, r.Count,
+		if err := t.queryRow(ctx, "deletion receipt", qAddReceipt, []any{r.FanID, r.ClubID, string(r.Category), r.Action, r.Count, r.Kept,
 			ts(r.At), until, r.Rule, r.Basis}, &r.ID); err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func (t *Tx) ListReceipts(ctx context.Context, fanID int64) ([]fanclub.DeletionR
 		var r fanclub.DeletionReceipt
 		var at, until int64
 		var category string
-		if err := rows.Scan(&r.ID, &r.FanID, &r.ClubID, &category, &r.Action, &r.Count, &at, &until, &r.Rule, &r.Basis); err != nil {
+		if err := rows.Scan(&r.ID, &r.FanID, &r.ClubID, &category, &r.Action, &r.Count, &r.Kept, &at, &until, &r.Rule, &r.Basis); err != nil {
 			return r, err
 		}
 		r.Category, r.At = fanclub.DataCategory(category), fromTS(at)

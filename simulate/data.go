@@ -27,24 +27,28 @@ type DeviceState struct {
 }
 
 // ReceiptState is one deletion receipt: when, which category, the action
-// (erase, hold, anonymise), how many records, the rule, and the club
-// whose policy applied (absent for the whole account).
+// (erase, hold, anonymise), how many records, how many the policy kept
+// (absent when none), the rule, and the club whose policy applied (absent
+// for the whole account).
 type ReceiptState struct {
 	At       string               `json:"at"`
 	Club     string               `json:"club,omitempty"`
 	Category fanclub.DataCategory `json:"category"`
 	Action   string               `json:"action"`
 	Count    int64                `json:"count"`
+	Kept     int64                `json:"kept,omitempty"`
 	Rule     string               `json:"rule"`
 }
 
 // DataStepState is one step of an exit's data plan: what happens to a
-// category and when (absent when never).
+// category and when (absent when never), and the actions whose events an
+// erasure of the behaviour log keeps (absent when none).
 type DataStepState struct {
 	Category fanclub.DataCategory `json:"category"`
 	Action   string               `json:"action"`
 	At       *string              `json:"at"`
 	Rule     string               `json:"rule"`
+	Keep     []fanclub.Action     `json:"keep,omitempty"`
 }
 
 // dataSteps renders an exit's data plan.
@@ -54,7 +58,7 @@ func (c clock) dataSteps(d *fanclub.DataExitPlan) []DataStepState {
 	}
 	out := make([]DataStepState, 0, len(d.Steps))
 	for _, s := range d.Steps {
-		out = append(out, DataStepState{Category: s.Category, Action: s.Action, At: c.ptr(s.At), Rule: s.Rule})
+		out = append(out, DataStepState{Category: s.Category, Action: s.Action, At: c.ptr(s.At), Rule: s.Rule, Keep: s.Keep})
 	}
 	return out
 }
@@ -70,7 +74,7 @@ func (r *runner) data(ctx context.Context, line *Line, fanID, clubID int64) erro
 		st.Devices = append(st.Devices, DeviceState{ID: dv.DeviceID, LastSeen: r.out.format(dv.LastSeen)})
 	}
 	for _, rc := range d.Receipts {
-		rs := ReceiptState{At: r.out.format(rc.At), Category: rc.Category, Action: rc.Action, Count: rc.Count, Rule: rc.Rule}
+		rs := ReceiptState{At: r.out.format(rc.At), Category: rc.Category, Action: rc.Action, Count: rc.Count, Kept: rc.Kept, Rule: rc.Rule}
 		if rc.ClubID != 0 {
 			rs.Club = r.clubName(rc.ClubID)
 		}

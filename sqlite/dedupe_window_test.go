@@ -151,7 +151,7 @@ func TestPurgeDropsMemberRows(t *testing.T) {
 	}
 	for f := range fans - 3 {
 		inTx(t, db, true, func(tx fanclub.Tx) {
-			if _, err := tx.PurgeEvents(ctx, int64(f+1), 1, c.Now()); err != nil {
+			if _, err := tx.PurgeEvents(ctx, int64(f+1), 1, c.Now(), nil); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -70,15 +71,19 @@ func mostOf(found, n int) bool { return found >= n-n/100 }
 // database files, while the store is open (WAL and shared memory
 // included) and after Close: no purged id is found, and every other fan's
 // id is. Without the purge the same scans find the fan's ids, so the scan
-// can fail.
+// can fail. A purge that keeps comments and likes leaves the fan's
+// comment and like ids in the files (and listed) while its other events'
+// ids go.
 func TestPurgedEventsLeaveTheFiles(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
 		purge bool
+		keep  []fanclub.Action
 	}{
-		{"purged", true},
-		{"not purged", false},
+		{"purged", true, nil},
+		{"not purged", false, nil},
+		{"purged keeping interaction records", true, fanclub.InteractionRecords()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,12 +93,26 @@ func TestPurgedEventsLeaveTheFiles(t *testing.T) {
 			db := openFile(t, filepath.Join(dir, "fanclub.db"))
 			rng := rand.New(rand.NewPCG(1, 2))
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-			var secret, kept []fanclub.Event
+			// secret is fan 1's events the purge deletes; records,
+			// those it keeps; kept, fan 2's.
+			var secret, records, kept []fanclub.Event
 			// Three transactions, each a row with a few thousand
 			// events (bodies spill into overflow pages) of both fans.
 			for range 3 {
 				s, k := distinctiveEvents(rng, 1, 1, 2000, now), distinctiveEvents(rng, 2, 1, 2000, now)
-				secret, kept = append(secret, s...), append(kept, k...)
+				if tc.keep != nil {
+					for i := range s {
+						s[i].Action = fanclub.Actions[i%len(fanclub.Actions)]
+						if slices.Contains(tc.keep, s[i].Action) {
+							records = append(records, s[i])
+						} else {
+							secret = append(secret, s[i])
+						}
+					}
+				} else {
+					secret = append(secret, s...)
+				}
+				kept = append(kept, k...)
 				inTx(t, db, true, func(tx fanclub.Tx) {
 					if _, err := tx.InsertEvents(ctx, append(append([]fanclub.Event{}, s...), k...)); err != nil {
 						t.Fatal(err)
@@ -102,12 +121,12 @@ func TestPurgedEventsLeaveTheFiles(t *testing.T) {
 			}
 			if tc.purge {
 				inTx(t, db, true, func(tx fanclub.Tx) {
-					n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(time.Hour))
+					n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(time.Hour), tc.keep)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if n != int64(len(secret)) {
-						t.Fatalf("PurgeEvents = %d, want %d", n, len(secret))
+					if want := (fanclub.EventPurge{Deleted: int64(len(secret)), Kept: int64(len(records))}); n != want {
+						t.Fatalf("PurgeEvents = %+v, want %+v", n, want)
 					}
 				})
 			}
@@ -122,6 +141,9 @@ func TestPurgedEventsLeaveTheFiles(t *testing.T) {
 				if _, found := filesHolding(t, dir, kept); !mostOf(found, len(kept)) {
 					t.Fatalf("%s: %d of the other fan's %d ids found", when, found, len(kept))
 				}
+				if _, found := filesHolding(t, dir, records); !mostOf(found, len(records)) {
+					t.Fatalf("%s: %d of the fan's %d kept comment and like ids found", when, found, len(records))
+				}
 			}
 			scan("open")
 			if err := db.Close(); err != nil {
@@ -135,9 +157,9 @@ func TestPurgedEventsLeaveTheFiles(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := len(secret)
+				want := len(secret) + len(records)
 				if tc.purge {
-					want = 0
+					want = len(records)
 				}
 				if len(evs) != want {
 					t.Fatalf("reopened: %d events of fan 1, want %d", len(evs), want)
@@ -189,7 +211,7 @@ func TestPurgeSeenByAnotherHandle(t *testing.T) {
 		t.Fatalf("b lists %d events before the purge, want 5", n)
 	}
 	inTx(t, a, true, func(tx fanclub.Tx) {
-		if _, err := tx.PurgeEvents(ctx, 1, 1, now.Add(time.Hour)); err != nil {
+		if _, err := tx.PurgeEvents(ctx, 1, 1, now.Add(time.Hour), nil); err != nil {
 			t.Fatal(err)
 		}
 	})

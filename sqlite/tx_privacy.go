@@ -101,8 +101,8 @@ func (t *Tx) AddReceipts(ctx context.Context, rs []*fanclub.DeletionReceipt) err
 		if r.Until != nil {
 			until = ts(*r.Until)
 		}
-		if err := t.queryRow(ctx, `INSERT INTO deletion_receipts(fan_id, club_id, category, action, count, at, until, rule, basis)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.FanID, r.ClubID, r.Category, r.Action, r.Count, ts(r.At), until, r.Rule, r.Basis).Scan(&r.ID); err != nil {
+		if err := t.queryRow(ctx, `INSERT INTO deletion_receipts(fan_id, club_id, category, action, count, kept, at, until, rule, basis)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.FanID, r.ClubID, r.Category, r.Action, r.Count, r.Kept, ts(r.At), until, r.Rule, r.Basis).Scan(&r.ID); err != nil {
 			return wrap("deletion receipt", err)
 		}
 	}
@@ -114,7 +114,7 @@ func (t *Tx) ListReceipts(ctx context.Context, fanID int64) ([]fanclub.DeletionR
 	return queryAll(ctx, t, "deletion receipts", func(s scanner) (fanclub.DeletionReceipt, error) {
 		var r fanclub.DeletionReceipt
 		var at, until int64
-		if err := s.Scan(&r.ID, &r.FanID, &r.ClubID, &r.Category, &r.Action, &r.Count, &at, &until, &r.Rule, &r.Basis); err != nil {
+		if err := s.Scan(&r.ID, &r.FanID, &r.ClubID, &r.Category, &r.Action, &r.Count, &r.Kept, &at, &until, &r.Rule, &r.Basis); err != nil {
 			return r, err
 		}
 		r.At = fromTS(at)
@@ -123,7 +123,7 @@ func (t *Tx) ListReceipts(ctx context.Context, fanID int64) ([]fanclub.DeletionR
 			r.Until = &u
 		}
 		return r, nil
-	}, `SELECT id, fan_id, club_id, category, action, count, at, until, rule, basis FROM deletion_receipts WHERE fan_id = ? ORDER BY id`, fanID)
+	}, `SELECT id, fan_id, club_id, category, action, count, kept, at, until, rule, basis FROM deletion_receipts WHERE fan_id = ? ORDER BY id`, fanID)
 }
 
 // AnonymiseTransactions gives a fan's payments and gifts a pseudonym.

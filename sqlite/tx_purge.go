@@ -28,37 +28,49 @@ type logPurge struct {
 	unlink bool
 }
 
-// PurgeEvents deletes fan's events in club at or before upTo: from the
-// event_log rows that hold them and from this transaction's own pending
-// events. It returns how many it deleted.
-func (t *Tx) PurgeEvents(ctx context.Context, fanID, clubID int64, upTo time.Time) (int64, error) {
+// PurgeEvents deletes fan's events in club at or before upTo, except
+// those of the actions in keep: from the event_log rows that hold them and
+// from this transaction's own pending events. A kept event stays in its
+// row, which is rewritten without the purged ones only.
+func (t *Tx) PurgeEvents(ctx context.Context, fanID, clubID int64, upTo time.Time, keep []fanclub.Action) (fanclub.EventPurge, error) {
+	var res fanclub.EventPurge
 	if !t.write {
-		return 0, fanclub.Errorf(fanclub.EINTERNAL, "events: purge in a read transaction")
+		return res, fanclub.Errorf(fanclub.EINTERNAL, "events: purge in a read transaction")
 	}
 	k := fanclub.MemberKey{FanID: fanID, ClubID: clubID}
 	cut := ts(upTo)
-	purged := func(e *fanclub.Event) bool { return e.FanID == fanID && e.ClubID == clubID && ts(e.At) <= cut }
+	// due is an event the purge covers; purged, one it deletes.
+	due := func(e *fanclub.Event) bool { return e.FanID == fanID && e.ClubID == clubID && ts(e.At) <= cut }
+	purged := func(e *fanclub.Event) bool {
+		if !due(e) {
+			return false
+		}
+		if slices.Contains(keep, e.Action) {
+			res.Kept++
+			return false
+		}
+		return true
+	}
 	log := t.db.events
 	rows := log.rowsOf(k)
 	slices.Sort(rows)
 	rows = slices.Compact(rows)
 	got, err := t.readLogRows(ctx, rows)
 	if err != nil {
-		return 0, err
+		return res, err
 	}
 	var last int64
 	if len(rows) > 0 {
 		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM event_log`).Scan(&last); err != nil {
-			return 0, wrap("event log", err)
+			return res, wrap("event log", err)
 		}
 	}
-	var n int64
 	for _, row := range rows {
 		evs, ok := got[row]
 		if !ok {
 			continue
 		}
-		keep := make([]fanclub.Event, 0, len(evs))
+		rest := make([]fanclub.Event, 0, len(evs))
 		kept := map[uint64]struct{}{}
 		var gone []uint64
 		stays := false
@@ -68,19 +80,19 @@ func (t *Tx) PurgeEvents(ctx context.Context, fanID, clubID int64, upTo time.Tim
 				gone = append(gone, log.hash(e.ID))
 				continue
 			}
-			keep = append(keep, *e)
+			rest = append(rest, *e)
 			kept[log.hash(e.ID)] = struct{}{}
 			stays = stays || (e.FanID == fanID && e.ClubID == clubID)
 		}
 		if len(gone) == 0 {
 			continue
 		}
-		if err := t.rewriteLogRow(ctx, row, keep, row == last); err != nil {
-			return 0, err
+		if err := t.rewriteLogRow(ctx, row, rest, row == last); err != nil {
+			return res, err
 		}
 		gone = slices.DeleteFunc(gone, func(h uint64) bool { _, ok := kept[h]; return ok })
 		t.purges = append(t.purges, logPurge{row: row, hashes: gone, member: k, unlink: !stays})
-		n += int64(len(evs) - len(keep))
+		res.Deleted += int64(len(evs) - len(rest))
 	}
 	before := len(t.ch.events)
 	t.ch.events = slices.DeleteFunc(t.ch.events, func(e fanclub.Event) bool {
@@ -90,7 +102,8 @@ func (t *Tx) PurgeEvents(ctx context.Context, fanID, clubID int64, upTo time.Tim
 		}
 		return false
 	})
-	return n + int64(before-len(t.ch.events)), nil
+	res.Deleted += int64(before - len(t.ch.events))
+	return res, nil
 }
 
 // rewriteLogRow stores keep as row's body, or deletes the row when keep is

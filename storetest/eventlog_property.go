@@ -16,7 +16,8 @@ import (
 
 // testEventLogProperty runs random sequences of inserts (ids drawn from a
 // small pool, so they repeat; times up to two days back), purges and
-// clock moves against a model of the behaviour log, checking every answer
+// clock moves against a model of the behaviour log (a purge keeps the
+// events of a random set of actions), checking every answer
 // and every member's events after each step. An id stored with a time
 // within the dedupe window must be a duplicate, an id never stored or
 // purged must be new, and an id stored only longer ago may be either (a
@@ -47,7 +48,7 @@ func testEventLogProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 					m := rapid.SampledFrom(members).Draw(rt, "member")
 					back := time.Duration(rapid.IntRange(0, 48).Draw(rt, "hours back")) * time.Hour
 					evs[i] = fanclub.Event{ID: fmt.Sprintf("r%d-e%d", run, rapid.IntRange(0, 9).Draw(rt, "id")),
-						FanID: m.FanID, ClubID: m.ClubID, Action: fanclub.ActionLike, Amount: 1, At: now.Add(-back)}
+						FanID: m.FanID, ClubID: m.ClubID, Action: rapid.SampledFrom(fanclub.Actions).Draw(rt, "action"), Amount: 1, At: now.Add(-back)}
 				}
 				var fresh []bool
 				write(func(tx fanclub.Tx) {
@@ -74,18 +75,28 @@ func testEventLogProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 			"purge": func(rt *rapid.T) {
 				m := rapid.SampledFrom(members).Draw(rt, "member")
 				upTo := c.Now().Add(-time.Duration(rapid.IntRange(0, 72).Draw(rt, "hours back")) * time.Hour)
-				var n int64
+				keep := rapid.SliceOfDistinct(rapid.SampledFrom(fanclub.Actions), func(a fanclub.Action) fanclub.Action { return a }).Draw(rt, "keep")
+				var got fanclub.EventPurge
 				write(func(tx fanclub.Tx) {
 					var err error
-					if n, err = tx.PurgeEvents(ctx, m.FanID, m.ClubID, upTo); err != nil {
+					if got, err = tx.PurgeEvents(ctx, m.FanID, m.ClubID, upTo, keep); err != nil {
 						rt.Fatalf("PurgeEvents: %v", err)
 					}
 				})
+				var want fanclub.EventPurge
 				left := slices.DeleteFunc(stored, func(e fanclub.Event) bool {
-					return e.FanID == m.FanID && e.ClubID == m.ClubID && !e.At.After(upTo)
+					if e.FanID != m.FanID || e.ClubID != m.ClubID || e.At.After(upTo) {
+						return false
+					}
+					if slices.Contains(keep, e.Action) {
+						want.Kept++
+						return false
+					}
+					want.Deleted++
+					return true
 				})
-				if gone := int64(len(stored) - len(left)); n != gone {
-					rt.Fatalf("PurgeEvents(%v up to %v) = %d, want %d", m, upTo, n, gone)
+				if got != want {
+					rt.Fatalf("PurgeEvents(%v up to %v keeping %v) = %+v, want %+v", m, upTo, keep, got, want)
 				}
 				stored = left
 			},

@@ -183,7 +183,7 @@ func testEventsPagesProperty(t *testing.T, s fanclub.Store, c *clock.Manual) {
 			if rapid.IntRange(0, 4).Draw(rt, "op") == 0 {
 				upTo := t0.Add(time.Duration(rapid.IntRange(0, 60).Draw(rt, "purge minute")) * time.Minute)
 				write(func(tx fanclub.Tx) error {
-					_, err := tx.PurgeEvents(ctx, fan, 1, upTo)
+					_, err := tx.PurgeEvents(ctx, fan, 1, upTo, nil)
 					return err
 				})
 				for id, at := range model {

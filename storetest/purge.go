@@ -70,27 +70,27 @@ func testPurgeEvents(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	}
 	done := 0
 	for _, tc := range tests {
-		var n int64
+		var n fanclub.EventPurge
 		inWriteTx(t, s, func(tx fanclub.Tx) {
 			var err error
-			n, err = tx.PurgeEvents(ctx, 1, 1, tc.upTo)
+			n, err = tx.PurgeEvents(ctx, 1, 1, tc.upTo, nil)
 			must(t, tc.name+": PurgeEvents", err)
 		})
 		// Each case purges what the ones before left.
 		gone := tc.purged - done
 		done = tc.purged
-		if n != int64(gone) {
-			t.Fatalf("%s: PurgeEvents = %d, want %d", tc.name, n, gone)
+		if n != (fanclub.EventPurge{Deleted: int64(gone)}) {
+			t.Fatalf("%s: PurgeEvents = %+v, want %d deleted", tc.name, n, gone)
 		}
 		wantEqual(t, tc.name+": fan 1 in club 1", listed(t, s, 1, 1), append([]fanclub.Event{}, fan1[tc.purged:]...))
 		wantEqual(t, tc.name+": fan 2 in club 1", listed(t, s, 2, 1), []fanclub.Event{others[0], others[2], others[4], others[6]})
 		wantEqual(t, tc.name+": fan 1 in club 2", listed(t, s, 1, 2), []fanclub.Event{others[1], others[3], others[5], others[7]})
 	}
 	inWriteTx(t, s, func(tx fanclub.Tx) {
-		n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(24*time.Hour))
+		n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(24*time.Hour), nil)
 		must(t, "PurgeEvents(again)", err)
-		if n != 0 {
-			t.Fatalf("second PurgeEvents = %d, want 0", n)
+		if n != (fanclub.EventPurge{}) {
+			t.Fatalf("second PurgeEvents = %+v, want nothing", n)
 		}
 	})
 }
@@ -105,7 +105,7 @@ func testPurgedIDsForgotten(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	fan1, others := purgeLog(now)
 	seedPurgeLog(t, s, fan1, others)
 	inWriteTx(t, s, func(tx fanclub.Tx) {
-		_, err := tx.PurgeEvents(ctx, 1, 1, now.Add(24*time.Hour))
+		_, err := tx.PurgeEvents(ctx, 1, 1, now.Add(24*time.Hour), nil)
 		must(t, "PurgeEvents", err)
 	})
 	c.Advance(time.Minute)
@@ -126,10 +126,10 @@ func testPurgeInTx(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	inWriteTx(t, s, func(tx fanclub.Tx) {
 		_, err := tx.InsertEvents(ctx, append(append([]fanclub.Event{}, fan1...), others...))
 		must(t, "InsertEvents", err)
-		n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(time.Hour))
+		n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(time.Hour), nil)
 		must(t, "PurgeEvents(same tx)", err)
-		if n != 2 {
-			t.Fatalf("PurgeEvents(same tx) = %d, want 2", n)
+		if n.Deleted != 2 {
+			t.Fatalf("PurgeEvents(same tx) = %+v, want 2 deleted", n)
 		}
 		evs, err := tx.ListEvents(ctx, 1, 1)
 		must(t, "ListEvents(same tx)", err)
@@ -137,10 +137,10 @@ func testPurgeInTx(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	})
 	wantEqual(t, "after commit", listed(t, s, 1, 1), fan1[2:])
 	tx := beginTx(t, s, true)
-	n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(24*time.Hour))
+	n, err := tx.PurgeEvents(ctx, 1, 1, now.Add(24*time.Hour), nil)
 	must(t, "PurgeEvents(rolled back)", err)
-	if n != 2 {
-		t.Fatalf("PurgeEvents(rolled back) = %d, want 2", n)
+	if n.Deleted != 2 {
+		t.Fatalf("PurgeEvents(rolled back) = %+v, want 2 deleted", n)
 	}
 	must(t, "Rollback", tx.Rollback())
 	wantEqual(t, "after rollback", listed(t, s, 1, 1), fan1[2:])

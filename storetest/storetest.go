@@ -48,6 +48,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"PurgeEvents", testPurgeEvents},
 		{"PurgedIDsForgotten", testPurgedIDsForgotten},
 		{"PurgeInTx", testPurgeInTx},
+		{"PurgeKeepsActions", testPurgeKeepsActions},
+		{"PurgeKeepsInTx", testPurgeKeepsInTx},
 		{"EventLogProperty", testEventLogProperty},
 		{"GeneralPoints", testGeneralPoints},
 		{"GeneralPointsProperty", testLedgerProperty},
