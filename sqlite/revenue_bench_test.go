@@ -22,5 +22,5 @@ func TestSettlementBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	t.Log("sqlite:", storetest.BenchSettlement(t, db, clk, creators, gifts))
+	t.Log("sqlite:", storetest.BenchSettlement(t, db, clk, creators, gifts, nil))
 }

@@ -27,11 +27,23 @@ type SettlementBench struct {
 	Settle time.Duration
 }
 
+// GiftLoader stores a batch of gifts for BenchSettlement through a
+// store's bulk path (PostgreSQL's COPY); with none, BenchSettlement
+// stores them one CreateGift at a time.
+type GiftLoader func(ctx context.Context, gifts []*fanclub.Gift) error
+
 // String renders the figures for docs/BENCHMARKS.md.
 func (b SettlementBench) String() string {
-	return fmt.Sprintf("%d creators, %d gifts: load %v, raw read %v, settlement %v (%.2f× the read)",
+	return fmt.Sprintf("%d creators, %d gifts: load %v, raw read %v, settlement %v (%.2f× the read); "+
+		"per club: read %v, settlement %v; per gift: read %v, settlement %v",
 		b.Creators, b.Gifts, b.Load.Round(time.Millisecond), b.Read.Round(time.Millisecond), b.Settle.Round(time.Millisecond),
-		float64(b.Settle)/float64(max(b.Read, 1)))
+		float64(b.Settle)/float64(max(b.Read, 1)), per(b.Read, b.Creators, time.Microsecond), per(b.Settle, b.Creators, time.Microsecond),
+		per(b.Read, b.Gifts, 10*time.Nanosecond), per(b.Settle, b.Gifts, 10*time.Nanosecond))
+}
+
+// per is d divided by n, rounded to a multiple of unit.
+func per(d time.Duration, n int, unit time.Duration) time.Duration {
+	return (d / time.Duration(max(n, 1))).Round(unit)
 }
 
 // BenchSettlement stores, on a fresh store s whose clock is clk, one
@@ -40,8 +52,9 @@ func (b SettlementBench) String() string {
 // creators' pending shares and one settlement job per club-week; it then
 // times the raw read of those gifts and the job runner settling them.
 // Gifts of the week before are stored too, so a settlement that scanned
-// other weeks would show.
-func BenchSettlement(tb *testing.T, s fanclub.Store, clk *clock.Manual, creators, gifts int) SettlementBench {
+// other weeks would show. load stores the gifts in bulk (nil: one
+// CreateGift at a time, in transactions of 20 000).
+func BenchSettlement(tb *testing.T, s fanclub.Store, clk *clock.Manual, creators, gifts int, load GiftLoader) SettlementBench {
 	tb.Helper()
 	ctx := context.Background()
 	reg, err := policyfile.NewRegistry()
@@ -70,18 +83,26 @@ func BenchSettlement(tb *testing.T, s fanclub.Store, clk *clock.Manual, creators
 	shares := make([]int64, creators)
 	for _, at := range []time.Time{prev, week} {
 		for lo := 0; lo < creators*per; lo += batch {
+			gs := make([]*fanclub.Gift, 0, batch)
+			for k := lo; k < min(lo+batch, creators*per); k++ {
+				i := k % creators
+				n++
+				g := &fanclub.Gift{Key: fmt.Sprintf("bench-gift-%d", n), FanID: int64(1 + k%10), ClubID: clubs[i], CreatorID: int64(i + 1),
+					Coins: 10, Value: 100, Share: 50, Currency: "CNY", Points: 100, EventID: fmt.Sprintf("bench-event-%d", n),
+					At: at.Add(time.Duration(k) * time.Millisecond)}
+				gs = append(gs, g)
+				if at.Equal(week) {
+					shares[i] += g.Share
+				}
+			}
+			if load != nil {
+				must(tb, "load gifts", load(ctx, gs))
+				continue
+			}
 			inWriteTx(tb, s, func(tx fanclub.Tx) {
-				for k := lo; k < min(lo+batch, creators*per); k++ {
-					i := k % creators
-					n++
-					g := &fanclub.Gift{Key: fmt.Sprintf("bench-gift-%d", n), FanID: int64(1 + k%10), ClubID: clubs[i], CreatorID: int64(i + 1),
-						Coins: 10, Value: 100, Share: 50, Currency: "CNY", Points: 100, EventID: fmt.Sprintf("bench-event-%d", n),
-						At: at.Add(time.Duration(k) * time.Millisecond)}
+				for _, g := range gs {
 					if _, err := tx.CreateGift(ctx, g); err != nil {
 						tb.Fatalf("CreateGift: %v", err)
-					}
-					if at.Equal(week) {
-						shares[i] += g.Share
 					}
 				}
 			})

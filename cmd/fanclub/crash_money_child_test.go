@@ -47,6 +47,11 @@ func TestCrashMoneyChild(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Println("done")
+	case "revenue":
+		if err := runCrashRevenue(cfg); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("done")
 	default:
 		t.Fatalf("unknown role %q", cfg.Role)
 	}

@@ -18,13 +18,16 @@ import (
 
 // crashMoneyConfig is what a re-executed test binary does: "serve" runs
 // 'fanclub serve' on DSN; "renew" runs Months months of due jobs on a
-// manual clock from Base while it sends Gifts.
+// manual clock from Base while it sends Gifts; "revenue" runs the
+// script of Revenue (TestCrashRevenue) as its run number Round.
 type crashMoneyConfig struct {
-	Role   string      `json:"role"`
-	DSN    string      `json:"dsn"`
-	Base   time.Time   `json:"base"`
-	Months int         `json:"months"`
-	Gifts  []*moneyReq `json:"gifts,omitempty"`
+	Role    string        `json:"role"`
+	DSN     string        `json:"dsn"`
+	Base    time.Time     `json:"base"`
+	Months  int           `json:"months"`
+	Gifts   []*moneyReq   `json:"gifts,omitempty"`
+	Round   int           `json:"round,omitempty"`
+	Revenue *revenueWorld `json:"revenue,omitempty"`
 }
 
 // moneyChild is a running re-executed test binary and what it printed.
