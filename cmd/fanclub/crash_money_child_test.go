@@ -270,37 +270,7 @@ func checkCrashMoney(ctx context.Context, t *testing.T, db fanclub.Store, w *mon
 	}
 
 	// The ledger.
-	var log []ledger.Transfer
-	ids := map[ledger.AccountID]bool{}
-	for after := int64(0); ; {
-		page, err := tx.ListTransfers(ctx, "", after, 500)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tr := range page {
-			ids[tr.Debit], ids[tr.Credit] = true, true
-		}
-		log = append(log, page...)
-		if len(page) < 500 {
-			break
-		}
-		after = page[len(page)-1].Seq
-	}
-	list := make([]ledger.AccountID, 0, len(ids))
-	for id := range ids {
-		list = append(list, id)
-	}
-	accounts, err := tx.LedgerAccounts(ctx, list)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := make([]ledger.Account, 0, len(accounts))
-	for _, a := range accounts {
-		all = append(all, a)
-	}
-	if err := ledger.Audit(all, log); err != nil {
-		t.Errorf("ledger.Audit: %v", err)
-	}
+	log, accounts := auditedLedger(ctx, t, tx)
 	codes := map[string]int64{}
 	for _, tr := range log {
 		codes[tr.Code]++
