@@ -83,3 +83,35 @@ func waitBackoff(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// RetryWriteTx runs fn in a write transaction of store and commits it
+// when fn returns nil, running it again after TxBackoff while it fails
+// with a retryable conflict, at most attempts runs in all. It is the
+// retry loop of adapters that keep their own records in the store (the
+// payment and identity sandboxes); the engine retries in Engine.inTx.
+// When ctx ends during a wait it returns the last conflict.
+func RetryWriteTx(ctx context.Context, store Store, attempts int, fn func(tx Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := writeTxOnce(ctx, store, fn)
+		if err == nil || !IsRetryable(err) || attempt >= attempts {
+			return err
+		}
+		if werr := waitBackoff(ctx, TxBackoff(attempt)); werr != nil {
+			return err
+		}
+	}
+}
+
+// writeTxOnce runs fn once in a write transaction, committing when it
+// returns nil.
+func writeTxOnce(ctx context.Context, store Store, fn func(tx Tx) error) error {
+	tx, err := store.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -83,32 +83,7 @@ func (p *Provider) Name() string { return Name }
 // while the store reports a retryable conflict: the one place the sandbox
 // retries.
 func (p *Provider) inTx(ctx context.Context, fn func(tx fanclub.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := p.runTx(ctx, fn)
-		if err == nil || !fanclub.IsRetryable(err) || attempt >= p.maxAttempts {
-			return err
-		}
-		t := time.NewTimer(fanclub.TxBackoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-	}
-}
-
-// runTx runs fn once in a write transaction, committing when it returns nil.
-func (p *Provider) runTx(ctx context.Context, fn func(tx fanclub.Tx) error) error {
-	tx, err := p.store.BeginTx(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return fanclub.RetryWriteTx(ctx, p.store, p.maxAttempts, fn)
 }
 
 // providerError returns err as a payments error: a *payments.Error as it

@@ -128,30 +128,5 @@ func (v *Verifier) setRule(ctx context.Context, kind string, fanID int64, on boo
 // inTx runs fn in a write transaction, again while the store reports a
 // retryable conflict (up to fanclub.MaxTxAttempts runs).
 func (v *Verifier) inTx(ctx context.Context, fn func(tx fanclub.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := v.runTx(ctx, fn)
-		if err == nil || !fanclub.IsRetryable(err) || attempt >= fanclub.MaxTxAttempts {
-			return err
-		}
-		t := time.NewTimer(fanclub.TxBackoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-	}
-}
-
-// runTx runs fn once in a write transaction, committing when it returns nil.
-func (v *Verifier) runTx(ctx context.Context, fn func(tx fanclub.Tx) error) error {
-	tx, err := v.store.BeginTx(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return fanclub.RetryWriteTx(ctx, v.store, fanclub.MaxTxAttempts, fn)
 }
