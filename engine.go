@@ -54,6 +54,11 @@ type EngineConfig struct {
 	Verifier verify.Verifier
 	// Minors configures dimension 7 for actions outside any club.
 	Minors MinorsConfig
+	// GiftWriters bounds the gift batches that run at once (see
+	// giftQueue). Zero means 4 on a store with locking transactions
+	// (PostgreSQL: batches overlap up to the platform accounts they
+	// share) and 1 otherwise (SQLite writes one transaction at a time).
+	GiftWriters int
 }
 
 // Engine runs fan-club memberships under their clubs' policies.
@@ -72,6 +77,8 @@ type Engine struct {
 	webhooks  bool
 	verifier  verify.Verifier
 	minors    MinorsConfig
+	// gifts commits concurrent gifts together.
+	gifts giftQueue
 
 	randMu sync.Mutex // serialises reads of random
 	locMu  sync.Mutex
@@ -92,6 +99,13 @@ func NewEngine(c EngineConfig) *Engine {
 		limits: c.Limits.withDefaults(), auth: newAuth(c.Auth, c.Passwords), locs: make(map[string]*time.Location),
 		jobs: newJobRunner(c.Jobs), payments: c.Payments, money: c.Money.withDefaults(), webhooks: c.Webhooks,
 		verifier: c.Verifier, minors: c.Minors.withDefaults()}
+	e.gifts.writers = c.GiftWriters
+	if e.gifts.writers <= 0 {
+		e.gifts.writers = 1
+		if _, ok := c.Store.(LockingStore); ok {
+			e.gifts.writers = 4
+		}
+	}
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)
 	e.registerSubscriptionJobs()
 	e.registerPrivacyJobs()

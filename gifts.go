@@ -39,8 +39,14 @@ type GiftTx interface {
 	// CreateGift stores g and sets its ID, unless a gift with g.Key
 	// exists: then it copies the stored gift into g and reports false.
 	CreateGift(ctx context.Context, g *Gift) (created bool, err error)
+	// CreateGifts is CreateGift for several gifts with distinct keys, in
+	// order: created[i] reports whether gs[i] was stored.
+	CreateGifts(ctx context.Context, gs []*Gift) (created []bool, err error)
 	// FindGiftByKey returns ENOTFOUND when no gift has the key.
 	FindGiftByKey(ctx context.Context, key string) (*Gift, error)
+	// FindGiftsByKeys returns the stored gifts among keys, by key; keys
+	// no gift has are absent from the map.
+	FindGiftsByKeys(ctx context.Context, keys []string) (map[string]*Gift, error)
 	// ListGifts lists a fan's gifts (in one club, or all with clubID 0)
 	// at or after since, oldest first.
 	ListGifts(ctx context.Context, fanID, clubID int64, since time.Time) ([]*Gift, error)
@@ -63,6 +69,10 @@ type GiftResult struct {
 // is EINSUFFICIENT and changes nothing; so does a refusal of the
 // membership (not_member, restricted). key makes it idempotent: a retry
 // returns the first gift; the same key for another gift is EKEYREUSED.
+//
+// Concurrent calls commit together (see giftQueue): each returns after
+// the transaction holding its gift committed, with the result it would
+// have had alone in the order the batch ran them.
 func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key string) (*GiftResult, error) {
 	var fields []FieldError
 	if coins < 1 || coins > MaxGiftCoins {
@@ -75,99 +85,42 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 	if len(fields) > 0 {
 		return nil, InvalidFields("Invalid gift.", fields)
 	}
-	payer, gateErr := e.checkSpending(ctx, Spending{Kind: SpendGift, FanID: fanID, ClubID: clubID, Amount: coins * e.money.CoinPrice, Key: moneyKey("gift", fanID, key)})
-	if gateErr != nil {
-		return nil, gateErr
+	spend := Spending{Kind: SpendGift, FanID: fanID, ClubID: clubID, Amount: coins * e.money.CoinPrice, Key: moneyKey("gift", fanID, key)}
+	c := &giftCall{fanID: fanID, clubID: clubID, coins: coins, key: key, gkey: spend.Key}
+	err := e.sendGiftCall(ctx, c)
+	if errors.Is(err, errGiftFaceCheck) {
+		// The minors rules ask for a face check, which runs outside
+		// any transaction: run it, then send the gift as decided.
+		payer, gateErr := e.checkSpending(ctx, spend)
+		if gateErr != nil {
+			return nil, gateErr
+		}
+		c = &giftCall{fanID: fanID, payer: payer, checked: true, clubID: clubID, coins: coins, key: key, gkey: spend.Key}
+		err = e.sendGiftCall(ctx, c)
 	}
-	var res *GiftResult
-	// A gift is the ingest path plus ledger posts, whose accounts
-	// LockAccounts locks: it runs in a locking transaction where the store
-	// has one, so concurrent gifts wait on the accounts they share instead
-	// of failing a serializable snapshot.
-	err := e.inLockingTx(ctx, func(tx Tx) error {
-		var err error
-		res, err = e.giftTx(ctx, tx, fanID, payer, clubID, coins, key)
-		return err
-	})
 	if err != nil {
 		return nil, err
 	}
 	e.obs.EventsIngested(EventAccepted, 1)
-	return res, nil
+	return c.res, nil
 }
 
-// giftTx applies a gift in tx: the member fanID gives it, the coins come
-// from payer's account (fanID's own, or a guardian's).
-func (e *Engine) giftTx(ctx context.Context, tx Tx, fanID, payer, clubID, coins int64, key string) (*GiftResult, error) {
-	gkey := moneyKey("gift", fanID, key)
-	if g, err := tx.FindGiftByKey(ctx, gkey); err == nil {
-		return e.replayGift(ctx, tx, g, fanID, payer, clubID, coins)
-	} else if !isNotFound(err) {
-		return nil, fmt.Errorf("find gift: %w", err)
+// sendGiftCall queues c and waits for its batch.
+func (e *Engine) sendGiftCall(ctx context.Context, c *giftCall) error {
+	c.done = make(chan struct{})
+	e.gifts.submit(ctx, e, c)
+	select {
+	case <-c.done:
+		return c.err
+	case <-ctx.Done():
+		return fmt.Errorf("gift: %w (the gift may still be sent; retry with the same key to learn)", ctx.Err())
 	}
-	cp, err := e.loadClub(ctx, tx, clubID)
-	if err != nil {
-		return nil, err
-	}
-	value := coins * e.money.CoinPrice
-	g := &Gift{Key: gkey, FanID: payer, ClubID: clubID, CreatorID: cp.club.CreatorID,
-		Coins: coins, Value: value, Share: shareOf(value, cp.policy.Revenue.CreatorShare), Currency: e.money.Currency,
-		EventID: KeyedEventID(fanID, "gift-event:"+key), At: tx.Now()}
-
-	// The gift's event earns its points through the ingest path, which
-	// checks the membership and the fan's restrictions.
-	b := Batch{Events: []EventInput{{ID: g.EventID, FanID: fanID, ClubID: clubID, Action: ActionGift, Amount: coins}}}
-	res, errs, _, err := e.ingestTx(ctx, tx, b, true)
-	if err != nil {
-		return nil, err
-	}
-	if errs[0] != nil {
-		return nil, errs[0]
-	}
-	g.Points = res.Results[0].Points
-	if created, err := tx.CreateGift(ctx, g); err != nil {
-		return nil, fmt.Errorf("create gift: %w", err)
-	} else if !created {
-		// A concurrent request stored a gift under this key first: run
-		// again, and the retry replays it.
-		return nil, &RetryableError{Op: "create gift", Err: errors.New("a concurrent gift has this key")}
-	}
-	if err := e.bookGift(ctx, tx, g); err != nil {
-		return nil, err
-	}
-	if err := e.scheduleSettlement(ctx, tx, cp, g.At, "", time.Time{}); err != nil {
-		return nil, err
-	}
-	return e.giftResult(ctx, tx, g, fanID)
 }
 
-// replayGift answers a retried gift with the stored one, or EKEYREUSED
-// when the retry asks for another gift.
-func (e *Engine) replayGift(ctx context.Context, tx Tx, g *Gift, fanID, payer, clubID, coins int64) (*GiftResult, error) {
-	if g.FanID != payer || g.ClubID != clubID || g.Coins != coins {
-		return nil, Errorf(EKEYREUSED, "This idempotency key was first used for a gift of %d coins in club %d.", g.Coins, g.ClubID)
-	}
-	return e.giftResult(ctx, tx, g, fanID)
-}
-
-// giftResult reads the sender's membership and the payer's wallet after a gift.
-func (e *Engine) giftResult(ctx context.Context, tx Tx, g *Gift, member int64) (*GiftResult, error) {
-	fanID, clubID := g.FanID, g.ClubID
-	v, err := e.membershipView(ctx, tx, member, clubID)
-	if err != nil {
-		return nil, err
-	}
-	w, err := walletOf(ctx, tx, fanID)
-	if err != nil {
-		return nil, err
-	}
-	return &GiftResult{Gift: g, Membership: v, Wallet: w}, nil
-}
-
-// bookGift posts a gift's transfers: the coins from the fan to the
-// platform, and the creator's share from the platform's revenue to the
-// creator's pending account.
-func (e *Engine) bookGift(ctx context.Context, tx Tx, g *Gift) error {
+// giftTransfers are a gift's ledger transfers: the coins from the payer
+// to the platform, and the creator's share from the platform's revenue to
+// the creator's pending account.
+func giftTransfers(g *Gift) []ledger.Transfer {
 	cur := ledger.Asset(g.Currency)
 	ts := []ledger.Transfer{{Key: g.Key + "/coins", Debit: ledger.FanCoins(g.FanID).ID, Credit: ledger.PlatformCoins().ID,
 		Asset: ledger.Coin, Amount: g.Coins, Code: "gift", Ref: g.Key}}
@@ -175,17 +128,7 @@ func (e *Engine) bookGift(ctx context.Context, tx Tx, g *Gift) error {
 		ts = append(ts, ledger.Transfer{Key: g.Key + "/share", Debit: ledger.PlatformRevenue(cur).ID,
 			Credit: ledger.CreatorPending(g.CreatorID, cur).ID, Asset: cur, Amount: g.Share, Code: "gift_share", Ref: g.Key})
 	}
-	if _, err := ledger.Post(ctx, tx, tx.Now(), ts...); err != nil {
-		if ledger.ErrorCode(err) == ledger.EInsufficientFunds {
-			w, werr := walletOf(ctx, tx, g.FanID)
-			if werr != nil {
-				return werr
-			}
-			return Errorf(EINSUFFICIENT, "The gift costs %d coins; the balance is %d coins. Nothing was sent.", g.Coins, w.Coins)
-		}
-		return ledgerError(err, "booking a gift")
-	}
-	return nil
+	return ts
 }
 
 // shareOf is the creator's share of a money value: value × share rounded

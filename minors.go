@@ -153,6 +153,9 @@ type MinorsTx interface {
 	SaveFanAge(ctx context.Context, a *FanAge) error
 	// FindFanAge returns ENOTFOUND when the fan has no age.
 	FindFanAge(ctx context.Context, fanID int64) (*FanAge, error)
+	// FindFanAges returns the ages stored among fans, by fan; fans
+	// without one are absent from the map.
+	FindFanAges(ctx context.Context, fans []int64) (map[int64]*FanAge, error)
 	// CreateGuardianLink stores l and sets its ID.
 	CreateGuardianLink(ctx context.Context, l *GuardianLink) error
 	// FindGuardianLink returns ENOTFOUND when no link has the id.

@@ -35,19 +35,28 @@ func settleJobKey(clubID int64, week time.Time, round string) string {
 // zone). The first gift of a club's week enqueues it; later ones find
 // the key stored and add nothing, so no job sweeps over all creators.
 func (e *Engine) scheduleSettlement(ctx context.Context, tx Tx, cp *clubPolicy, at time.Time, round string, due time.Time) error {
-	week := WeekStart(at, cp.loc)
-	body, err := json.Marshal(settlePayload{ClubID: cp.club.ID, Week: week})
+	j, err := settlementJob(cp, at, round, due)
 	if err != nil {
-		return fmt.Errorf("settlement job payload: %w", err)
+		return err
 	}
-	if due.IsZero() {
-		due = WeekEnd(week, cp.loc)
-	}
-	j := &Job{Kind: JobSettleWeek, Key: settleJobKey(cp.club.ID, week, round), Payload: body, DueAt: due}
 	if err := tx.EnqueueJobs(ctx, []*Job{j}); err != nil {
 		return fmt.Errorf("schedule settlement: %w", err)
 	}
 	return nil
+}
+
+// settlementJob is the settlement job of the club-week holding at, due
+// at due (when the week ends if due is zero).
+func settlementJob(cp *clubPolicy, at time.Time, round string, due time.Time) (*Job, error) {
+	week := WeekStart(at, cp.loc)
+	body, err := json.Marshal(settlePayload{ClubID: cp.club.ID, Week: week})
+	if err != nil {
+		return nil, fmt.Errorf("settlement job payload: %w", err)
+	}
+	if due.IsZero() {
+		due = WeekEnd(week, cp.loc)
+	}
+	return &Job{Kind: JobSettleWeek, Key: settleJobKey(cp.club.ID, week, round), Payload: body, DueAt: due}, nil
 }
 
 // runSettlement is the handler of JobSettleWeek: it settles the week in

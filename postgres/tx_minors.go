@@ -32,6 +32,20 @@ func (t *Tx) FindFanAge(ctx context.Context, fanID int64) (*fanclub.FanAge, erro
 	return findOne(t, ctx, "fan age", `SELECT `+rowcodec.FanAgeCols+` FROM fan_ages WHERE fan_id = $1`, fanID, rowcodec.ScanFanAge)
 }
 
+// FindFanAges returns the ages stored among fans, by fan.
+func (t *Tx) FindFanAges(ctx context.Context, fans []int64) (map[int64]*fanclub.FanAge, error) {
+	got, err := collect(t, ctx, "fan age", `SELECT `+rowcodec.FanAgeCols+` FROM fan_ages WHERE fan_id = ANY($1)`, []any{fans},
+		func(r pgx.Rows) (*fanclub.FanAge, error) { return rowcodec.ScanFanAge(r) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*fanclub.FanAge, len(got))
+	for _, a := range got {
+		out[a.FanID] = a
+	}
+	return out, nil
+}
+
 // CreateGuardianLink stores l and sets its ID.
 func (t *Tx) CreateGuardianLink(ctx context.Context, l *fanclub.GuardianLink) error {
 	return t.queryRow(ctx, "guardian link", qInsertGuardianLink, rowcodec.GuardianLinkArgs(l), &l.ID)

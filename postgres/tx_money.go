@@ -36,7 +36,12 @@ var (
 	qPaymentByKey = `SELECT ` + rowcodec.PaymentCols + ` FROM payments WHERE key = $1`
 	qInsertGift   = `INSERT INTO gifts(` + strings.TrimPrefix(rowcodec.GiftCols, "id, ") + `) VALUES (` + params(11) + `)
  ON CONFLICT(key) DO NOTHING RETURNING id`
-	qGiftByKey = `SELECT ` + rowcodec.GiftCols + ` FROM gifts WHERE key = $1`
+	qGiftByKey   = `SELECT ` + rowcodec.GiftCols + ` FROM gifts WHERE key = $1`
+	qGiftsByKeys = `SELECT ` + rowcodec.GiftCols + ` FROM gifts WHERE key = ANY($1)`
+	qInsertGifts = `INSERT INTO gifts(` + strings.TrimPrefix(rowcodec.GiftCols, "id, ") + `)
+ SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
+  $8::text[], $9::bigint[], $10::text[], $11::bigint[])
+ ON CONFLICT(key) DO NOTHING RETURNING key, id`
 )
 
 // CreatePayment stores p unless its key is taken (then p becomes the stored payment).
@@ -93,6 +98,75 @@ func (t *Tx) CreateGift(ctx context.Context, g *fanclub.Gift) (bool, error) {
 	}
 	*g = *stored
 	return false, nil
+}
+
+// CreateGifts stores gifts in order (see CreateGift) with one statement.
+func (t *Tx) CreateGifts(ctx context.Context, gs []*fanclub.Gift) ([]bool, error) {
+	n := len(gs)
+	out := make([]bool, n)
+	if n == 0 {
+		return out, nil
+	}
+	keys, events, currencies := make([]string, n), make([]string, n), make([]string, n)
+	fans, clubs, creators, coins := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	values, shares, points, ats := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	at := make(map[string]int, n)
+	for i, g := range gs {
+		keys[i], events[i], currencies[i] = g.Key, g.EventID, g.Currency
+		fans[i], clubs[i], creators[i], coins[i] = g.FanID, g.ClubID, g.CreatorID, g.Coins
+		values[i], shares[i], points[i], ats[i] = g.Value, g.Share, g.Points, rowcodec.Nanos(g.At)
+		at[g.Key] = i
+	}
+	rows, err := t.query(ctx, "gift", qInsertGifts, keys, fans, clubs, creators, coins, values, shares, currencies, points, events, ats)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var key string
+		var id int64
+		if err := rows.Scan(&key, &id); err != nil {
+			rows.Close()
+			return nil, t.fail("gift", err)
+		}
+		if i, ok := at[key]; ok {
+			gs[i].ID, out[i] = id, true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("gift", err)
+	}
+	var taken []string
+	for i, ok := range out {
+		if !ok {
+			taken = append(taken, gs[i].Key)
+		}
+	}
+	if len(taken) > 0 {
+		stored, err := t.FindGiftsByKeys(ctx, taken)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range taken {
+			if g, ok := stored[k]; ok {
+				*gs[at[k]] = *g
+			}
+		}
+	}
+	return out, nil
+}
+
+// FindGiftsByKeys returns the stored gifts among keys, by key.
+func (t *Tx) FindGiftsByKeys(ctx context.Context, keys []string) (map[string]*fanclub.Gift, error) {
+	gs, err := collect(t, ctx, "gift", qGiftsByKeys, []any{keys}, func(r pgx.Rows) (*fanclub.Gift, error) { return rowcodec.ScanGift(r) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*fanclub.Gift, len(gs))
+	for _, g := range gs {
+		out[g.Key] = g
+	}
+	return out, nil
 }
 
 // FindGiftByKey returns the gift with key, ENOTFOUND otherwise.

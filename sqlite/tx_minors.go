@@ -39,6 +39,27 @@ func (t *Tx) FindFanAge(ctx context.Context, fanID int64) (*fanclub.FanAge, erro
 	return a, nil
 }
 
+// FindFanAges returns the ages stored among fans, by fan.
+func (t *Tx) FindFanAges(ctx context.Context, fans []int64) (map[int64]*fanclub.FanAge, error) {
+	out := make(map[int64]*fanclub.FanAge)
+	for start := 0; start < len(fans); start += ledgerChunk {
+		chunk := fans[start:min(start+ledgerChunk, len(fans))]
+		args := make([]any, len(chunk))
+		for i, f := range chunk {
+			args[i] = f
+		}
+		got, err := queryAll(ctx, t, "fan age", func(s scanner) (*fanclub.FanAge, error) { return rowcodec.ScanFanAge(s) },
+			`SELECT `+rowcodec.FanAgeCols+` FROM fan_ages WHERE fan_id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range got {
+			out[a.FanID] = a
+		}
+	}
+	return out, nil
+}
+
 // CreateGuardianLink stores l and sets its ID.
 func (t *Tx) CreateGuardianLink(ctx context.Context, l *fanclub.GuardianLink) error {
 	res, err := t.execOne(ctx, qInsertGuardianLink, rowcodec.GuardianLinkArgs(l)...)

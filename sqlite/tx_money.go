@@ -107,6 +107,34 @@ func (t *Tx) CreateGift(ctx context.Context, g *fanclub.Gift) (bool, error) {
 	return false, nil
 }
 
+// CreateGifts stores gifts in order (see CreateGift).
+func (t *Tx) CreateGifts(ctx context.Context, gs []*fanclub.Gift) ([]bool, error) {
+	out := make([]bool, len(gs))
+	for i, g := range gs {
+		created, err := t.CreateGift(ctx, g)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = created
+	}
+	return out, nil
+}
+
+// FindGiftsByKeys returns the stored gifts among keys, by key.
+func (t *Tx) FindGiftsByKeys(ctx context.Context, keys []string) (map[string]*fanclub.Gift, error) {
+	out := make(map[string]*fanclub.Gift, len(keys))
+	for _, k := range keys {
+		g, err := t.FindGiftByKey(ctx, k)
+		if fanclub.ErrorCode(err) == fanclub.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out[k] = g
+	}
+	return out, nil
+}
+
 // FindGiftByKey returns the gift with key, ENOTFOUND otherwise.
 func (t *Tx) FindGiftByKey(ctx context.Context, key string) (*fanclub.Gift, error) {
 	g, err := rowcodec.ScanGift(t.queryRow(ctx, qGiftByKey, key))

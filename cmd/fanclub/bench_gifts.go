@@ -60,6 +60,8 @@ type giftLoad struct {
 	gifts     []giftSpec
 	// share is the creators' share of gift value.
 	share float64
+	// writers is the engine's GiftWriters (0: its default).
+	writers int
 }
 
 // giftSpec is one gift of the workload.
@@ -239,6 +241,7 @@ func runBenchGifts(ctx context.Context, args []string, stdout, stderr io.Writer)
 	runs := fs.Int("runs", 3, "runs of each mode; the median is reported")
 	warmup := fs.Int("warmup", 1, "untimed runs of each mode first")
 	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory), or a postgres:// server URL")
+	writers := fs.Int("writers", 0, "gift batches the engine runs at once (0: its default, 1 on SQLite and 4 on PostgreSQL)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed and warm-up runs (not the seeding) to this file")
 	if code := parseBenchFlags(fs, args); code >= 0 {
 		return code
@@ -257,6 +260,7 @@ func runBenchGifts(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return 2
 	}
 	l := newGiftLoad(cfg, *gifts)
+	l.writers = *writers
 	fmt.Fprintf(stdout, "workload: %d gifts of 1-10 coins, %d fans with %d coins each, %d clubs (Zipf s=%.1f) with a creator each, creator share %.2f, seed %d\n",
 		len(l.gifts), cfg.Fans, l.coinsEach, cfg.Clubs, cfg.ZipfS, l.share, cfg.Seed)
 	r := benchRounds{runs: *runs, warmup: *warmup}
@@ -350,7 +354,7 @@ func (b *sqliteGifts) engine(ctx context.Context, conc int) (benchload.Result, e
 	}
 	defer removeSQLite(path)
 	defer db.Close()
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: newGiftPolicies(b.l.share), Logger: b.log})
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: newGiftPolicies(b.l.share), Logger: b.log, GiftWriters: b.l.writers})
 	r := benchload.Result{Mode: "engine"}
 	start := time.Now()
 	n, failed, err := b.l.sendGifts(ctx, eng, conc)

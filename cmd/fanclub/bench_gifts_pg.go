@@ -94,7 +94,7 @@ func (b *pgGifts) engine(ctx context.Context, conc int) (benchload.Result, error
 	}
 	defer b.dropSchema(name)
 	defer db.Close()
-	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: newGiftPolicies(b.l.share), Logger: b.log})
+	eng := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: newGiftPolicies(b.l.share), Logger: b.log, GiftWriters: b.l.writers})
 	r := benchload.Result{Mode: "engine"}
 	start := time.Now()
 	n, failed, err := b.l.sendGifts(ctx, eng, conc)
