@@ -55,9 +55,10 @@ type EngineConfig struct {
 	// Minors configures dimension 7 for actions outside any club.
 	Minors MinorsConfig
 	// GiftWriters bounds the gift batches that run at once (see
-	// giftQueue). Zero means 4 on a store with locking transactions
-	// (PostgreSQL: batches overlap up to the platform accounts they
-	// share) and 1 otherwise (SQLite writes one transaction at a time).
+	// giftQueue). Zero means 2 on a store with locking transactions
+	// (PostgreSQL: one batch waits on the server while the other's
+	// statements run, until both reach the platform accounts they share)
+	// and 1 otherwise (SQLite writes one transaction at a time).
 	GiftWriters int
 }
 
@@ -103,7 +104,7 @@ func NewEngine(c EngineConfig) *Engine {
 	if e.gifts.writers <= 0 {
 		e.gifts.writers = 1
 		if _, ok := c.Store.(LockingStore); ok {
-			e.gifts.writers = 4
+			e.gifts.writers = 2
 		}
 	}
 	e.HandleJobs(JobReconcilePayment, e.runReconcile)

@@ -36,8 +36,12 @@ var (
 	qPaymentByKey = `SELECT ` + rowcodec.PaymentCols + ` FROM payments WHERE key = $1`
 	qInsertGift   = `INSERT INTO gifts(` + strings.TrimPrefix(rowcodec.GiftCols, "id, ") + `) VALUES (` + params(11) + `)
  ON CONFLICT(key) DO NOTHING RETURNING id`
-	qGiftByKey   = `SELECT ` + rowcodec.GiftCols + ` FROM gifts WHERE key = $1`
-	qGiftsByKeys = `SELECT ` + rowcodec.GiftCols + ` FROM gifts WHERE key = ANY($1)`
+	qGiftByKey = `SELECT ` + rowcodec.GiftCols + ` FROM gifts WHERE key = $1`
+	// qGiftsByKeys probes the key index once per key (see queries.go on
+	// LATERAL … LIMIT 1): with = ANY a planner that believes the table
+	// small scans all of it.
+	qGiftsByKeys = `SELECT g.` + strings.ReplaceAll(rowcodec.GiftCols, ", ", ", g.") + ` FROM unnest($1::text[]) AS k(key)
+ CROSS JOIN LATERAL (SELECT * FROM gifts WHERE gifts.key = k.key LIMIT 1) AS g`
 	qInsertGifts = `INSERT INTO gifts(` + strings.TrimPrefix(rowcodec.GiftCols, "id, ") + `)
  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
   $8::text[], $9::bigint[], $10::text[], $11::bigint[])

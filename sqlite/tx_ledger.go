@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"maps"
 	"strings"
 
 	"fanclub"
@@ -94,17 +95,34 @@ func (t *Tx) LockAccounts(ctx context.Context, accounts []ledger.Account) (map[l
 	if err := t.ledgerWrite("lock accounts"); err != nil {
 		return nil, err
 	}
-	for _, a := range accounts {
-		if _, err := t.execOne(ctx, qEnsureLedgerAccount,
-			string(a.ID), string(a.Asset), int64(a.Flags)); err != nil {
-			return nil, wrap("ledger account", err)
-		}
-	}
 	ids := make([]ledger.AccountID, len(accounts))
 	for i, a := range accounts {
 		ids[i] = a.ID
 	}
-	return t.LedgerAccounts(ctx, ids)
+	got, err := t.LedgerAccounts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	// Only the accounts not stored yet are inserted (most are).
+	var missing []ledger.AccountID
+	for _, a := range accounts {
+		if _, ok := got[a.ID]; ok {
+			continue
+		}
+		if _, err := t.execOne(ctx, qEnsureLedgerAccount,
+			string(a.ID), string(a.Asset), int64(a.Flags)); err != nil {
+			return nil, wrap("ledger account", err)
+		}
+		missing = append(missing, a.ID)
+	}
+	if len(missing) > 0 {
+		created, err := t.LedgerAccounts(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(got, created)
+	}
+	return got, nil
 }
 
 // LedgerAccounts returns the stored accounts among ids.
