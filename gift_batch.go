@@ -374,7 +374,7 @@ func checkGiftFunds(ctx context.Context, tx Tx, calls []*giftCall) (short bool, 
 }
 
 // giftViews reads, for every call with a gift, the sender's membership
-// after the batch, and sets the call's result without its wallet.
+// as of that gift, and sets the call's result without its wallet.
 func (e *Engine) giftViews(ctx context.Context, tx Tx, calls []*giftCall) error {
 	var keys []MemberKey
 	for _, c := range calls {
@@ -403,11 +403,24 @@ func (e *Engine) giftViews(ctx context.Context, tx Tx, calls []*giftCall) error 
 			ms[MemberKey{FanID: c.fanID, ClubID: c.gift.ClubID}] = m
 		}
 	}
+	// Each answer shows the membership as its gift left it: the points
+	// of the same member's later gifts in the batch are taken off.
+	later := make([]int64, len(calls))
+	acc := map[MemberKey]int64{}
+	for i := len(calls) - 1; i >= 0; i-- {
+		if c := calls[i]; c.gift != nil {
+			k := MemberKey{FanID: c.fanID, ClubID: c.gift.ClubID}
+			later[i] = acc[k]
+			if c.fresh {
+				acc[k] += c.gift.Points
+			}
+		}
+	}
 	clubs := clubCache{}
 	now := tx.Now()
 	var views []*MembershipView
 	var vcps []*clubPolicy
-	for _, c := range calls {
+	for i, c := range calls {
 		if c.gift == nil {
 			continue
 		}
@@ -421,6 +434,12 @@ func (e *Engine) giftViews(ctx context.Context, tx Tx, calls []*giftCall) error 
 		if err != nil {
 			return err
 		}
+		if later[i] > 0 {
+			then := *m
+			then.LevelPoints -= later[i]
+			then.Level = LevelFor(cp.policy.Engagement.Levels, then.LevelPoints)
+			m = &then
+		}
 		v := view(m, cp, now)
 		views, vcps = append(views, v), append(vcps, cp)
 		c.res = &GiftResult{Gift: c.gift, Membership: v}
@@ -429,7 +448,7 @@ func (e *Engine) giftViews(ctx context.Context, tx Tx, calls []*giftCall) error 
 }
 
 // giftWallets reads the payers' wallets after the batch into the calls'
-// results.
+// results, each as of its own gift.
 func giftWallets(ctx context.Context, tx Tx, calls []*giftCall) error {
 	var ids []ledger.AccountID
 	for _, c := range calls {
@@ -444,12 +463,20 @@ func giftWallets(ctx context.Context, tx Tx, calls []*giftCall) error {
 	if err != nil {
 		return fmt.Errorf("wallets: %w", err)
 	}
-	for _, c := range calls {
+	// Each answer shows the wallet as its gift left it: the coins of the
+	// same payer's later gifts in the batch are added back.
+	later := map[int64]int64{}
+	for i := len(calls) - 1; i >= 0; i-- {
+		c := calls[i]
 		if c.res == nil {
 			continue
 		}
 		owed := as[ledger.FanOwed(c.gift.FanID).ID]
-		c.res.Wallet = &Wallet{Coins: as[ledger.FanCoins(c.gift.FanID).ID].Balance(), Owed: owed.DebitsPosted - owed.CreditsPosted}
+		c.res.Wallet = &Wallet{Coins: as[ledger.FanCoins(c.gift.FanID).ID].Balance() + later[c.gift.FanID],
+			Owed: owed.DebitsPosted - owed.CreditsPosted}
+		if c.fresh {
+			later[c.gift.FanID] += c.gift.Coins
+		}
 	}
 	return nil
 }

@@ -182,9 +182,14 @@ func testGiftBatch(t *testing.T, open teststores.Open) {
 	if outs[5].res.Gift.ID != outs[0].res.Gift.ID {
 		t.Fatalf("retry of a1 got gift %d, want %d", outs[5].res.Gift.ID, outs[0].res.Gift.ID)
 	}
-	// Results reflect the batch up to the end: a's wallet is empty.
-	if got := outs[4].res.Wallet.Coins; got != 0 {
-		t.Fatalf("a's wallet after a3: %d coins, want 0", got)
+	// Each answer shows the wallet and membership as its own gift left
+	// them, not as the batch did.
+	for i, want := range map[int]struct{ coins, points int64 }{0: {40, 610}, 2: {30, 200}, 4: {0, 1010}, 5: {0, 1010}, 7: {0, 100}} {
+		r := outs[i].res
+		if r.Wallet.Coins != want.coins || r.Membership.LevelPoints != want.points {
+			t.Fatalf("gift %d (%s): wallet %d coins and %d points, want %d and %d", i, calls[i].key,
+				r.Wallet.Coins, r.Membership.LevelPoints, want.coins, want.points)
+		}
 	}
 	for fan, want := range map[int64]struct{ coins, points int64 }{a: {0, 1010}, b: {30, 200}, cc: {0, 100}} {
 		wl, err := e.Wallet(ctx, fan)
