@@ -7,9 +7,9 @@ import "context"
 // than they should (PostgreSQL's predicate locks): a write transaction
 // that keeps its read-modify-writes correct with row locks instead of a
 // serializable snapshot. The engine runs the ingest path (Ingest,
-// Interact) and gifts (SendGift: the ingest path, then the gift row and
-// ledger posts) in one when the store offers it, and in an ordinary write
-// transaction otherwise. Nothing else may run in one: its rules hold for
+// Interact) and batches of gifts (SendGift: the ingest path, then the
+// gift rows and ledger posts) in one when the store offers it, and in an
+// ordinary write transaction otherwise. Nothing else may run in one: its rules hold for
 // the calls those paths make, in the order they make them.
 //
 // In a locking transaction each call sees what was committed before it
@@ -28,10 +28,14 @@ import "context"
 //     event is stored once.
 //   - SaveMemberships saves only memberships the transaction locked, with
 //     their status unchanged; AddDailyPoints only the counters of those.
-//   - CreateGift waits for a concurrent insert of the same key and then
-//     reports it taken; ledger.Store's LockAccounts locks the accounts
-//     (in id order) before Post reads their balances, and SaveTransfers
-//     writes only those.
+//   - CreateGift and CreateGifts wait for a concurrent insert of the
+//     same key and then report it taken; ledger.Store's LockAccounts
+//     locks the accounts (in id order) before Post reads their balances,
+//     and SaveTransfers writes only those.
+//   - The reads a gift batch makes besides (FindFanAges,
+//     FindGiftsByKeys, LedgerAccounts, FindMembership) lock nothing and
+//     see the latest committed rows; what they decide is checked again
+//     under the locks above (Post refuses a balance that fell since).
 //
 // A conflict the store cannot wait out (a deadlock) is still a retryable
 // error; the engine runs the function again as with BeginTx.

@@ -34,8 +34,10 @@ gifts on uniformly drawn fans in their club, 1 to 10 coins each.
 
 Modes:
 
-  engine-cN  engine.SendGift from N goroutines, one transaction per gift,
-             acknowledged after its commit (--concurrency lists the Ns)
+  engine-cN  engine.SendGift from N goroutines, each acknowledged after
+             the commit of the transaction holding its gift (concurrent
+             gifts share one: --writers batches at once; --concurrency
+             lists the Ns)
   raw-cN     per gift, in a transaction of its own, its two ledger
              transfer rows (coins fan→platform, share platform
              revenue→creator pending) and its gift row inserted into plain
