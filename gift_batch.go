@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,7 +92,7 @@ func (q *giftQueue) enqueued(calls []*giftCall) {
 }
 
 // submit queues c; a drainer answers it by closing c.done.
-func (q *giftQueue) submit(ctx context.Context, e *Engine, c *giftCall) {
+func (q *giftQueue) submit(e *Engine, c *giftCall) {
 	q.mu.Lock()
 	q.pending = append(q.pending, c)
 	start := q.running < max(q.writers, 1)
@@ -98,7 +101,9 @@ func (q *giftQueue) submit(ctx context.Context, e *Engine, c *giftCall) {
 	}
 	q.mu.Unlock()
 	if start {
-		go q.drain(context.WithoutCancel(ctx), e)
+		// The drainer serves every caller, so it runs under none of
+		// their contexts (nor their values).
+		go q.drain(context.Background(), e)
 	}
 }
 
@@ -119,9 +124,7 @@ func (q *giftQueue) drain(ctx context.Context, e *Engine) {
 		copy(batch, q.pending)
 		q.pending = q.pending[n:]
 		q.mu.Unlock()
-		bctx, cancel := context.WithTimeout(ctx, giftBatchTimeout)
-		e.runGifts(bctx, batch)
-		cancel()
+		e.runGiftsSafely(ctx, batch)
 		for _, c := range batch {
 			close(c.done)
 		}
@@ -137,12 +140,28 @@ var errGiftRerun = errors.New("gift batch: rerun without the gifts short of fund
 // check first: SendGift runs it outside the batch and sends the call again.
 var errGiftFaceCheck = errors.New("gift: the minors rules ask for a face check first")
 
+// runGiftsSafely is runGifts, which a panic does not take the process
+// (or the queue) down with: every call of the batch then gets an internal
+// error, its gift sent or not (a retry with the same key learns which).
+func (e *Engine) runGiftsSafely(ctx context.Context, calls []*giftCall) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("gift batch panicked", "gifts", len(calls), "panic", r, "stack", string(debug.Stack()))
+			for _, c := range calls {
+				c.res, c.err = nil, Errorf(EINTERNAL, "The gift failed inside the server; it may or may not have been sent. Retry with the same idempotency key.")
+			}
+		}
+	}()
+	e.runGifts(ctx, calls)
+}
+
 // runGifts applies calls in order, in as few transactions as it can,
 // and sets each call's outcome. The outcome of each is the one it would
 // have had alone, run after the calls before it:
 //
-//   - two calls with one key never share a transaction (the later one
-//     runs after the earlier one committed, and replays or reuses it);
+//   - two calls with one key never share a transaction: the batch ends
+//     before the second, which runs after the first committed and
+//     replays or reuses it;
 //   - a gift short of funds fails and the rest run again without it;
 //   - when a batch fails otherwise (a store error, or a refusal the
 //     checks before writing did not see), each of its gifts runs alone.
@@ -154,23 +173,24 @@ func (e *Engine) runGifts(ctx context.Context, calls []*giftCall) {
 	}
 }
 
-// splitByKey splits calls into the first call of each key and the rest.
+// splitByKey splits calls, in order, before the first call whose key an
+// earlier one has.
 func splitByKey(calls []*giftCall) (first, later []*giftCall) {
 	seen := make(map[string]bool, len(calls))
-	for _, c := range calls {
+	for i, c := range calls {
 		if seen[c.gkey] {
-			later = append(later, c)
-			continue
+			return calls[:i], calls[i:]
 		}
 		seen[c.gkey] = true
-		first = append(first, c)
 	}
-	return first, later
+	return calls, nil
 }
 
 // runGiftBatch runs calls, whose keys differ, as one transaction (see
-// runGifts).
-func (e *Engine) runGiftBatch(ctx context.Context, calls []*giftCall) {
+// runGifts), within giftBatchTimeout of base.
+func (e *Engine) runGiftBatch(base context.Context, calls []*giftCall) {
+	ctx, cancel := context.WithTimeout(base, giftBatchTimeout)
+	defer cancel()
 	live := calls
 	for rerun := 0; len(live) > 0; rerun++ {
 		err := e.inLockingTx(ctx, func(tx Tx) error {
@@ -197,8 +217,9 @@ func (e *Engine) runGiftBatch(ctx context.Context, calls []*giftCall) {
 			}
 			live = rest
 		case len(live) > 1:
+			// Each alone, with a deadline of its own.
 			for _, c := range live {
-				e.runGiftBatch(ctx, []*giftCall{c})
+				e.runGiftBatch(base, []*giftCall{c})
 			}
 			return
 		default:
@@ -273,7 +294,11 @@ func (e *Engine) giftBatchTx(ctx context.Context, tx Tx, calls []*giftCall) erro
 	// The transfers go last: posting locks the platform's accounts,
 	// which every gift shares, until the transaction ends.
 	if len(ts) > 0 {
-		if _, err := ledger.Post(ctx, tx, tx.Now(), ts...); err != nil {
+		if _, err := ledger.Post(ctx, tx, tx.Now(), ts...); ledger.ErrorCode(err) == ledger.EInsufficientFunds {
+			// The funds check read the balances unlocked; a concurrent
+			// request spent coins since.
+			return Errorf(EINSUFFICIENT, "The balance fell below the gift while it was being sent. Nothing was sent.")
+		} else if err != nil {
 			return ledgerError(err, "booking gifts")
 		}
 	}
@@ -301,11 +326,10 @@ func (e *Engine) applyNewGifts(ctx context.Context, tx Tx, calls []*giftCall, ev
 	if len(ok) == 0 {
 		return nil, nil
 	}
-	if short, err := checkGiftFunds(ctx, tx, ok); err != nil {
-		return nil, err
-	} else if short {
-		return nil, errGiftRerun
-	}
+	// The gifts are stored before their funds are checked: a gift whose
+	// key a concurrent request stored meanwhile (and which the key lookup
+	// could not see before that commit) is then a retry, which replays
+	// it, rather than a refusal for the coins it spent itself.
 	gs := make([]*Gift, len(ok))
 	var ts []ledger.Transfer
 	for i, c := range ok {
@@ -323,6 +347,11 @@ func (e *Engine) applyNewGifts(ctx context.Context, tx Tx, calls []*giftCall, ev
 			return nil, &RetryableError{Op: "create gift", Err: errors.New("a concurrent gift has this key")}
 		}
 	}
+	if short, err := checkGiftFunds(ctx, tx, ok); err != nil {
+		return nil, err
+	} else if short {
+		return nil, errGiftRerun
+	}
 	var jobs []*Job
 	weeks := map[string]bool{}
 	for _, c := range ok {
@@ -337,6 +366,9 @@ func (e *Engine) applyNewGifts(ctx context.Context, tx Tx, calls []*giftCall, ev
 		}
 	}
 	if len(jobs) > 0 {
+		// In key order, so that two batches enqueueing the same weeks
+		// cannot wait on each other's rows.
+		slices.SortFunc(jobs, func(a, b *Job) int { return strings.Compare(a.Key, b.Key) })
 		if err := tx.EnqueueJobs(ctx, jobs); err != nil {
 			return nil, fmt.Errorf("schedule settlement: %w", err)
 		}

@@ -329,3 +329,54 @@ func auditLedger(t *testing.T, db fanclub.Store) {
 		t.Fatalf("ledger audit: %v", err)
 	}
 }
+
+func TestGiftRetryRacesItsFirstAttempt(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testGiftRetryRacesItsFirstAttempt)
+}
+
+// testGiftRetryRacesItsFirstAttempt runs a gift and its retry (same key)
+// in two batches at once, the gift spending every coin the fan has: the
+// retry must replay the gift, not be refused for the coins the gift
+// itself spent.
+func testGiftRetryRacesItsFirstAttempt(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	ctx := context.Background()
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
+	db := &gatedStore{Store: open(t, c.Now)}
+	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: plainHasher{}, Random: rand.Reader,
+		Payments: sandbox.New(db.Store, sandbox.Options{}), GiftWriters: 2})
+	w := worldWithClubs(t, e, 1)
+	fan, club := w.fans[0], w.clubs["kuaishou"]
+	if _, err := e.Join(ctx, fan, club); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.BuyCoins(ctx, fan, 100, "buy"); err != nil {
+		t.Fatal(err)
+	}
+	db.shut()
+	var wg sync.WaitGroup
+	outs := make([]giftOutcome, 2)
+	for i := range outs {
+		wg.Go(func() { outs[i].res, outs[i].err = e.SendGift(ctx, fan, club, 100, "all-in") })
+		waitFor(t, func() bool { return db.waiters() == i+1 })
+	}
+	db.open()
+	wg.Wait()
+	for i, o := range outs {
+		if o.err != nil {
+			t.Fatalf("attempt %d: %v", i, o.err)
+		}
+	}
+	if outs[0].res.Gift.ID != outs[1].res.Gift.ID {
+		t.Fatalf("two gifts, %d and %d, for one key", outs[0].res.Gift.ID, outs[1].res.Gift.ID)
+	}
+	if wl, err := e.Wallet(ctx, fan); err != nil || wl.Coins != 0 {
+		t.Fatalf("wallet %+v %v, want 0 coins", wl, err)
+	}
+	auditLedger(t, db)
+}

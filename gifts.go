@@ -107,12 +107,20 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 
 // sendGiftCall queues c and waits for its batch.
 func (e *Engine) sendGiftCall(ctx context.Context, c *giftCall) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("gift: %w (nothing was sent)", err)
+	}
 	c.done = make(chan struct{})
-	e.gifts.submit(ctx, e, c)
+	e.gifts.submit(e, c)
 	select {
 	case <-c.done:
 		return c.err
 	case <-ctx.Done():
+		select {
+		case <-c.done: // answered as the context ended
+			return c.err
+		default:
+		}
 		return fmt.Errorf("gift: %w (the gift may still be sent; retry with the same key to learn)", ctx.Err())
 	}
 }
