@@ -2,19 +2,14 @@ package fanclub_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"pgregory.net/rapid"
 
 	"fanclub"
-	"fanclub/clock"
 	"fanclub/internal/teststores"
-	"fanclub/payments/sandbox"
-	"fanclub/policyfile"
 )
 
 func TestGiftBatchProperty(t *testing.T) {
@@ -66,14 +61,7 @@ func (m *giftModel) send(g batchGift, members int) (code string, coins, points i
 func testGiftBatchProperty(t *testing.T, open teststores.Open) {
 	t.Parallel()
 	ctx := context.Background()
-	reg, err := policyfile.NewRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
-	db := &gatedStore{Store: open(t, c.Now)}
-	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: plainHasher{}, Random: rand.Reader,
-		Payments: sandbox.New(db.Store, sandbox.Options{}), GiftWriters: 1})
+	e, db := gatedGiftEngine(t, open, 1)
 	w := worldWithClubs(t, e, 1)
 	club, holder := w.clubs["fair"], w.fans[0]
 	if _, err := e.Join(ctx, holder, club); err != nil {

@@ -94,6 +94,22 @@ func (s *gatedStore) BeginLockingTx(ctx context.Context) (fanclub.Tx, error) {
 	return s.Store.BeginTx(ctx, true)
 }
 
+// gatedGiftEngine builds an engine with the presets and the sandbox
+// provider over a gatedStore of a fresh store, running writers gift
+// batches at once.
+func gatedGiftEngine(t *testing.T, open teststores.Open, writers int) (*fanclub.Engine, *gatedStore) {
+	t.Helper()
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
+	db := &gatedStore{Store: open(t, c.Now)}
+	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: plainHasher{}, Random: rand.Reader,
+		Payments: sandbox.New(db.Store, sandbox.Options{}), GiftWriters: writers})
+	return e, db
+}
+
 // giftOutcome is what one SendGift returned.
 type giftOutcome struct {
 	res *fanclub.GiftResult
@@ -113,14 +129,7 @@ func TestGiftBatch(t *testing.T) {
 func testGiftBatch(t *testing.T, open teststores.Open) {
 	t.Parallel()
 	ctx := context.Background()
-	reg, err := policyfile.NewRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
-	db := &gatedStore{Store: open(t, c.Now)}
-	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: plainHasher{}, Random: rand.Reader,
-		Payments: sandbox.New(db.Store, sandbox.Options{}), GiftWriters: 1})
+	e, db := gatedGiftEngine(t, open, 1)
 	w := worldWithClubs(t, e, 4)
 	a, b, cc, outsider, club := w.fans[0], w.fans[1], w.fans[2], w.fans[3], w.clubs["fair"]
 	for fan, coins := range map[int64]int64{a: 101, b: 50, cc: 10} {
@@ -342,14 +351,7 @@ func TestGiftRetryRacesItsFirstAttempt(t *testing.T) {
 func testGiftRetryRacesItsFirstAttempt(t *testing.T, open teststores.Open) {
 	t.Parallel()
 	ctx := context.Background()
-	reg, err := policyfile.NewRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := clock.NewManual(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
-	db := &gatedStore{Store: open(t, c.Now)}
-	e := fanclub.NewEngine(fanclub.EngineConfig{Store: db, Policies: reg, Passwords: plainHasher{}, Random: rand.Reader,
-		Payments: sandbox.New(db.Store, sandbox.Options{}), GiftWriters: 2})
+	e, db := gatedGiftEngine(t, open, 2)
 	w := worldWithClubs(t, e, 1)
 	fan, club := w.fans[0], w.clubs["kuaishou"]
 	if _, err := e.Join(ctx, fan, club); err != nil {
