@@ -40,3 +40,23 @@ func TestServeRunsTheSandbox(t *testing.T) {
 		})
 	}
 }
+
+func TestServeGiftWritersFlag(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want int
+		ok   bool
+	}{
+		{nil, 0, true},
+		{[]string{"--gift-writers", "3"}, 3, true},
+		{[]string{"--gift-writers", "-1"}, 0, false},
+		{[]string{"--gift-writers", "65"}, 0, false},
+		{[]string{"--gift-writers", "two"}, 0, false},
+	} {
+		c, err := parseServe(tc.args, io.Discard)
+		if (err == nil) != tc.ok || (tc.ok && c.giftWriters != tc.want) {
+			t.Errorf("parseServe(%q) = %d, %v; want %d (ok %v)", tc.args, c.giftWriters, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -45,6 +46,9 @@ type serveConfig struct {
 	minors minorsSettings
 	// export is the export signing key and the trusted import keys.
 	export exportSettings
+	// giftWriters bounds the gift batches run at once (0: the engine's
+	// default).
+	giftWriters int
 }
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
@@ -72,6 +76,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	c.export.register(fs)
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
 	fs.StringVar(&c.payments, "payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment `provider`: "+paymentProviders+" (env FANCLUB_PAYMENTS)")
+	giftWriters := fs.String("gift-writers", envOr("FANCLUB_GIFT_WRITERS", "0"), "gift batches run at once; 0 means 1 on SQLite and 2 on PostgreSQL (env FANCLUB_GIFT_WRITERS)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [--jobs=false] [--jobs-every DUR] [--webhook-url URL] [limit, token and password flags]")
@@ -115,6 +120,11 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.tokenCache, err = time.ParseDuration(*tokenCache); err != nil || c.tokenCache < 0 || c.tokenCache > time.Minute {
 		err = fmt.Errorf("--token-cache %q: want a duration from 0 to 1m", *tokenCache)
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
+	}
+	if c.giftWriters, err = strconv.Atoi(*giftWriters); err != nil || c.giftWriters < 0 || c.giftWriters > 64 {
+		err = fmt.Errorf("--gift-writers %q: want a number from 0 (the default for the store) to 64", *giftWriters)
 		fmt.Fprintln(stderr, "fanclub serve:", err)
 		return c, err
 	}
@@ -198,6 +208,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		Webhooks: cfg.webhook.enabled(),
 		Verifier: vfy,
 		Minors:   cfg.minors.config(),
+		// Concurrent gifts commit in batches (docs/money.md).
+		GiftWriters: cfg.giftWriters,
 	})
 	if err := eng.CheckClubPolicies(ctx); err != nil {
 		return fmt.Errorf("club policies: %w", err)
