@@ -43,6 +43,12 @@ type giftCall struct {
 	week string
 }
 
+// spending is the call's spending, for the minors rules, at the coin
+// price price.
+func (c *giftCall) spending(price int64) Spending {
+	return Spending{Kind: SpendGift, FanID: c.fanID, ClubID: c.clubID, Amount: c.coins * price, Key: c.gkey}
+}
+
 // giftQueue is the group commit of gifts. A gift is a write transaction
 // whose cost is mostly fixed (begin, the hot platform accounts, commit),
 // so the gifts of concurrent SendGift calls run in one transaction: a
@@ -251,7 +257,6 @@ func (e *Engine) giftBatchTx(ctx context.Context, tx Tx, calls []*giftCall) erro
 	if err != nil {
 		return fmt.Errorf("find gifts: %w", err)
 	}
-	cps := make(map[int64]*clubPolicy)
 	var newCalls []*giftCall
 	var events []EventInput
 	for _, c := range calls {
@@ -273,7 +278,6 @@ func (e *Engine) giftBatchTx(ctx context.Context, tx Tx, calls []*giftCall) erro
 		} else if err != nil {
 			return err
 		}
-		cps[c.clubID] = cp
 		value := c.coins * e.money.CoinPrice
 		c.gift = &Gift{Key: c.gkey, FanID: c.payer, ClubID: c.clubID, CreatorID: cp.club.CreatorID,
 			Coins: c.coins, Value: value, Share: shareOf(value, cp.policy.Revenue.CreatorShare), Currency: e.money.Currency,
@@ -284,11 +288,11 @@ func (e *Engine) giftBatchTx(ctx context.Context, tx Tx, calls []*giftCall) erro
 	}
 	var ts []ledger.Transfer
 	if len(newCalls) > 0 {
-		if ts, err = e.applyNewGifts(ctx, tx, newCalls, events, cps); err != nil {
+		if ts, err = e.applyNewGifts(ctx, tx, newCalls, events, &clubs); err != nil {
 			return err
 		}
 	}
-	if err := e.giftViews(ctx, tx, calls); err != nil {
+	if err := e.giftViews(ctx, tx, calls, &clubs); err != nil {
 		return err
 	}
 	// The transfers go last: posting locks the platform's accounts,
@@ -309,7 +313,7 @@ func (e *Engine) giftBatchTx(ctx context.Context, tx Tx, calls []*giftCall) erro
 // (which checks membership and restrictions), checks the payers' funds
 // in order, and stores the gifts and their weeks' settlement jobs. It
 // returns the gifts' transfers, for the caller to post last.
-func (e *Engine) applyNewGifts(ctx context.Context, tx Tx, calls []*giftCall, events []EventInput, cps map[int64]*clubPolicy) ([]ledger.Transfer, error) {
+func (e *Engine) applyNewGifts(ctx context.Context, tx Tx, calls []*giftCall, events []EventInput, clubs *clubCache) ([]ledger.Transfer, error) {
 	res, errs, _, err := e.ingestTx(ctx, tx, Batch{Events: events}, true)
 	if err != nil {
 		return nil, err
@@ -355,14 +359,20 @@ func (e *Engine) applyNewGifts(ctx context.Context, tx Tx, calls []*giftCall, ev
 	var jobs []*Job
 	weeks := map[string]bool{}
 	for _, c := range ok {
-		j, err := settlementJob(cps[c.clubID], c.gift.At, "", time.Time{})
+		cp, err := clubs.get(ctx, e, tx, c.clubID) // loaded by giftBatchTx
+		if err != nil {
+			return nil, err
+		}
+		j, err := settlementJob(cp, c.gift.At, "", time.Time{})
 		if err != nil {
 			return nil, err
 		}
 		c.week = j.Key
-		if !e.gifts.weekEnqueued(j.Key) && !weeks[j.Key] {
+		if !weeks[j.Key] {
 			weeks[j.Key] = true
-			jobs = append(jobs, j)
+			if !e.gifts.weekEnqueued(j.Key) {
+				jobs = append(jobs, j)
+			}
 		}
 	}
 	if len(jobs) > 0 {
@@ -407,7 +417,7 @@ func checkGiftFunds(ctx context.Context, tx Tx, calls []*giftCall) (short bool, 
 
 // giftViews reads, for every call with a gift, the sender's membership
 // as of that gift, and sets the call's result without its wallet.
-func (e *Engine) giftViews(ctx context.Context, tx Tx, calls []*giftCall) error {
+func (e *Engine) giftViews(ctx context.Context, tx Tx, calls []*giftCall, clubs *clubCache) error {
 	var keys []MemberKey
 	for _, c := range calls {
 		if c.gift != nil && c.fresh {
@@ -448,7 +458,6 @@ func (e *Engine) giftViews(ctx context.Context, tx Tx, calls []*giftCall) error 
 			}
 		}
 	}
-	clubs := clubCache{}
 	now := tx.Now()
 	var views []*MembershipView
 	var vcps []*clubPolicy
@@ -503,9 +512,8 @@ func giftWallets(ctx context.Context, tx Tx, calls []*giftCall) error {
 		if c.res == nil {
 			continue
 		}
-		owed := as[ledger.FanOwed(c.gift.FanID).ID]
-		c.res.Wallet = &Wallet{Coins: as[ledger.FanCoins(c.gift.FanID).ID].Balance() + later[c.gift.FanID],
-			Owed: owed.DebitsPosted - owed.CreditsPosted}
+		c.res.Wallet = walletFrom(as, c.gift.FanID)
+		c.res.Wallet.Coins += later[c.gift.FanID]
 		if c.fresh {
 			later[c.gift.FanID] += c.gift.Coins
 		}
@@ -547,8 +555,7 @@ func (e *Engine) decideGiftSpending(ctx context.Context, tx Tx, calls []*giftCal
 			c.payer = c.fanID
 			continue
 		}
-		d, err := e.decideSpending(ctx, tx, Spending{Kind: SpendGift, FanID: c.fanID, ClubID: c.clubID,
-			Amount: c.coins * e.money.CoinPrice, Key: c.gkey})
+		d, err := e.decideSpending(ctx, tx, c.spending(e.money.CoinPrice))
 		switch {
 		case err != nil && (IsRetryable(err) || ErrorCode(err) == EINTERNAL):
 			return err

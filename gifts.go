@@ -85,17 +85,16 @@ func (e *Engine) SendGift(ctx context.Context, fanID, clubID, coins int64, key s
 	if len(fields) > 0 {
 		return nil, InvalidFields("Invalid gift.", fields)
 	}
-	spend := Spending{Kind: SpendGift, FanID: fanID, ClubID: clubID, Amount: coins * e.money.CoinPrice, Key: moneyKey("gift", fanID, key)}
-	c := &giftCall{fanID: fanID, clubID: clubID, coins: coins, key: key, gkey: spend.Key}
+	c := &giftCall{fanID: fanID, clubID: clubID, coins: coins, key: key, gkey: moneyKey("gift", fanID, key)}
 	err := e.sendGiftCall(ctx, c)
 	if errors.Is(err, errGiftFaceCheck) {
 		// The minors rules ask for a face check, which runs outside
 		// any transaction: run it, then send the gift as decided.
-		payer, gateErr := e.checkSpending(ctx, spend)
+		payer, gateErr := e.checkSpending(ctx, c.spending(e.money.CoinPrice))
 		if gateErr != nil {
 			return nil, gateErr
 		}
-		c = &giftCall{fanID: fanID, payer: payer, checked: true, clubID: clubID, coins: coins, key: key, gkey: spend.Key}
+		c = &giftCall{fanID: fanID, payer: payer, checked: true, clubID: clubID, coins: coins, key: key, gkey: c.gkey}
 		err = e.sendGiftCall(ctx, c)
 	}
 	if err != nil {

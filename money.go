@@ -157,14 +157,19 @@ func (e *Engine) Wallet(ctx context.Context, fanID int64) (*Wallet, error) {
 
 // walletOf reads a fan's coin balances in tx.
 func walletOf(ctx context.Context, tx Tx, fanID int64) (*Wallet, error) {
-	coins, owed := ledger.FanCoins(fanID), ledger.FanOwed(fanID)
-	as, err := tx.LedgerAccounts(ctx, []ledger.AccountID{coins.ID, owed.ID})
+	as, err := tx.LedgerAccounts(ctx, []ledger.AccountID{ledger.FanCoins(fanID).ID, ledger.FanOwed(fanID).ID})
 	if err != nil {
 		return nil, fmt.Errorf("wallet of fan %d: %w", fanID, err)
 	}
+	return walletFrom(as, fanID), nil
+}
+
+// walletFrom is a fan's wallet from accounts read with LedgerAccounts
+// (among them the fan's coins and owed accounts; a missing one is zero).
+func walletFrom(as map[ledger.AccountID]ledger.Account, fanID int64) *Wallet {
 	// The owed account is debit-normal: its debits are the debt.
-	o := as[owed.ID]
-	return &Wallet{Coins: as[coins.ID].Balance(), Owed: o.DebitsPosted - o.CreditsPosted}, nil
+	o := as[ledger.FanOwed(fanID).ID]
+	return &Wallet{Coins: as[ledger.FanCoins(fanID).ID].Balance(), Owed: o.DebitsPosted - o.CreditsPosted}
 }
 
 // ListPayments lists a fan's charges and refunds, oldest first.
