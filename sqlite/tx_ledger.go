@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"maps"
-	"strings"
 
 	"fanclub"
 	"fanclub/ledger"
@@ -28,12 +27,12 @@ const (
 
 // qLedgerAccounts selects the accounts among n ids.
 func qLedgerAccounts(n int) string {
-	return `SELECT ` + ledgerAccountCols + ` FROM ledger_accounts WHERE id IN (` + inList(n) + `)`
+	return `SELECT ` + ledgerAccountCols + ` FROM ledger_accounts WHERE id IN (` + placeholders(n) + `)`
 }
 
 // qLedgerTransfers selects the transfers among n keys.
 func qLedgerTransfers(n int) string {
-	return `SELECT ` + ledgerTransferCols + ` FROM ledger_transfers WHERE key IN (` + inList(n) + `)`
+	return `SELECT ` + ledgerTransferCols + ` FROM ledger_transfers WHERE key IN (` + placeholders(n) + `)`
 }
 
 // hotLedgerLists is the longest id or key list whose lookup is prepared:
@@ -84,9 +83,6 @@ func scanLedgerTransfer(s scanner) (ledger.Transfer, error) {
 }
 
 // inList returns "?, ?, …" for n values.
-func inList(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
 
 // LockAccounts creates the missing accounts with zero balances and
 // returns the accounts' state. SQLite runs one write transaction at a
@@ -128,19 +124,9 @@ func (t *Tx) LockAccounts(ctx context.Context, accounts []ledger.Account) (map[l
 // LedgerAccounts returns the stored accounts among ids.
 func (t *Tx) LedgerAccounts(ctx context.Context, ids []ledger.AccountID) (map[ledger.AccountID]ledger.Account, error) {
 	out := make(map[ledger.AccountID]ledger.Account, len(ids))
-	for start := 0; start < len(ids); start += ledgerChunk {
-		chunk := ids[start:min(start+ledgerChunk, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = string(id)
-		}
-		got, err := queryAll(ctx, t, "ledger account", scanLedgerAccount, qLedgerAccounts(len(chunk)), args...)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range got {
-			out[a.ID] = a
-		}
+	err := queryIn(ctx, t, "ledger account", ids, qLedgerAccounts, scanLedgerAccount, func(a ledger.Account) { out[a.ID] = a })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -148,21 +134,33 @@ func (t *Tx) LedgerAccounts(ctx context.Context, ids []ledger.AccountID) (map[le
 // FindTransfers returns the stored transfers among keys.
 func (t *Tx) FindTransfers(ctx context.Context, keys []string) (map[string]ledger.Transfer, error) {
 	out := make(map[string]ledger.Transfer, len(keys))
+	err := queryIn(ctx, t, "ledger transfer", keys, qLedgerTransfers, scanLedgerTransfer, func(tr ledger.Transfer) { out[tr.Key] = tr })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// queryIn runs the lookup q(n) (one ? per key) over keys, ledgerChunk at
+// a time, and passes each row scan reads to each; what names the rows
+// in errors.
+func queryIn[K ~string | ~int64, T any](ctx context.Context, t *Tx, what string, keys []K, q func(n int) string,
+	scan func(scanner) (T, error), each func(T)) error {
 	for start := 0; start < len(keys); start += ledgerChunk {
 		chunk := keys[start:min(start+ledgerChunk, len(keys))]
 		args := make([]any, len(chunk))
 		for i, k := range chunk {
 			args[i] = k
 		}
-		got, err := queryAll(ctx, t, "ledger transfer", scanLedgerTransfer, qLedgerTransfers(len(chunk)), args...)
+		got, err := queryAll(ctx, t, what, scan, q(len(chunk)), args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, tr := range got {
-			out[tr.Key] = tr
+		for _, v := range got {
+			each(v)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // SaveTransfers inserts created, assigning their Seq, updates the state

@@ -42,20 +42,13 @@ func (t *Tx) FindFanAge(ctx context.Context, fanID int64) (*fanclub.FanAge, erro
 // FindFanAges returns the ages stored among fans, by fan.
 func (t *Tx) FindFanAges(ctx context.Context, fans []int64) (map[int64]*fanclub.FanAge, error) {
 	out := make(map[int64]*fanclub.FanAge)
-	for start := 0; start < len(fans); start += ledgerChunk {
-		chunk := fans[start:min(start+ledgerChunk, len(fans))]
-		args := make([]any, len(chunk))
-		for i, f := range chunk {
-			args[i] = f
-		}
-		got, err := queryAll(ctx, t, "fan age", func(s scanner) (*fanclub.FanAge, error) { return rowcodec.ScanFanAge(s) },
-			`SELECT `+rowcodec.FanAgeCols+` FROM fan_ages WHERE fan_id IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range got {
-			out[a.FanID] = a
-		}
+	q := func(n int) string {
+		return `SELECT ` + rowcodec.FanAgeCols + ` FROM fan_ages WHERE fan_id IN (` + placeholders(n) + `)`
+	}
+	err := queryIn(ctx, t, "fan age", fans, q, func(s scanner) (*fanclub.FanAge, error) { return rowcodec.ScanFanAge(s) },
+		func(a *fanclub.FanAge) { out[a.FanID] = a })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
