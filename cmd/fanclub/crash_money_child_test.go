@@ -17,8 +17,6 @@ import (
 	"fanclub/payments"
 	"fanclub/payments/sandbox"
 	"fanclub/policyfile"
-	"fanclub/postgres"
-	"fanclub/sqlite"
 )
 
 // TestCrashMoneyChild is the child half of TestCrashMoney: re-executed
@@ -83,13 +81,7 @@ func (p *commitPrinter) TxStarted(write bool) func(error) {
 func runCrashRenewals(cfg crashMoneyConfig) error {
 	ctx := context.Background()
 	clk := clock.NewManual(cfg.Base)
-	var db fanclub.Store
-	var err error
-	if isPostgresDSN(cfg.DSN) {
-		db, err = postgres.Open(ctx, cfg.DSN, postgres.Options{Now: clk.Now})
-	} else {
-		db, err = sqlite.Open(ctx, cfg.DSN, sqlite.Options{Now: clk.Now})
-	}
+	db, err := openStore(ctx, cfg.DSN, storeOptions{Now: clk.Now})
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,6 @@ import (
 	"fanclub/clock"
 	"fanclub/payments/sandbox"
 	"fanclub/policyfile"
-	"fanclub/postgres"
-	"fanclub/sqlite"
 )
 
 // crashRevRestartShift is how much later each run's clock is than the
@@ -43,13 +41,7 @@ func runCrashRevenue(cfg crashMoneyConfig) error {
 	w := cfg.Revenue
 	shift := time.Duration(cfg.Round) * crashRevRestartShift
 	clk := clock.NewManual(w.Steps[0].At.Add(shift))
-	var db fanclub.Store
-	var err error
-	if isPostgresDSN(cfg.DSN) {
-		db, err = postgres.Open(ctx, cfg.DSN, postgres.Options{Now: clk.Now})
-	} else {
-		db, err = sqlite.Open(ctx, cfg.DSN, sqlite.Options{Now: clk.Now})
-	}
+	db, err := openStore(ctx, cfg.DSN, storeOptions{Now: clk.Now})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,8 @@ type storeOptions struct {
 	// MustExist refuses a SQLite path naming no file (instead of creating
 	// an empty database).
 	MustExist bool
+	// Now is the store's clock (nil: the wall clock).
+	Now func() time.Time
 }
 
 // isPostgresDSN reports whether dsn names a PostgreSQL database (a
@@ -38,7 +40,7 @@ func isPostgresDSN(dsn string) bool {
 // database file at dsn. Every command that takes --db opens it here.
 func openStore(ctx context.Context, dsn string, o storeOptions) (fanclub.Store, error) {
 	if isPostgresDSN(dsn) {
-		db, err := postgres.Open(ctx, dsn, postgres.Options{Logger: o.Logger, DedupeWindow: o.DedupeWindow})
+		db, err := postgres.Open(ctx, dsn, postgres.Options{Logger: o.Logger, DedupeWindow: o.DedupeWindow, Now: o.Now})
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", displayDSN(dsn), err)
 		}
@@ -49,7 +51,7 @@ func openStore(ctx context.Context, dsn string, o storeOptions) (fanclub.Store, 
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
-	db, err := sqlite.Open(ctx, dsn, sqlite.Options{Logger: o.Logger, ReadCheckInterval: o.ReadCheckInterval, DedupeWindow: o.DedupeWindow})
+	db, err := sqlite.Open(ctx, dsn, sqlite.Options{Logger: o.Logger, ReadCheckInterval: o.ReadCheckInterval, DedupeWindow: o.DedupeWindow, Now: o.Now})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
