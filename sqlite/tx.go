@@ -282,6 +282,18 @@ func notFound(what string, key any) error {
 	return fanclub.Errorf(fanclub.ENOTFOUND, "%s %v not found.", what, key)
 }
 
+// findOne reads the one row q selects for key with scan: no row is
+// notFound(what, key), another error wrapped as op.
+func findOne[T any](ctx context.Context, t *Tx, what, op, q string, key any, scan func(rowcodec.Scanner) (*T, error)) (*T, error) {
+	v, err := scan(t.queryRow(ctx, q, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(what, key)
+	} else if err != nil {
+		return nil, wrap(op, err)
+	}
+	return v, nil
+}
+
 // ts encodes a time as Unix nanoseconds (the zero time is 0) and fromTS
 // decodes it: the encoding both stores share.
 var (

@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 
 	"fanclub"
@@ -30,13 +28,7 @@ func (t *Tx) SaveFanAge(ctx context.Context, a *fanclub.FanAge) error {
 
 // FindFanAge returns a fan's age, ENOTFOUND when none is stored.
 func (t *Tx) FindFanAge(ctx context.Context, fanID int64) (*fanclub.FanAge, error) {
-	a, err := rowcodec.ScanFanAge(t.queryRow(ctx, `SELECT `+rowcodec.FanAgeCols+` FROM fan_ages WHERE fan_id = ?`, fanID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Age of fan", fanID)
-	} else if err != nil {
-		return nil, wrap("fan age", err)
-	}
-	return a, nil
+	return findOne(ctx, t, "Age of fan", "fan age", `SELECT `+rowcodec.FanAgeCols+` FROM fan_ages WHERE fan_id = ?`, fanID, rowcodec.ScanFanAge)
 }
 
 // FindFanAges returns the ages stored among fans, by fan.
@@ -67,13 +59,7 @@ func (t *Tx) CreateGuardianLink(ctx context.Context, l *fanclub.GuardianLink) er
 
 // FindGuardianLink returns a link by id, ENOTFOUND otherwise.
 func (t *Tx) FindGuardianLink(ctx context.Context, id int64) (*fanclub.GuardianLink, error) {
-	l, err := rowcodec.ScanGuardianLink(t.queryRow(ctx, `SELECT `+rowcodec.GuardianLinkCols+` FROM guardian_links WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Guardian link", id)
-	} else if err != nil {
-		return nil, wrap("guardian link", err)
-	}
-	return l, nil
+	return findOne(ctx, t, "Guardian link", "guardian link", `SELECT `+rowcodec.GuardianLinkCols+` FROM guardian_links WHERE id = ?`, id, rowcodec.ScanGuardianLink)
 }
 
 // UpdateGuardianLink saves a link's status, unlink side and update time.
@@ -126,13 +112,7 @@ func (t *Tx) CreateGuardianRefund(ctx context.Context, r *fanclub.GuardianRefund
 
 // FindGuardianRefund returns a request by id, ENOTFOUND otherwise.
 func (t *Tx) FindGuardianRefund(ctx context.Context, id int64) (*fanclub.GuardianRefund, error) {
-	r, err := rowcodec.ScanGuardianRefund(t.queryRow(ctx, `SELECT `+rowcodec.GuardianRefundCols+` FROM guardian_refunds WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Guardian refund request", id)
-	} else if err != nil {
-		return nil, wrap("guardian refund", err)
-	}
-	return r, nil
+	return findOne(ctx, t, "Guardian refund request", "guardian refund", `SELECT `+rowcodec.GuardianRefundCols+` FROM guardian_refunds WHERE id = ?`, id, rowcodec.ScanGuardianRefund)
 }
 
 // UpdateGuardianRefund saves a request's status, amounts and decision.

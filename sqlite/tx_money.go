@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -53,13 +51,7 @@ func (t *Tx) CreatePayment(ctx context.Context, p *fanclub.Payment) (bool, error
 
 // FindPaymentByKey returns the payment with key, ENOTFOUND otherwise.
 func (t *Tx) FindPaymentByKey(ctx context.Context, key string) (*fanclub.Payment, error) {
-	p, err := rowcodec.ScanPayment(t.queryRow(ctx, qPaymentByKey, key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Payment", key)
-	} else if err != nil {
-		return nil, wrap("payment", err)
-	}
-	return p, nil
+	return findOne(ctx, t, "Payment", "payment", qPaymentByKey, key, rowcodec.ScanPayment)
 }
 
 // UpdatePayment saves a payment's settlement.
@@ -137,13 +129,7 @@ func (t *Tx) FindGiftsByKeys(ctx context.Context, keys []string) (map[string]*fa
 
 // FindGiftByKey returns the gift with key, ENOTFOUND otherwise.
 func (t *Tx) FindGiftByKey(ctx context.Context, key string) (*fanclub.Gift, error) {
-	g, err := rowcodec.ScanGift(t.queryRow(ctx, qGiftByKey, key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Gift", key)
-	} else if err != nil {
-		return nil, wrap("gift", err)
-	}
-	return g, nil
+	return findOne(ctx, t, "Gift", "gift", qGiftByKey, key, rowcodec.ScanGift)
 }
 
 // ListGifts lists a fan's gifts at or after since (in one club, or all

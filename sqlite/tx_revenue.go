@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -137,13 +135,7 @@ func (t *Tx) CreateHold(ctx context.Context, h *fanclub.Hold) (bool, error) {
 
 // FindHold returns a hold by id.
 func (t *Tx) FindHold(ctx context.Context, id int64) (*fanclub.Hold, error) {
-	h, err := rowcodec.ScanHold(t.queryRow(ctx, `SELECT `+rowcodec.HoldCols+` FROM revenue_holds WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Hold", id)
-	} else if err != nil {
-		return nil, wrap("hold", err)
-	}
-	return h, nil
+	return findOne(ctx, t, "Hold", "hold", `SELECT `+rowcodec.HoldCols+` FROM revenue_holds WHERE id = ?`, id, rowcodec.ScanHold)
 }
 
 // UpdateHold saves a hold's state, resolution and settled flag.
@@ -172,13 +164,7 @@ func (t *Tx) CreateReview(ctx context.Context, r *fanclub.Review) (bool, error) 
 
 // FindReview returns a review by id.
 func (t *Tx) FindReview(ctx context.Context, id int64) (*fanclub.Review, error) {
-	r, err := rowcodec.ScanReview(t.queryRow(ctx, `SELECT `+rowcodec.ReviewCols+` FROM revenue_reviews WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Review", id)
-	} else if err != nil {
-		return nil, wrap("review", err)
-	}
-	return r, nil
+	return findOne(ctx, t, "Review", "review", `SELECT `+rowcodec.ReviewCols+` FROM revenue_reviews WHERE id = ?`, id, rowcodec.ScanReview)
 }
 
 // UpdateReview saves a review's state and closing.
