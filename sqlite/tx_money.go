@@ -115,14 +115,13 @@ func (t *Tx) CreateGifts(ctx context.Context, gs []*fanclub.Gift) ([]bool, error
 // FindGiftsByKeys returns the stored gifts among keys, by key.
 func (t *Tx) FindGiftsByKeys(ctx context.Context, keys []string) (map[string]*fanclub.Gift, error) {
 	out := make(map[string]*fanclub.Gift, len(keys))
-	for _, k := range keys {
-		g, err := t.FindGiftByKey(ctx, k)
-		if fanclub.ErrorCode(err) == fanclub.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		out[k] = g
+	q := func(n int) string {
+		return `SELECT ` + rowcodec.GiftCols + ` FROM gifts WHERE key IN (` + placeholders(n) + `)`
+	}
+	err := queryIn(ctx, t, "gift", keys, q, func(s scanner) (*fanclub.Gift, error) { return rowcodec.ScanGift(s) },
+		func(g *fanclub.Gift) { out[g.Key] = g })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
