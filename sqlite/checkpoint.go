@@ -14,7 +14,12 @@ import (
 const (
 	defaultCheckpointRows    = 1_000_000
 	defaultCheckpointJournal = 4_000
-	defaultCacheRows         = 1_000_000
+	// checkpointLedgerRows bounds the ledger rows (accounts, transfers,
+	// gifts) a checkpoint writes: their indexes take random keys, so a
+	// checkpoint writes about 150 000 of them a second here, and a
+	// smaller one keeps the writer's pause short (docs/storage.md).
+	checkpointLedgerRows = 200_000
+	defaultCacheRows     = 1_000_000
 )
 
 // checkpointLocked writes the overlay's dirty rows into memberships and
@@ -43,10 +48,11 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 		}
 	}
 	ms, cs := db.ov.dirtyRows()
+	accounts, transfers, resolved, gifts := db.ov.ledgerDirty()
 	db.ov.mu.RLock()
 	journal := db.ov.journal
 	db.ov.mu.RUnlock()
-	if len(ms) == 0 && len(cs) == 0 && journal == 0 {
+	if len(ms) == 0 && len(cs) == 0 && journal == 0 && len(accounts)+len(transfers)+len(resolved)+len(gifts) == 0 {
 		return nil
 	}
 	t := &Tx{tx: stx, bulk: db.wbulk, db: db, write: true, done: true}
@@ -59,6 +65,9 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 	if err := t.setCounterRows(ctx, cs); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
+	if err := t.saveLedgerRows(ctx, accounts, transfers, resolved, gifts); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
 	if err := db.writeCounts(ctx, stx); err != nil {
 		return err
 	}
@@ -69,7 +78,8 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 		return internal("checkpoint commit", err)
 	}
 	db.ov.flushed(db.cacheRows, db.horizonDay())
-	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "journal", journal)
+	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "journal", journal,
+		"ledger_accounts", len(accounts), "ledger_transfers", len(transfers), "gifts", len(gifts))
 	return nil
 }
 
@@ -124,6 +134,7 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 	defer ov.mu.Unlock()
 	ov.members = map[fanclub.MemberKey]*memberEntry{}
 	ov.counters = map[ckey]counterEntry{}
+	ov.ledger = newLedgerState()
 	ov.dirty, ov.journal = 0, 0
 	ov.horizon = ""
 	ov.effectsKnown = false

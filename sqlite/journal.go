@@ -28,10 +28,11 @@ import (
 //	    varint amount, at (always 0 events now that the behaviour log is
 //	    event_log; bodies written before it may list some, which replay
 //	    ignores: migration 0003 moved them into event_log)
+//	version 3 only: the ledger section (ledgerjournal.go)
 //
 // Strings are a uvarint length and the bytes; times are Unix nanoseconds
 // (0 for the zero time).
-const journalVersion = 2
+const journalVersion = 3
 
 // encodeChange encodes c as a journal body.
 func encodeChange(c *change) ([]byte, error) {
@@ -73,7 +74,7 @@ func encodeChange(c *change) ([]byte, error) {
 	}
 	// Events live in event_log; journals written before it listed them.
 	b = binary.AppendUvarint(b, 0)
-	return b, nil
+	return appendLedger(b, c.led), nil
 }
 
 func appendString(b []byte, s string) []byte {
@@ -148,7 +149,7 @@ func (r *journalReader) string() string {
 
 // decodeChange decodes a journal body.
 func decodeChange(body []byte) (*change, error) {
-	if len(body) == 0 || (body[0] != 1 && body[0] != journalVersion) {
+	if len(body) == 0 || body[0] < 1 || body[0] > journalVersion {
 		return nil, errJournal
 	}
 	v1 := body[0] == 1
@@ -193,6 +194,9 @@ func decodeChange(body []byte) (*change, error) {
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		_, _, _, _ = r.string(), r.varint(), r.varint(), r.string()
 		_, _ = r.varint(), r.varint()
+	}
+	if body[0] >= 3 {
+		c.led = r.readLedger()
 	}
 	if r.err != nil {
 		return nil, r.err

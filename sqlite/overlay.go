@@ -46,6 +46,9 @@ type overlay struct {
 	// the effects of those fans.
 	effectFans   map[int64]struct{}
 	effectsKnown bool
+	// ledger is the write-behind state of ledger accounts, transfers
+	// and gifts (ledgerstate.go).
+	ledger *ledgerState
 
 	// A read transaction's table snapshot may predate a checkpoint that
 	// ended while it was open, so what a checkpoint lets go of — cached
@@ -58,6 +61,9 @@ type overlay struct {
 	epoch  uint64
 	open   map[uint64]int
 	shrink uint64
+	// shrinkMax is the number of clean ledger accounts kept after a
+	// shrink.
+	shrinkMax int
 	// nextHorizon is the horizon a pending shrink raises horizon to.
 	nextHorizon string
 }
@@ -83,6 +89,7 @@ func newOverlay() *overlay {
 		countsDirty: map[int64]struct{}{},
 		effectFans:  map[int64]struct{}{},
 		open:        map[uint64]int{},
+		ledger:      newLedgerState(),
 	}
 }
 
@@ -267,11 +274,15 @@ type change struct {
 	// from the overlay: no shrink runs while a write transaction is open,
 	// so merging its rows into them needs no second lookup.
 	hints map[fanclub.MemberKey]*memberEntry
+	// led is what the transaction did to the ledger and the gifts (nil
+	// for nothing).
+	led *ledgerChange
 }
 
 // applyLocked merges a committed change into the overlay as dirty
 // entries; the caller holds mu.
 func (o *overlay) applyLocked(c *change) {
+	o.ledger.applyLocked(c.led)
 	for _, k := range c.tombs {
 		for ck, e := range o.counters {
 			if ck.fan == k.FanID && ck.club == k.ClubID {
@@ -407,7 +418,9 @@ func (o *overlay) flushed(max int, horizon string) {
 	clear(o.countsDirty)
 	o.gmu.Lock()
 	o.epoch++
-	if len(o.members)+len(o.counters) > max {
+	o.ledger.flushedLocked(o.epoch)
+	o.shrinkMax = max
+	if len(o.members)+len(o.counters)+len(o.ledger.accounts) > max {
 		o.shrink, o.nextHorizon = o.epoch, horizon
 	}
 	o.gmu.Unlock()
@@ -451,11 +464,12 @@ func (o *overlay) collect() {
 		o.shrink = 0
 	}
 	o.gmu.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ledger.collectLocked(oldest)
 	if !shrink {
 		return
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.horizon != "" && horizon > o.horizon {
 		o.horizon = horizon
 	}
@@ -469,4 +483,5 @@ func (o *overlay) collect() {
 			delete(o.counters, k)
 		}
 	}
+	o.ledger.shrinkLocked(o.shrinkMax)
 }

@@ -173,7 +173,7 @@ func (q *bulkQueries) preparedSingle(ctx context.Context, db *sql.DB) (*bulkQuer
 }
 
 // readQueries are the single-row statements reads run.
-var readQueries = append([]string{qFindClub, qFindFanByID, qFindToken, qFindBatch, qFindMembership, qJournalSeq, qLogRow, qGiftByKey},
+var readQueries = append([]string{qFindClub, qFindFanByID, qFindToken, qFindBatch, qFindMembership, qJournalSeq, qLogRow},
 	ledgerReadQueries()...)
 
 // close closes the prepared statements.
@@ -209,4 +209,4 @@ const (
 
 // singleQueries lists the single-row statements to prepare.
 var singleQueries = append([]string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership, qAppendJournal,
-	qJournalSeq, qAppendLog, qLogRow, qInsertGift, qGiftByKey, qExpireBatches}, ledgerWriteQueries()...)
+	qJournalSeq, qAppendLog, qLogRow, qExpireBatches}, ledgerWriteQueries()...)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/ledger"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -50,6 +51,14 @@ type Tx struct {
 	countBase, countDelta map[int64]int64
 	// purges are the event_log rows this transaction's purges rewrote.
 	purges []logPurge
+	// readA are the ledger accounts this write transaction read from
+	// the table (cached at commit); nextSeq and nextGift its next
+	// transfer seq and gift id once known (see nextNumber).
+	readA             map[ledger.AccountID]ledger.Account
+	nextSeq, nextGift int64
+	// checkpoint asks Commit for a checkpoint after the commit: the
+	// transaction changed personal data that journal rows still hold.
+	checkpoint bool
 }
 
 var _ fanclub.Tx = (*Tx)(nil)
@@ -114,12 +123,16 @@ func (t *Tx) Commit() error {
 	ov.applyCountsLocked(t.countBase, t.countDelta)
 	ov.journal++
 	ov.seen = id
-	due := ov.dirty >= t.db.ckptRows || ov.journal >= t.db.ckptJournal
+	due := ov.dirty+ov.ledger.pending >= t.db.ckptRows || ov.ledger.pending >= min(t.db.ckptRows, checkpointLedgerRows) ||
+		ov.journal >= t.db.ckptJournal || t.checkpoint
 	ov.mu.Unlock()
 	ov.cache(t.readM, t.readC, t.readClubs)
+	ov.cacheAccounts(t.readA)
 	if due {
 		if err := t.db.checkpointLocked(context.Background()); err != nil {
 			t.db.log.Error("sqlite checkpoint", "err", err)
+		} else if t.checkpoint {
+			t.db.scrubWAL(context.Background())
 		}
 	}
 	return nil

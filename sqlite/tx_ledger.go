@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"maps"
 
 	"fanclub"
 	"fanclub/ledger"
@@ -35,22 +34,25 @@ func qLedgerTransfers(n int) string {
 	return `SELECT ` + ledgerTransferCols + ` FROM ledger_transfers WHERE key IN (` + placeholders(n) + `)`
 }
 
-// hotLedgerLists is the longest id or key list whose lookup is prepared:
-// a gift or a purchase names four accounts and two transfers.
-const hotLedgerLists = 4
+// inSizes are the lengths of the IN lists lookups of many keys send: a
+// list is padded to the next one (repeating its last key), so that each
+// lookup runs a statement prepared on every connection instead of one
+// parsed anew.
+var inSizes = []int{1, 2, 3, 4, 8, 16, 32, 64, 128, ledgerChunk}
 
-// ledgerReadQueries are the ledger lookups prepared on every connection.
+// ledgerReadQueries are the ledger and gift lookups prepared on every
+// connection.
 func ledgerReadQueries() []string {
 	var qs []string
-	for n := 1; n <= hotLedgerLists; n++ {
-		qs = append(qs, qLedgerAccounts(n), qLedgerTransfers(n))
+	for _, n := range inSizes {
+		qs = append(qs, qLedgerAccounts(n), qLedgerTransfers(n), qGiftsByKeys(n))
 	}
 	return qs
 }
 
 // ledgerWriteQueries are the ledger statements prepared on the writer.
 func ledgerWriteQueries() []string {
-	return append(ledgerReadQueries(), qEnsureLedgerAccount, qInsertLedgerTransfer, qResolveLedgerTransfer, qUpdateLedgerAccount)
+	return ledgerReadQueries()
 }
 
 // ledgerWrite refuses a ledger write in a read-only transaction.
@@ -82,11 +84,9 @@ func scanLedgerTransfer(s scanner) (ledger.Transfer, error) {
 	return tr, err
 }
 
-// inList returns "?, ?, …" for n values.
-
-// LockAccounts creates the missing accounts with zero balances and
-// returns the accounts' state. SQLite runs one write transaction at a
-// time, so the rows need no lock of their own.
+// LockAccounts returns the accounts' state, the missing ones with zero
+// balances. SQLite runs one write transaction at a time, so the rows need
+// no lock of their own; an account is stored once a transfer changes it.
 func (t *Tx) LockAccounts(ctx context.Context, accounts []ledger.Account) (map[ledger.AccountID]ledger.Account, error) {
 	if err := t.ledgerWrite("lock accounts"); err != nil {
 		return nil, err
@@ -99,44 +99,82 @@ func (t *Tx) LockAccounts(ctx context.Context, accounts []ledger.Account) (map[l
 	if err != nil {
 		return nil, err
 	}
-	// Only the accounts not stored yet are inserted (most are).
-	var missing []ledger.AccountID
 	for _, a := range accounts {
-		if _, ok := got[a.ID]; ok {
-			continue
+		if _, ok := got[a.ID]; !ok {
+			got[a.ID] = ledger.Account{ID: a.ID, Asset: a.Asset, Flags: a.Flags}
 		}
-		if _, err := t.execOne(ctx, qEnsureLedgerAccount,
-			string(a.ID), string(a.Asset), int64(a.Flags)); err != nil {
-			return nil, wrap("ledger account", err)
-		}
-		missing = append(missing, a.ID)
-	}
-	if len(missing) > 0 {
-		created, err := t.LedgerAccounts(ctx, missing)
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(got, created)
 	}
 	return got, nil
 }
 
-// LedgerAccounts returns the stored accounts among ids.
+// LedgerAccounts returns the stored accounts among ids: those this
+// transaction wrote, then the overlay's, then the table's.
 func (t *Tx) LedgerAccounts(ctx context.Context, ids []ledger.AccountID) (map[ledger.AccountID]ledger.Account, error) {
 	out := make(map[ledger.AccountID]ledger.Account, len(ids))
-	err := queryIn(ctx, t, "ledger account", ids, qLedgerAccounts, scanLedgerAccount, func(a ledger.Account) { out[a.ID] = a })
+	var rest []ledger.AccountID
+	if c := t.ch.led; c != nil {
+		for _, id := range ids {
+			if a, ok := c.accounts[id]; ok {
+				out[id] = a
+			} else if a, ok := t.readA[id]; ok {
+				out[id] = a
+			} else {
+				rest = append(rest, id)
+			}
+		}
+	} else {
+		rest = ids
+	}
+	rest = t.db.ov.accountsInto(rest, out)
+	if len(rest) == 0 {
+		return out, nil
+	}
+	err := queryIn(ctx, t, "ledger account", rest, qLedgerAccounts, scanLedgerAccount, func(a ledger.Account) {
+		out[a.ID] = a
+		if t.write {
+			if t.readA == nil {
+				t.readA = map[ledger.AccountID]ledger.Account{}
+			}
+			t.readA[a.ID] = a
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// FindTransfers returns the stored transfers among keys.
+// FindTransfers returns the stored transfers among keys: this
+// transaction's, then the overlay's, then the table's (with the states
+// the overlay has for them).
 func (t *Tx) FindTransfers(ctx context.Context, keys []string) (map[string]ledger.Transfer, error) {
 	out := make(map[string]ledger.Transfer, len(keys))
-	err := queryIn(ctx, t, "ledger transfer", keys, qLedgerTransfers, scanLedgerTransfer, func(tr ledger.Transfer) { out[tr.Key] = tr })
-	if err != nil {
-		return nil, err
+	var rest []string
+	c := t.ch.led
+	for _, k := range keys {
+		if c != nil {
+			if i, ok := c.byKey[k]; ok {
+				out[k] = c.created[i]
+				continue
+			}
+		}
+		rest = append(rest, k)
+	}
+	rest = t.db.ov.transfersInto(rest, out)
+	if len(rest) > 0 {
+		err := queryIn(ctx, t, "ledger transfer", rest, qLedgerTransfers, scanLedgerTransfer, func(tr ledger.Transfer) { out[tr.Key] = tr })
+		if err != nil {
+			return nil, err
+		}
+		t.db.ov.resolveStates(out, rest)
+	}
+	if c != nil {
+		for k, state := range c.resolved {
+			if tr, ok := out[k]; ok {
+				tr.State = state
+				out[k] = tr
+			}
+		}
 	}
 	return out, nil
 }
@@ -146,13 +184,20 @@ func (t *Tx) FindTransfers(ctx context.Context, keys []string) (map[string]ledge
 // in errors.
 func queryIn[K ~string | ~int64, T any](ctx context.Context, t *Tx, what string, keys []K, q func(n int) string,
 	scan func(scanner) (T, error), each func(T)) error {
+	var args []any
 	for start := 0; start < len(keys); start += ledgerChunk {
 		chunk := keys[start:min(start+ledgerChunk, len(keys))]
-		args := make([]any, len(chunk))
-		for i, k := range chunk {
-			args[i] = k
+		n := inSizes[0]
+		for _, size := range inSizes {
+			if n = size; size >= len(chunk) {
+				break
+			}
 		}
-		got, err := queryAll(ctx, t, what, scan, q(len(chunk)), args...)
+		args = args[:0]
+		for i := range n {
+			args = append(args, chunk[min(i, len(chunk)-1)])
+		}
+		got, err := queryAll(ctx, t, what, scan, q(n), args...)
 		if err != nil {
 			return err
 		}
@@ -163,34 +208,51 @@ func queryIn[K ~string | ~int64, T any](ctx context.Context, t *Tx, what string,
 	return nil
 }
 
-// SaveTransfers inserts created, assigning their Seq, updates the state
-// of resolved pending transfers and writes accounts' balances.
+// SaveTransfers numbers created and keeps them, the new states of
+// resolved and the balances of accounts in the transaction's ledger
+// change: its journal row stores them at commit, a checkpoint writes them
+// into the tables.
 func (t *Tx) SaveTransfers(ctx context.Context, created, resolved []ledger.Transfer, accounts []ledger.Account) error {
 	if err := t.ledgerWrite("save transfers"); err != nil {
 		return err
 	}
+	c := t.led()
 	for i := range created {
-		tr := &created[i]
-		res, err := t.execOne(ctx, qInsertLedgerTransfer, tr.Key, string(tr.Debit), string(tr.Credit), string(tr.Asset), tr.Amount,
-			int64(tr.Flags), tr.PendingKey, tr.State, tr.Code, tr.Ref, ts(tr.At))
-		if err != nil {
-			return wrap("ledger transfer", err)
-		}
-		if tr.Seq, err = res.LastInsertId(); err != nil {
-			return wrap("ledger transfer", err)
+		if _, dup := c.byKey[created[i].Key]; dup {
+			return fanclub.Errorf(fanclub.ECONFLICT, "ledger transfer %q already exists.", created[i].Key)
 		}
 	}
+	next, err := t.nextNumber(ctx, &t.nextSeq, ledgerSeq)
+	if err != nil {
+		return err
+	}
+	for i := range created {
+		created[i].Seq = next
+		next++
+		c.byKey[created[i].Key] = len(c.created)
+		c.created = append(c.created, created[i])
+	}
+	t.nextSeq = next
 	for _, tr := range resolved {
-		if err := t.execExactlyOne(ctx, "ledger transfer", qResolveLedgerTransfer, tr.State, tr.Key); err != nil {
-			return err
+		if i, ok := c.byKey[tr.Key]; ok {
+			c.created[i].State = tr.State
+			continue
 		}
+		c.resolved[tr.Key] = tr.State
 	}
 	for _, a := range accounts {
-		if err := t.execExactlyOne(ctx, "ledger account", qUpdateLedgerAccount, a.DebitsPending, a.DebitsPosted, a.CreditsPending, a.CreditsPosted, string(a.ID)); err != nil {
-			return err
-		}
+		c.accounts[a.ID] = a
 	}
 	return nil
+}
+
+// led returns the transaction's ledger change, made on first use.
+func (t *Tx) led() *ledgerChange {
+	if t.ch.led == nil {
+		t.ch.led = &ledgerChange{accounts: map[ledger.AccountID]ledger.Account{}, byKey: map[string]int{},
+			resolved: map[string]string{}, giftByKey: map[string]int{}}
+	}
+	return t.ch.led
 }
 
 // execExactlyOne runs a statement that must change one row.
@@ -208,15 +270,78 @@ func (t *Tx) execExactlyOne(ctx context.Context, what, q string, args ...any) er
 }
 
 // ListTransfers lists, oldest first, up to limit transfers after afterSeq
-// that debit or credit account ("" lists all).
+// that debit or credit account ("" lists all): the table's, the
+// overlay's and this transaction's, merged by seq.
 func (t *Tx) ListTransfers(ctx context.Context, account ledger.AccountID, afterSeq int64, limit int) ([]ledger.Transfer, error) {
 	if limit < 1 {
 		return nil, fanclub.Errorf(fanclub.EINVALID, "ledger: list limit %d, want at least 1.", limit)
 	}
+	var stored []ledger.Transfer
+	var err error
 	if account == "" {
-		return queryAll(ctx, t, "ledger transfer", scanLedgerTransfer,
+		stored, err = queryAll(ctx, t, "ledger transfer", scanLedgerTransfer,
 			`SELECT `+ledgerTransferCols+` FROM ledger_transfers WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
-	}
-	return queryAll(ctx, t, "ledger transfer", scanLedgerTransfer, `SELECT `+ledgerTransferCols+` FROM ledger_transfers
+	} else {
+		stored, err = queryAll(ctx, t, "ledger transfer", scanLedgerTransfer, `SELECT `+ledgerTransferCols+` FROM ledger_transfers
  WHERE seq > ? AND (debit_account = ? OR credit_account = ?) ORDER BY seq LIMIT ?`, afterSeq, string(account), string(account), limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	kept := t.db.ov.transfersAfter(account, afterSeq)
+	var own []ledger.Transfer
+	if c := t.ch.led; c != nil {
+		for _, tr := range c.created {
+			if tr.Seq > afterSeq && (account == "" || tr.Debit == account || tr.Credit == account) {
+				own = append(own, tr)
+			}
+		}
+	}
+	merged := mergeBy([3][]ledger.Transfer{stored, kept, own}, func(tr ledger.Transfer) int64 { return tr.Seq })
+	byKey := make(map[string]ledger.Transfer, len(merged))
+	for _, tr := range merged {
+		byKey[tr.Key] = tr
+	}
+	t.db.ov.resolveStates(byKey, nil)
+	if c := t.ch.led; c != nil {
+		for k, state := range c.resolved {
+			if tr, ok := byKey[k]; ok {
+				tr.State = state
+				byKey[k] = tr
+			}
+		}
+	}
+	for i := range merged {
+		merged[i] = byKey[merged[i].Key]
+	}
+	return merged[:min(limit, len(merged))], nil
+}
+
+// numbered names a number the write-behind assigns.
+type numbered int
+
+const (
+	ledgerSeq numbered = iota // ledger_transfers.seq
+	giftID                    // gifts.id
+)
+
+// nextNumber returns the next number of kind for this transaction, *n
+// once known: the overlay's (above every row it keeps) or, when the
+// overlay has none, one past the table's largest.
+func (t *Tx) nextNumber(ctx context.Context, n *int64, kind numbered) (int64, error) {
+	if *n != 0 {
+		return *n, nil
+	}
+	seq, gift := t.db.ov.nextNumbers()
+	v, q := seq, `SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger_transfers`
+	if kind == giftID {
+		v, q = gift, `SELECT COALESCE(MAX(id), 0) + 1 FROM gifts`
+	}
+	if v == 0 {
+		if err := t.queryRow(ctx, q).Scan(&v); err != nil {
+			return 0, internal("ledger numbers", err)
+		}
+	}
+	*n = v
+	return v, nil
 }

@@ -126,7 +126,9 @@ func (t *Tx) ListReceipts(ctx context.Context, fanID int64) ([]fanclub.DeletionR
 	}, `SELECT id, fan_id, club_id, category, action, count, kept, at, until, rule, basis FROM deletion_receipts WHERE fan_id = ? ORDER BY id`, fanID)
 }
 
-// AnonymiseTransactions gives a fan's payments and gifts a pseudonym.
+// AnonymiseTransactions gives a fan's payments and gifts a pseudonym: the
+// rows of the tables, and the gifts only the journal holds yet (the
+// commit then checkpoints, so no journal row keeps the fan's id).
 func (t *Tx) AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) (int64, error) {
 	var total int64
 	for _, table := range []string{"payments", "gifts"} {
@@ -136,6 +138,18 @@ func (t *Tx) AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) 
 		}
 		total += n
 	}
+	total += t.db.ov.unflushedGifts(fanID)
+	c := t.led()
+	for i := range c.gifts {
+		if g := &c.gifts[i]; g.FanID == fanID {
+			delete(c.giftByKey, g.Key)
+			anonymiseGift(g, pseudonym)
+			c.giftByKey[g.Key] = i
+			total++
+		}
+	}
+	c.anon = append(c.anon, anonymised{fan: fanID, pseudonym: pseudonym})
+	t.checkpoint = true
 	return total, nil
 }
 

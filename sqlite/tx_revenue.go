@@ -24,10 +24,17 @@ var (
  ON CONFLICT(key) DO NOTHING`
 )
 
-// ListClubGifts lists a club's gifts in [from, to) through gifts_club_at.
+// ListClubGifts lists a club's gifts in [from, to) through gifts_club_at,
+// with those the overlay and this transaction keep.
 func (t *Tx) ListClubGifts(ctx context.Context, clubID int64, from, to time.Time) ([]*fanclub.Gift, error) {
-	return queryAll(ctx, t, "gifts", func(s scanner) (*fanclub.Gift, error) { return rowcodec.ScanGift(s) },
+	stored, err := queryAll(ctx, t, "gifts", func(s scanner) (*fanclub.Gift, error) { return rowcodec.ScanGift(s) },
 		`SELECT `+rowcodec.GiftCols+` FROM gifts WHERE club_id = ? AND at >= ? AND at < ? ORDER BY at, id`, clubID, ts(from), ts(to))
+	if err != nil {
+		return nil, err
+	}
+	return t.withKeptGifts(stored, func(g *fanclub.Gift) bool {
+		return g.ClubID == clubID && !g.At.Before(from) && g.At.Before(to)
+	}), nil
 }
 
 // SaveSettlement inserts or replaces a club-week's settlement and its lines.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fanclub"
+	"fanclub/ledger"
 )
 
 // horizonDays is how many days before today (UTC) the warm cache holds
@@ -87,6 +88,11 @@ func (db *DB) warm(ctx context.Context) error {
 		return internal("warm effects", err)
 	}
 	complete := len(counters) <= room
+	room = max(room-len(counters), 0)
+	accounts, err := db.warmAccounts(ctx, room)
+	if err != nil {
+		return err
+	}
 	if !complete {
 		counters = nil
 	}
@@ -94,12 +100,38 @@ func (db *DB) warm(ctx context.Context) error {
 	// per member and action (two on average), new members.
 	db.ov.reserve(min(len(members)*5/4, db.cacheRows), min(len(counters)+2*len(members), db.ckptRows, db.cacheRows))
 	db.ov.cache(members, counters, nil)
+	db.ov.cacheAccounts(accounts)
+	db.ov.mu.Lock()
+	db.ov.ledger.complete = len(accounts) < room
+	db.ov.mu.Unlock()
 	db.ov.mu.Lock()
 	if complete {
 		db.ov.horizon = horizon
 	}
 	db.ov.effectFans, db.ov.effectsKnown = effectFans, true
 	db.ov.mu.Unlock()
-	db.log.Debug("sqlite warm cache", "memberships", len(members), "counters", len(counters), "horizon", horizon, "complete", complete, "took", time.Since(started))
+	db.log.Debug("sqlite warm cache", "memberships", len(members), "counters", len(counters), "horizon", horizon, "complete", complete, "ledger_accounts", len(accounts), "took", time.Since(started))
 	return nil
+}
+
+// warmAccounts reads up to n ledger accounts, the coin wallets gifts
+// debit among them.
+func (db *DB) warmAccounts(ctx context.Context, n int) (map[ledger.AccountID]ledger.Account, error) {
+	out := map[ledger.AccountID]ledger.Account{}
+	rows, err := db.writer.QueryContext(ctx, `SELECT `+ledgerAccountCols+` FROM ledger_accounts LIMIT ?`, n)
+	if err != nil {
+		return nil, internal("warm ledger accounts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanLedgerAccount(rows)
+		if err != nil {
+			return nil, internal("warm ledger accounts", err)
+		}
+		out[a.ID] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("warm ledger accounts", err)
+	}
+	return out, nil
 }
