@@ -74,9 +74,21 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 	if _, err := stx.ExecContext(ctx, `DELETE FROM state_journal`); err != nil {
 		return internal("checkpoint journal", err)
 	}
+	// Move the journal's sequence on, as a write does: another handle
+	// whose overlay still holds the rows this checkpoint stored then
+	// rebuilds it instead of storing them again.
+	if _, err := stx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'state_journal'`); err != nil {
+		return internal("checkpoint journal", err)
+	}
+	if err := stx.QueryRowContext(ctx, qJournalSeq).Scan(&seq); err != nil {
+		return internal("checkpoint journal", err)
+	}
 	if err := stx.Commit(); err != nil {
 		return internal("checkpoint commit", err)
 	}
+	db.ov.mu.Lock()
+	db.ov.seen = seq
+	db.ov.mu.Unlock()
 	db.ov.flushed(db.cacheRows, db.horizonDay())
 	db.log.Debug("sqlite checkpoint", "memberships", len(ms), "counters", len(cs), "journal", journal,
 		"ledger_accounts", len(accounts), "ledger_transfers", len(transfers), "gifts", len(gifts))
@@ -129,11 +141,17 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 	if err := rows.Err(); err != nil {
 		return internal("journal replay", err)
 	}
+	// Only the writer changes the overlay, and the caller is it.
+	trs, gifts, maxSeq, maxGift, err := storedSince(ctx, stx, db.ov.ledger)
+	if err != nil {
+		return err
+	}
 	ov := db.ov
 	ov.mu.Lock()
 	defer ov.mu.Unlock()
 	ov.members = map[fanclub.MemberKey]*memberEntry{}
 	ov.counters = map[ckey]counterEntry{}
+	old := ov.ledger
 	ov.ledger = newLedgerState()
 	ov.dirty, ov.journal = 0, 0
 	ov.horizon = ""
@@ -142,6 +160,13 @@ func (db *DB) reload(ctx context.Context, stx *sql.Tx) error {
 		ov.applyLocked(c)
 		ov.journal++
 	}
+	// Read transactions may predate the checkpoints that stored what the
+	// old state kept: it stays until they end.
+	ov.gmu.Lock()
+	ov.epoch++
+	ov.ledger.carryOver(old, ov.epoch)
+	ov.ledger.keepStored(trs, gifts, maxSeq, maxGift, ov.epoch)
+	ov.gmu.Unlock()
 	ov.seen = seq
 	ov.mu.Unlock()
 	err = db.reloadCounts(ctx, stx)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 
 	"fanclub"
 	"fanclub/internal/rowcodec"
@@ -22,7 +23,10 @@ func (t *Tx) saveLedgerRows(ctx context.Context, accounts []ledger.Account, tran
 	if err != nil {
 		return err
 	}
-	err = insertRows(ctx, t, "ledger transfer", `INSERT INTO ledger_transfers(`+ledgerTransferCols+`) VALUES `, "", 12, transfers,
+	// A row stored already (by another handle whose checkpoint this one
+	// had not seen) is the same row: storing it again changes nothing.
+	err = insertRows(ctx, t, "ledger transfer", `INSERT INTO ledger_transfers(`+ledgerTransferCols+`) VALUES `,
+		` ON CONFLICT(seq) DO UPDATE SET state = excluded.state`, 12, transfers,
 		func(tr ledger.Transfer, args []any) []any {
 			return append(args, tr.Seq, tr.Key, string(tr.Debit), string(tr.Credit), string(tr.Asset), tr.Amount,
 				int64(tr.Flags), tr.PendingKey, tr.State, tr.Code, tr.Ref, ts(tr.At))
@@ -35,7 +39,8 @@ func (t *Tx) saveLedgerRows(ctx context.Context, accounts []ledger.Account, tran
 			return err
 		}
 	}
-	return insertRows(ctx, t, "gift", `INSERT INTO gifts(`+rowcodec.GiftCols+`) VALUES `, "", 12, gifts,
+	return insertRows(ctx, t, "gift", `INSERT INTO gifts(`+rowcodec.GiftCols+`) VALUES `,
+		` ON CONFLICT(id) DO UPDATE SET fan_id = excluded.fan_id, key = excluded.key`, 12, gifts,
 		func(g fanclub.Gift, args []any) []any {
 			return append(append(args, g.ID), rowcodec.GiftArgs(&g)...)
 		})
@@ -69,4 +74,62 @@ func (o *overlay) ledgerDirty() (accounts []ledger.Account, transfers, resolved 
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	return o.ledger.dirty()
+}
+
+// storedSince reads, in stx, the transfers and gifts the tables hold
+// beyond l's seenSeq and seenGift (none while those are unknown) and the
+// tables' largest seq and id. The caller holds the writer lock, so l does
+// not change meanwhile.
+func storedSince(ctx context.Context, stx *sql.Tx, l *ledgerState) (trs []ledger.Transfer, gifts []fanclub.Gift, maxSeq, maxGift int64, err error) {
+	if l.seenSeq > 0 {
+		if trs, err = collectRows(ctx, stx, `SELECT `+ledgerTransferCols+` FROM ledger_transfers WHERE seq > ? ORDER BY seq`, l.seenSeq, scanLedgerTransfer); err != nil {
+			return nil, nil, 0, 0, internal("ledger reload", err)
+		}
+	}
+	if l.seenGift > 0 {
+		scan := func(s scanner) (fanclub.Gift, error) {
+			g, err := rowcodec.ScanGift(s)
+			if err != nil {
+				return fanclub.Gift{}, err
+			}
+			return *g, nil
+		}
+		if gifts, err = collectRows(ctx, stx, `SELECT `+rowcodec.GiftCols+` FROM gifts WHERE id > ? ORDER BY id`, l.seenGift, scan); err != nil {
+			return nil, nil, 0, 0, internal("ledger reload", err)
+		}
+	}
+	if maxSeq, maxGift, err = tableMaxima(ctx, stx); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return trs, gifts, maxSeq, maxGift, nil
+}
+
+// tableMaxima returns the largest transfer seq and gift id the tables
+// hold (0 for none).
+func tableMaxima(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (maxSeq, maxGift int64, err error) {
+	err = q.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(seq), 0) FROM ledger_transfers), (SELECT COALESCE(MAX(id), 0) FROM gifts)`).Scan(&maxSeq, &maxGift)
+	if err != nil {
+		return 0, 0, internal("ledger maxima", err)
+	}
+	return maxSeq, maxGift, nil
+}
+
+// collectRows runs q with arg in stx and scans every row.
+func collectRows[T any](ctx context.Context, stx *sql.Tx, q string, arg any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := stx.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

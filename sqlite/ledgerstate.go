@@ -38,6 +38,11 @@ type ledgerState struct {
 	// nextSeq and nextGift are the next transfer seq and gift id; 0 is
 	// unknown (read from the tables by the next write that needs one).
 	nextSeq, nextGift int64
+	// seenSeq and seenGift are the largest transfer seq and gift id this
+	// state accounts for: in the tables when it last read them (Open, a
+	// rebuild) or kept here. A rebuild keeps the stored rows beyond them
+	// for older readers (see keepStored); 0 is unknown.
+	seenSeq, seenGift int64
 	// complete is set while accounts holds every account the table has
 	// (Open loaded them all): an account it lacks does not exist.
 	complete bool
@@ -123,6 +128,7 @@ func (l *ledgerState) applyLocked(c *ledgerChange) {
 		l.order = append(l.order, e)
 		l.pending++
 		l.nextSeq = max(l.nextSeq, tr.Seq+1)
+		l.seenSeq = max(l.seenSeq, tr.Seq)
 	}
 	for key, state := range c.resolved {
 		e, ok := l.transfers[key]
@@ -143,6 +149,7 @@ func (l *ledgerState) applyLocked(c *ledgerChange) {
 		l.giftOrder = append(l.giftOrder, e)
 		l.pending++
 		l.nextGift = max(l.nextGift, g.ID+1)
+		l.seenGift = max(l.seenGift, g.ID)
 	}
 	for _, a := range c.anon {
 		for _, e := range l.giftOrder {
@@ -248,18 +255,93 @@ func (l *ledgerState) collectLocked(oldest uint64) {
 	}
 }
 
-// shrinkLocked lets go of clean accounts beyond max; the caller holds
-// the overlay's mu and calls it only when no read transaction older than
-// the last checkpoint is open (a clean account may then be read from the
-// table again).
-func (l *ledgerState) shrinkLocked(max int) {
-	if len(l.accounts) <= max {
-		return
-	}
+// shrinkLocked lets go of the clean accounts; the caller holds the
+// overlay's mu and calls it only when no read transaction older than the
+// checkpoint that asked for it is open (a clean account may then be read
+// from the table again).
+func (l *ledgerState) shrinkLocked() {
 	l.complete = false
 	for id, e := range l.accounts {
 		if !e.dirty {
 			delete(l.accounts, id)
+		}
+	}
+}
+
+// collectable reports whether collectLocked(oldest) would let go of
+// anything; the caller holds the overlay's mu (read or write).
+func (l *ledgerState) collectable(oldest uint64) bool {
+	gone := func(flushed uint64) bool { return flushed != 0 && flushed <= oldest }
+	return len(l.order) > 0 && gone(l.order[0].flushed) || len(l.giftOrder) > 0 && gone(l.giftOrder[0].flushed) || l.resolvedFlushed
+}
+
+// keepStored adds, in l (just rebuilt), rows another handle's checkpoint
+// stored that this state never held (tables' rows beyond the old state's
+// seenSeq and seenGift), as stored by the checkpoint of epoch: a read
+// transaction whose snapshot predates them would otherwise see later
+// rows without them. Then l accounts for the tables up to maxSeq and
+// maxGift. The caller holds the overlay's mu.
+func (l *ledgerState) keepStored(trs []ledger.Transfer, gifts []fanclub.Gift, maxSeq, maxGift int64, epoch uint64) {
+	for _, tr := range trs {
+		if _, ok := l.transfers[tr.Key]; !ok {
+			e := &transferEntry{t: tr, flushed: epoch}
+			l.transfers[tr.Key] = e
+			l.order = append(l.order, e)
+		}
+	}
+	slices.SortStableFunc(l.order, func(a, b *transferEntry) int { return cmp.Compare(a.t.Seq, b.t.Seq) })
+	for _, g := range gifts {
+		if _, ok := l.gifts[g.Key]; !ok {
+			e := &giftEntry{g: g, flushed: epoch}
+			l.gifts[g.Key] = e
+			l.giftOrder = append(l.giftOrder, e)
+		}
+	}
+	slices.SortStableFunc(l.giftOrder, func(a, b *giftEntry) int { return cmp.Compare(a.g.ID, b.g.ID) })
+	l.seenSeq, l.seenGift = max(l.seenSeq, maxSeq), max(l.seenGift, maxGift)
+}
+
+// carryOver keeps, in l (just rebuilt from the journal), the transfers,
+// gifts and states of old that l lacks: rows another handle's checkpoint
+// stored, or that a checkpoint of this one stored, which read
+// transactions older than epoch may not see in their snapshot. They count
+// as stored by the checkpoint of epoch. The caller holds the overlay's mu.
+func (l *ledgerState) carryOver(old *ledgerState, epoch uint64) {
+	stored := func(f uint64) uint64 {
+		if f == 0 {
+			return epoch
+		}
+		return f
+	}
+	var order []*transferEntry
+	for _, oe := range old.order {
+		if _, ok := l.transfers[oe.t.Key]; ok {
+			continue
+		}
+		e := &transferEntry{t: oe.t, flushed: stored(oe.flushed)}
+		if r, ok := l.resolved[e.t.Key]; ok {
+			e.t.State = r.state
+		}
+		l.transfers[e.t.Key] = e
+		order = append(order, e)
+	}
+	l.order = append(order, l.order...)
+	slices.SortStableFunc(l.order, func(a, b *transferEntry) int { return cmp.Compare(a.t.Seq, b.t.Seq) })
+	var gifts []*giftEntry
+	for _, oe := range old.giftOrder {
+		if _, ok := l.gifts[oe.g.Key]; ok {
+			continue
+		}
+		e := &giftEntry{g: oe.g, flushed: stored(oe.flushed)}
+		l.gifts[e.g.Key] = e
+		gifts = append(gifts, e)
+	}
+	l.giftOrder = append(gifts, l.giftOrder...)
+	slices.SortStableFunc(l.giftOrder, func(a, b *giftEntry) int { return cmp.Compare(a.g.ID, b.g.ID) })
+	for k, r := range old.resolved {
+		if _, ok := l.resolved[k]; !ok {
+			l.resolved[k] = &resolvedEntry{state: r.state, flushed: stored(r.flushed)}
+			l.resolvedFlushed = true
 		}
 	}
 }
@@ -341,47 +423,65 @@ func (o *overlay) transfersInto(keys []string, out map[string]ledger.Transfer) [
 	return rest
 }
 
-// resolveStates gives the transfers of m (those among keys, or all for
-// nil keys) the states the overlay has for them: a post or void the
-// table may not have yet, or that a reader's snapshot predates.
+// resolveStates gives the transfers of m among keys the states the
+// overlay has for them (a post or void the table does not have yet).
 func (o *overlay) resolveStates(m map[string]ledger.Transfer, keys []string) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	l := o.ledger
-	if len(l.resolved) == 0 && len(l.transfers) == 0 {
-		return
-	}
-	fix := func(k string) {
-		tr, ok := m[k]
-		if !ok {
-			return
-		}
-		if e, ok := l.transfers[k]; ok {
-			tr.State = e.t.State
-		} else if r, ok := l.resolved[k]; ok {
-			tr.State = r.state
-		} else {
-			return
-		}
-		m[k] = tr
-	}
-	if keys == nil {
-		for k := range m {
-			fix(k)
-		}
-		return
-	}
 	for _, k := range keys {
-		fix(k)
+		o.ledger.fixState(m, k)
 	}
 }
 
-// transfersAfter returns copies of the overlay's transfers with seq >
-// after that touch account ("" for any), by seq.
-func (o *overlay) transfersAfter(account ledger.AccountID, after int64) []ledger.Transfer {
+// fixState gives m[k], when present, the state the overlay has for it;
+// the caller holds the overlay's mu.
+func (l *ledgerState) fixState(m map[string]ledger.Transfer, k string) {
+	tr, ok := m[k]
+	if !ok {
+		return
+	}
+	if e, ok := l.transfers[k]; ok {
+		tr = e.t
+	} else if r, ok := l.resolved[k]; ok {
+		tr.State = r.state
+	} else {
+		return
+	}
+	m[k] = tr
+}
+
+// transfersOver lays the overlay over transfers a read transaction found
+// in its table snapshot (m, by key, for keys): under one lock, the
+// overlay's transfers among keys replace or join them and the states it
+// has apply, so that what m holds is as of one moment.
+func (o *overlay) transfersOver(m map[string]ledger.Transfer, keys []string) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return o.ledger.transfersAfter(account, after)
+	for _, k := range keys {
+		if e, ok := o.ledger.transfers[k]; ok {
+			m[k] = e.t
+			continue
+		}
+		o.ledger.fixState(m, k)
+	}
+}
+
+// transfersView returns copies of the overlay's transfers with seq >
+// after that touch account ("" for any), by seq, and gives the transfers
+// of stored (a read of the table) the states the overlay has for them,
+// under one lock: a post and the state it changed are seen together.
+func (o *overlay) transfersView(account ledger.AccountID, after int64, stored []ledger.Transfer) []ledger.Transfer {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	l := o.ledger
+	for i := range stored {
+		if e, ok := l.transfers[stored[i].Key]; ok {
+			stored[i] = e.t
+		} else if r, ok := l.resolved[stored[i].Key]; ok {
+			stored[i].State = r.state
+		}
+	}
+	return l.transfersAfter(account, after)
 }
 
 // giftsInto puts the overlay's gifts among keys into out and returns the

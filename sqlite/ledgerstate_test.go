@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,13 +216,15 @@ func TestLedgerReadAcrossCheckpoint(t *testing.T) {
 }
 
 // TestTwoHandlesShareLedger writes through two handles on one file: each
-// sees the other's journaled transfers and numbers its own after them.
+// sees the other's journaled transfers and numbers its own after them,
+// and a handle whose rows the other's checkpoint stored (at its Open and
+// its Close) does not store them again.
 func TestTwoHandlesShareLedger(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "x.db")
 	a := openFile(t, path)
-	b := openFile(t, path)
 	postCoins(t, a, "a", 2)
+	b := openFile(t, path) // its replay stores a's rows
 	postCoins(t, b, "b", 2)
 	postCoins(t, a, "c", 1)
 	for name, db := range map[string]*DB{"a": a, "b": b} {
@@ -231,13 +235,160 @@ func TestTwoHandlesShareLedger(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
+	inTx(t, a, true, func(fanclub.Tx) {}) // sees b's checkpoint, rebuilds
+	a.ov.mu.RLock()
+	pending := a.ov.ledger.pending
+	a.ov.mu.RUnlock()
+	if pending != 0 {
+		t.Fatalf("after the other handle stored every row, this one has %d rows pending", pending)
+	}
 	postCoins(t, a, "d", 1)
-	crashClose(t, a)
+	if err := a.Close(); err != nil {
+		t.Fatalf("closing the first handle after the second stored its rows: %v", err)
+	}
 	db := openFile(t, path)
 	defer db.Close()
 	var v ledgerView
 	inTx(t, db, false, func(tx fanclub.Tx) { v = viewLedger(t, tx) })
 	wantView(t, "reopened", v, 6, 1+2+1+2+1+1)
+}
+
+// TestReloadKeepsRowsForOlderReaders has another handle write after this
+// one checkpointed while a read transaction older than the checkpoint is
+// open: rebuilding the overlay from the journal must not drop the rows
+// that reader's snapshot lacks.
+func TestReloadKeepsRowsForOlderReaders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.db")
+	a := openFile(t, path)
+	defer a.Close()
+	postCoins(t, a, "a", 4)
+	old, err := a.BeginTx(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Rollback()
+	if _, err := old.FindFanByID(ctx, 1); err == nil { // pins the snapshot
+		t.Fatal("fan 1 exists")
+	}
+	a.wmu.Lock()
+	err = a.checkpointLocked(ctx)
+	a.wmu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := openFile(t, path)
+	postCoins(t, b, "b", 1)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	postCoins(t, a, "c", 1) // rebuilds a's overlay from the journal
+	wantView(t, "reader older than the checkpoint", viewLedger(t, old), 6, 1+2+3+4+1+1)
+}
+
+// TestLedgerReadersSeeOneMoment runs readers against a writer that posts
+// pending transfers and posts them a commit later, with checkpoints every
+// few commits: each ListTransfers call must list transfers 1..n without a
+// gap, never a pending transfer as posted without the post, and gifts
+// 1..m.
+func TestLedgerReadersSeeOneMoment(t *testing.T) {
+	t.Parallel()
+	for _, lazy := range []bool{false, true} {
+		t.Run(fmt.Sprint("lazy=", lazy), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+			opts := Options{Now: func() time.Time { return now }, CheckpointRows: 7}
+			if lazy {
+				opts.ReadCheckInterval = time.Hour
+			}
+			db, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var stop atomic.Bool
+			var wg sync.WaitGroup
+			for r := range 3 {
+				wg.Go(func() {
+					for i := 0; !stop.Load(); i++ {
+						readOneMoment(t, db, (r+i)%2 == 0)
+					}
+				})
+			}
+			for i := range 200 {
+				inTx(t, db, true, func(tx fanclub.Tx) {
+					trs := []ledger.Transfer{
+						{Key: fmt.Sprintf("c-%d", i), Debit: ledger.PlatformCoins().ID, Credit: ledger.FanCoins(1).ID, Asset: ledger.Coin, Amount: 1, Code: "test"},
+						{Key: fmt.Sprintf("p-%d", i), Debit: ledger.PlatformCoins().ID, Credit: ledger.FanCoins(1).ID, Asset: ledger.Coin, Amount: 1, Code: "test", Flags: ledger.Pending},
+					}
+					if i > 0 {
+						trs = append(trs, ledger.Transfer{Key: fmt.Sprintf("q-%d", i-1), PendingKey: fmt.Sprintf("p-%d", i-1), Flags: ledger.PostPending})
+					}
+					if _, err := ledger.Post(ctx, tx.(*Tx), tx.Now(), trs...); err != nil {
+						t.Error(err)
+					}
+					g := &fanclub.Gift{Key: fmt.Sprintf("g-%d", i), FanID: 1, ClubID: 2, CreatorID: 3, Coins: 1, Currency: "CNY", At: tx.Now()}
+					if _, err := tx.CreateGift(ctx, g); err != nil {
+						t.Error(err)
+					}
+				})
+				if t.Failed() {
+					break
+				}
+			}
+			stop.Store(true)
+			wg.Wait()
+		})
+	}
+}
+
+// readOneMoment checks one read transaction's ledger (see
+// TestLedgerReadersSeeOneMoment); pin reads a table first.
+func readOneMoment(t *testing.T, db *DB, pin bool) {
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, false)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer tx.Rollback()
+	if pin {
+		tx.FindFanByID(ctx, 1)
+	}
+	all, err := tx.ListTransfers(ctx, "", 0, 1_000_000)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	posts := map[string]bool{}
+	for i, tr := range all {
+		if tr.Seq != int64(i+1) {
+			t.Errorf("transfer %d has seq %d: a gap or a duplicate", i, tr.Seq)
+			return
+		}
+		if tr.PendingKey != "" {
+			posts[tr.PendingKey] = true
+		}
+	}
+	for _, tr := range all {
+		if tr.Flags == ledger.Pending && (tr.State == ledger.StatePosted) != posts[tr.Key] {
+			t.Errorf("pending %s is %q, its post listed: %v", tr.Key, tr.State, posts[tr.Key])
+			return
+		}
+	}
+	gs, err := tx.ListGifts(ctx, 1, 0, time.Time{})
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	for i, g := range gs {
+		if g.ID != int64(i+1) {
+			t.Errorf("gift %d has id %d: a gap or a duplicate", i, g.ID)
+			return
+		}
+	}
 }
 
 // TestAnonymiseJournaledGifts anonymises gifts that only the journal

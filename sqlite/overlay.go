@@ -61,9 +61,9 @@ type overlay struct {
 	epoch  uint64
 	open   map[uint64]int
 	shrink uint64
-	// shrinkMax is the number of clean ledger accounts kept after a
-	// shrink.
-	shrinkMax int
+	// shrinkAccounts is the epoch after which the clean ledger accounts
+	// may go, 0 for none.
+	shrinkAccounts uint64
 	// nextHorizon is the horizon a pending shrink raises horizon to.
 	nextHorizon string
 }
@@ -419,8 +419,10 @@ func (o *overlay) flushed(max int, horizon string) {
 	o.gmu.Lock()
 	o.epoch++
 	o.ledger.flushedLocked(o.epoch)
-	o.shrinkMax = max
-	if len(o.members)+len(o.counters)+len(o.ledger.accounts) > max {
+	if len(o.ledger.accounts) > max {
+		o.shrinkAccounts = o.epoch
+	}
+	if len(o.members)+len(o.counters) > max {
 		o.shrink, o.nextHorizon = o.epoch, horizon
 	}
 	o.gmu.Unlock()
@@ -463,10 +465,23 @@ func (o *overlay) collect() {
 	if shrink {
 		o.shrink = 0
 	}
+	accounts := o.shrinkAccounts != 0 && oldest >= o.shrinkAccounts
+	if accounts {
+		o.shrinkAccounts = 0
+	}
 	o.gmu.Unlock()
+	o.mu.RLock()
+	ledger := o.ledger.collectable(oldest)
+	o.mu.RUnlock()
+	if !shrink && !accounts && !ledger {
+		return
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.ledger.collectLocked(oldest)
+	if accounts {
+		o.ledger.shrinkLocked()
+	}
 	if !shrink {
 		return
 	}
@@ -483,5 +498,4 @@ func (o *overlay) collect() {
 			delete(o.counters, k)
 		}
 	}
-	o.ledger.shrinkLocked(o.shrinkMax)
 }

@@ -84,6 +84,9 @@ type DB struct {
 	// scrub is set while the WAL may still hold page images of purged
 	// events (see scrubWAL).
 	scrub atomic.Bool
+	// ckptOwed is set while a checkpoint a commit asked for (after an
+	// anonymisation) has failed: the next commit runs it.
+	ckptOwed atomic.Bool
 }
 
 var _ fanclub.Store = (*DB)(nil)

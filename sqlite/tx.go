@@ -124,14 +124,17 @@ func (t *Tx) Commit() error {
 	ov.journal++
 	ov.seen = id
 	due := ov.dirty+ov.ledger.pending >= t.db.ckptRows || ov.ledger.pending >= min(t.db.ckptRows, checkpointLedgerRows) ||
-		ov.journal >= t.db.ckptJournal || t.checkpoint
+		ov.journal >= t.db.ckptJournal || t.checkpoint || t.db.ckptOwed.Load()
 	ov.mu.Unlock()
 	ov.cache(t.readM, t.readC, t.readClubs)
 	ov.cacheAccounts(t.readA)
 	if due {
+		owed := t.checkpoint || t.db.ckptOwed.Load()
 		if err := t.db.checkpointLocked(context.Background()); err != nil {
 			t.db.log.Error("sqlite checkpoint", "err", err)
-		} else if t.checkpoint {
+			t.db.ckptOwed.Store(owed)
+		} else if owed {
+			t.db.ckptOwed.Store(false)
 			t.db.scrubWAL(context.Background())
 		}
 	}

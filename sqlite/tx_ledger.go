@@ -15,13 +15,6 @@ const ledgerChunk = 200
 const (
 	ledgerAccountCols  = `id, asset, flags, debits_pending, debits_posted, credits_pending, credits_posted`
 	ledgerTransferCols = `seq, key, debit_account, credit_account, asset, amount, flags, pending_key, state, code, ref, at`
-
-	qEnsureLedgerAccount  = `INSERT INTO ledger_accounts(id, asset, flags) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`
-	qInsertLedgerTransfer = `INSERT INTO ledger_transfers(key, debit_account, credit_account, asset, amount, flags, pending_key, state, code, ref, at)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qResolveLedgerTransfer = `UPDATE ledger_transfers SET state = ? WHERE key = ?`
-	qUpdateLedgerAccount   = `UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?,
- credits_pending = ?, credits_posted = ? WHERE id = ?`
 )
 
 // qLedgerAccounts selects the accounts among n ids.
@@ -146,7 +139,9 @@ func (t *Tx) LedgerAccounts(ctx context.Context, ids []ledger.AccountID) (map[le
 
 // FindTransfers returns the stored transfers among keys: this
 // transaction's, then the overlay's, then the table's (with the states
-// the overlay has for them).
+// the overlay has for them). A read transaction reads the table first
+// and lays the overlay over it under one lock, so a commit between the
+// two cannot show a post's effect without the post.
 func (t *Tx) FindTransfers(ctx context.Context, keys []string) (map[string]ledger.Transfer, error) {
 	out := make(map[string]ledger.Transfer, len(keys))
 	var rest []string
@@ -160,13 +155,24 @@ func (t *Tx) FindTransfers(ctx context.Context, keys []string) (map[string]ledge
 		}
 		rest = append(rest, k)
 	}
-	rest = t.db.ov.transfersInto(rest, out)
 	if len(rest) > 0 {
-		err := queryIn(ctx, t, "ledger transfer", rest, qLedgerTransfers, scanLedgerTransfer, func(tr ledger.Transfer) { out[tr.Key] = tr })
-		if err != nil {
-			return nil, err
+		// No other commit runs while a write transaction is open, so it
+		// asks the table only for what the overlay lacks.
+		query := rest
+		if t.write {
+			query = t.db.ov.transfersInto(rest, out)
 		}
-		t.db.ov.resolveStates(out, rest)
+		if len(query) > 0 {
+			err := queryIn(ctx, t, "ledger transfer", query, qLedgerTransfers, scanLedgerTransfer, func(tr ledger.Transfer) { out[tr.Key] = tr })
+			if err != nil {
+				return nil, err
+			}
+		}
+		if t.write {
+			t.db.ov.resolveStates(out, query)
+		} else {
+			t.db.ov.transfersOver(out, rest)
+		}
 	}
 	if c != nil {
 		for k, state := range c.resolved {
@@ -288,7 +294,7 @@ func (t *Tx) ListTransfers(ctx context.Context, account ledger.AccountID, afterS
 	if err != nil {
 		return nil, err
 	}
-	kept := t.db.ov.transfersAfter(account, afterSeq)
+	kept := t.db.ov.transfersView(account, afterSeq, stored)
 	var own []ledger.Transfer
 	if c := t.ch.led; c != nil {
 		for _, tr := range c.created {
@@ -298,21 +304,12 @@ func (t *Tx) ListTransfers(ctx context.Context, account ledger.AccountID, afterS
 		}
 	}
 	merged := mergeBy([3][]ledger.Transfer{stored, kept, own}, func(tr ledger.Transfer) int64 { return tr.Seq })
-	byKey := make(map[string]ledger.Transfer, len(merged))
-	for _, tr := range merged {
-		byKey[tr.Key] = tr
-	}
-	t.db.ov.resolveStates(byKey, nil)
-	if c := t.ch.led; c != nil {
-		for k, state := range c.resolved {
-			if tr, ok := byKey[k]; ok {
-				tr.State = state
-				byKey[k] = tr
+	if c := t.ch.led; c != nil && len(c.resolved) > 0 {
+		for i := range merged {
+			if state, ok := c.resolved[merged[i].Key]; ok {
+				merged[i].State = state
 			}
 		}
-	}
-	for i := range merged {
-		merged[i] = byKey[merged[i].Key]
 	}
 	return merged[:min(limit, len(merged))], nil
 }

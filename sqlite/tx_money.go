@@ -114,7 +114,7 @@ func (t *Tx) CreateGifts(ctx context.Context, gs []*fanclub.Gift) ([]bool, error
 			*g = c.gifts[c.giftByKey[g.Key]]
 			continue
 		}
-		g.ID = next
+		g.ID, g.At = next, g.At.UTC()
 		next++
 		c.giftByKey[g.Key] = len(c.gifts)
 		c.gifts = append(c.gifts, *g)

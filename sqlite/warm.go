@@ -101,8 +101,13 @@ func (db *DB) warm(ctx context.Context) error {
 	db.ov.reserve(min(len(members)*5/4, db.cacheRows), min(len(counters)+2*len(members), db.ckptRows, db.cacheRows))
 	db.ov.cache(members, counters, nil)
 	db.ov.cacheAccounts(accounts)
+	maxSeq, maxGift, err := tableMaxima(ctx, db.writer)
+	if err != nil {
+		return err
+	}
 	db.ov.mu.Lock()
 	db.ov.ledger.complete = len(accounts) < room
+	db.ov.ledger.seenSeq, db.ov.ledger.seenGift = max(db.ov.ledger.seenSeq, maxSeq), max(db.ov.ledger.seenGift, maxGift)
 	db.ov.mu.Unlock()
 	db.ov.mu.Lock()
 	if complete {
