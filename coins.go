@@ -44,7 +44,8 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 	if e.payments == nil {
 		return nil, Errorf(EINTERNAL, "No payment provider is configured.")
 	}
-	fanID, gateErr := e.checkSpending(ctx, Spending{Kind: SpendCoins, FanID: fanID, Amount: coins * e.money.CoinPrice, Key: moneyKey("coins", fanID, key)})
+	spend := Spending{Kind: SpendCoins, FanID: fanID, Amount: coins * e.money.CoinPrice, Key: moneyKey("coins", fanID, key)}
+	fanID, gateErr := e.checkSpending(ctx, spend)
 	if gateErr != nil {
 		return nil, gateErr
 	}
@@ -53,6 +54,9 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 	err := e.inTx(ctx, true, func(tx Tx) error {
 		if _, err := tx.FindFanByID(ctx, fanID); err != nil {
 			return fmt.Errorf("find fan %d: %w", fanID, err)
+		}
+		if err := e.recheckSpending(ctx, tx, spend); err != nil {
+			return err
 		}
 		q := *p
 		q.CreatedAt = tx.Now()

@@ -4,9 +4,11 @@ import (
 	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	"fanclub"
 	"fanclub/internal/teststores"
+	"fanclub/payments/sandbox"
 )
 
 func TestSetAge(t *testing.T) {
@@ -174,4 +176,118 @@ func testMinorSpendingRules(t *testing.T, open teststores.Open) {
 			t.Fatalf("the minor has no coins of its own: %v %+v", err, w)
 		}
 	})
+}
+
+// TestMinorDailyCapUnderConcurrentPurchases sends a minor's purchases at
+// the same instant: the day's cap holds across them (the cap is checked
+// again in the transaction that records the charge).
+func TestMinorDailyCapUnderConcurrentPurchases(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testMinorDailyCapUnderConcurrentPurchases)
+}
+
+func testMinorDailyCapUnderConcurrentPurchases(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	ctx := context.Background()
+	m := minorsEngineOn(t, open, "fair-eu")
+	kid := m.fanAged(t, "kid", born15, fanclub.AgeIdentity, "fair-eu")
+	const buyers = 6
+	errs := make(chan error, buyers)
+	start := make(chan struct{})
+	for i := range buyers {
+		go func() {
+			<-start
+			_, err := m.BuyCoins(ctx, kid, 400, "same-instant-"+strconv.Itoa(i)) // 40.00 each, 100.00 a day
+			errs <- err
+		}()
+	}
+	close(start)
+	var bought int
+	for range buyers {
+		switch err := <-errs; fanclub.ErrorCode(err) {
+		case "":
+			bought++
+		case fanclub.ESPENDINGCAP:
+		default:
+			t.Errorf("purchase: %v", err)
+		}
+	}
+	ps, err := m.ListPayments(ctx, kid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var charged int64
+	for _, p := range ps {
+		if p.Status != fanclub.PaymentDeclined {
+			charged += p.Amount
+		}
+	}
+	if bought != 2 || charged != 8000 {
+		t.Fatalf("%d purchases went through, %d fen charged; the day's cap of 100.00 allows 2 of 40.00 (8000 fen)", bought, charged)
+	}
+}
+
+// TestMinorRenewalWithinCaps renews a minor's subscription on a day whose
+// purchases leave less than its price under the day's cap: the renewal is
+// declined without a charge (past due), and its retry a day later, with
+// the cap's room back, renews it.
+func TestMinorRenewalWithinCaps(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testMinorRenewalWithinCaps)
+}
+
+func testMinorRenewalWithinCaps(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	ctx := context.Background()
+	m := minorsEngineOn(t, open, "fair-eu")
+	kid := m.fanAged(t, "kid", born15, fanclub.AgeIdentity, "fair-eu")
+	club := m.club["fair-eu"]
+	renew := true
+	sub, err := m.Subscribe(ctx, kid, club, "vip", fanclub.PlanMonthly, &renew, "sub")
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	end := sub.PeriodEnd
+	m.clock.Set(end.Add(-time.Hour)) // the renewal's day in Asia/Shanghai
+	if _, err := m.RunDueJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, coins := range []int64{400, 400, 100} { // 90.00 of the day's 100.00
+		if _, err := m.BuyCoins(ctx, kid, coins, "day-"+strconv.Itoa(i)); err != nil {
+			t.Fatalf("buy %d: %v", coins, err)
+		}
+	}
+	m.clock.Set(end)
+	if _, err := m.RunDueJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.SubscriptionOf(ctx, kid, club)
+	if err != nil || got.Status != fanclub.SubPastDue {
+		t.Fatalf("a renewal of 15.00 with 10.00 left today: %v %+v", err, got)
+	}
+	ps, err := m.ListPayments(ctx, kid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := ps[len(ps)-1]
+	if last.Purpose != fanclub.PurposeRenewal || last.Status != fanclub.PaymentDeclined || last.DeclineCode != fanclub.ESPENDINGCAP {
+		t.Fatalf("the renewal's payment: %+v", last)
+	}
+	var charges []*fanclub.PaymentRecord
+	err = inReadTx(m.store, func(tx fanclub.Tx) error {
+		var err error
+		charges, err = tx.ListPaymentRecords(ctx, sandbox.Name, kid, "charge")
+		return err
+	})
+	if err != nil || len(charges) != 4 { // the subscription and three purchases
+		t.Fatalf("the provider's charges: %v, %d; want the subscription's and three purchases'", err, len(charges))
+	}
+	m.clock.Set(end.Add(fanclub.RenewalRetryEvery))
+	if _, err := m.RunDueJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err = m.SubscriptionOf(ctx, kid, club)
+	if err != nil || got.Status != fanclub.SubActive || got.PeriodStart.Before(end) {
+		t.Fatalf("the retry a day later: %v %+v", err, got)
+	}
 }

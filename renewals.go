@@ -110,7 +110,7 @@ func (e *Engine) runRenewal(ctx context.Context, j *Job) error {
 	var pl reconcilePayload
 	err := e.inTx(ctx, true, func(tx Tx) error {
 		p = nil
-		s, _, ref, err := e.loadJobSubscription(ctx, tx, j)
+		s, cp, ref, err := e.loadJobSubscription(ctx, tx, j)
 		if err != nil {
 			return err
 		}
@@ -130,6 +130,21 @@ func (e *Engine) runRenewal(ctx context.Context, j *Job) error {
 		}
 		q := &Payment{Key: "renewal/" + ref.key(), FanID: s.FanID, ClubID: s.ClubID, Kind: PaymentCharge, Purpose: PurposeRenewal,
 			Amount: s.Price, Currency: s.Currency, Status: PaymentPending, CreatedAt: tx.Now()}
+		if refusal := e.renewalCapRefusal(ctx, tx, cp, s, q.Key); refusal != nil {
+			if ErrorCode(refusal) != ESPENDINGCAP {
+				return refusal
+			}
+			// Over a minor's cap: declined without asking the provider,
+			// and past due like any declined renewal (its retry comes a
+			// day later, when the day's cap has room again).
+			now := tx.Now()
+			q.Status, q.DeclineCode, q.SettledAt = PaymentDeclined, ESPENDINGCAP, &now
+			if _, err := tx.CreatePayment(ctx, q); err != nil {
+				return fmt.Errorf("create renewal payment: %w", err)
+			}
+			e.log.Info("renewal over a minor's spending cap declined", "subscription", s.ID, "fan", s.FanID, "reason", refusal.Error())
+			return e.settleRenewal(ctx, tx, q, ref, false)
+		}
 		if _, err := tx.CreatePayment(ctx, q); err != nil {
 			return fmt.Errorf("create renewal payment: %w", err)
 		}

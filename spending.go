@@ -83,6 +83,35 @@ func (e *Engine) checkSpending(ctx context.Context, s Spending) (int64, error) {
 	return d.payer, nil
 }
 
+// recheckSpending applies the rules to s again in the write transaction
+// that records its charge: the day's cap counts the charges recorded
+// before it, so two purchases checked at the same instant cannot both
+// pass (write transactions are serializable: SQLite runs one at a time,
+// and PostgreSQL fails one of two that read and add the same fan's
+// charges, which then runs again and sees the other's). The face check
+// and the payer were decided before; only a refusal counts here.
+func (e *Engine) recheckSpending(ctx context.Context, tx Tx, s Spending) error {
+	_, err := e.decideSpending(ctx, tx, s)
+	return err
+}
+
+// renewalCapRefusal applies a minor's spending caps to the renewal charge
+// of s (stored under key): ESPENDINGCAP when they refuse it, nil when they
+// allow it or the fan is not a minor. A renewal has no one to face-check
+// and was allowed when subscribed; only the caps apply again.
+func (e *Engine) renewalCapRefusal(ctx context.Context, tx Tx, cp *clubPolicy, s *Subscription, key string) error {
+	age, err := fanAge(ctx, tx, s.FanID)
+	if err != nil || age == nil {
+		return err
+	}
+	m := cp.policy.Minors
+	years := age.AgeAt(tx.Now(), cp.loc)
+	if years >= m.AdultAge {
+		return nil
+	}
+	return e.checkCap(ctx, tx, m, years, Spending{Kind: SpendSubscription, FanID: s.FanID, ClubID: s.ClubID, Amount: s.Price, Key: key}, cp.loc)
+}
+
 // spendingPolicy returns the policy governing a spending: its club's, or
 // the instance's minors policy for a coin purchase.
 func (e *Engine) spendingPolicy(ctx context.Context, tx Tx, clubID int64) (*Policy, *time.Location, error) {
@@ -196,7 +225,7 @@ func (e *Engine) checkCap(ctx context.Context, tx Tx, m MinorsRule, age int, s S
 	return nil
 }
 
-// spentToday sums a fan's charges for coins and subscriptions made since
+// spentToday sums a fan's charges for coins, subscriptions and renewals made since
 // the start of now's day in loc, pending or succeeded, leaving out the
 // payment stored under skip.
 func spentToday(ctx context.Context, tx Tx, fanID int64, skip string, now time.Time, loc *time.Location) (int64, error) {
@@ -209,7 +238,7 @@ func spentToday(ctx context.Context, tx Tx, fanID int64, skip string, now time.T
 	var sum int64
 	for _, p := range ps {
 		if p.Kind == PaymentCharge && p.Status != PaymentDeclined && p.Key != skip && !p.CreatedAt.Before(start) &&
-			slices.Contains([]string{PurposeCoins, PurposeSubscription}, p.Purpose) {
+			slices.Contains([]string{PurposeCoins, PurposeSubscription, PurposeRenewal}, p.Purpose) {
 			sum += p.Amount
 		}
 	}

@@ -60,7 +60,8 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 	if e.payments == nil {
 		return nil, Errorf(EINTERNAL, "No payment provider is configured.")
 	}
-	if _, err := e.checkSpending(ctx, Spending{Kind: SpendSubscription, FanID: fanID, ClubID: clubID, Tier: tier, Plan: plan, Key: moneyKey("subscribe", fanID, key)}); err != nil {
+	spend := Spending{Kind: SpendSubscription, FanID: fanID, ClubID: clubID, Tier: tier, Plan: plan, Key: moneyKey("subscribe", fanID, key)}
+	if _, err := e.checkSpending(ctx, spend); err != nil {
 		return nil, err
 	}
 	p := &Payment{Key: moneyKey("subscribe", fanID, key), FanID: fanID, ClubID: clubID, Kind: PaymentCharge,
@@ -110,6 +111,9 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 		q.CreatedAt = tx.Now()
 		if stored == nil {
 			if _, err := e.canSubscribe(ctx, tx, fanID, clubID, tier, plan); err != nil {
+				return err
+			}
+			if err := e.recheckSpending(ctx, tx, spend); err != nil {
 				return err
 			}
 		}
