@@ -205,7 +205,7 @@ func TestLedgerReadAcrossCheckpoint(t *testing.T) {
 	mid.Rollback()
 	postCoins(t, db, "c", 1)
 	db.ov.mu.RLock()
-	kept := len(db.ov.ledger.order)
+	kept := len(db.ov.ledger.transfers.order)
 	db.ov.mu.RUnlock()
 	if kept != 2 {
 		t.Fatalf("overlay keeps %d transfers once no reader needs the stored ones, want 2", kept)
