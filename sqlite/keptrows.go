@@ -44,6 +44,19 @@ func (k *keptRows[T]) get(key string) (*kept[T], bool) {
 	return e, ok
 }
 
+// into passes put a copy of the row of each of keys it holds, and
+// returns the keys it lacks.
+func (k *keptRows[T]) into(keys []string, put func(key string, v T)) (rest []string) {
+	for _, key := range keys {
+		if e, ok := k.byKey[key]; ok {
+			put(key, e.v)
+		} else {
+			rest = append(rest, key)
+		}
+	}
+	return rest
+}
+
 // rekey indexes e, whose key changed from old, under its new key.
 func (k *keptRows[T]) rekey(e *kept[T], old string) {
 	if k.byKey[old] == e {

@@ -50,15 +50,7 @@ func (o *overlay) transfersInto(keys []string, out map[string]ledger.Transfer) [
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	var rest []string
-	for _, k := range keys {
-		if e, ok := o.ledger.transfers.byKey[k]; ok {
-			out[k] = e.v
-		} else {
-			rest = append(rest, k)
-		}
-	}
-	return rest
+	return o.ledger.transfers.into(keys, func(k string, t ledger.Transfer) { out[k] = t })
 }
 
 // resolveStates gives the transfers of m among keys the states the
@@ -130,16 +122,7 @@ func (o *overlay) giftsInto(keys []string, out map[string]*fanclub.Gift) []strin
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	var rest []string
-	for _, k := range keys {
-		if e, ok := o.ledger.gifts.get(k); ok {
-			g := e.v
-			out[k] = &g
-		} else {
-			rest = append(rest, k)
-		}
-	}
-	return rest
+	return o.ledger.gifts.into(keys, func(k string, g fanclub.Gift) { out[k] = &g })
 }
 
 // giftsWhere returns copies of the overlay's gifts keep accepts, by id.
