@@ -109,7 +109,8 @@ type Payment struct {
 	Status PaymentStatus `json:"status"`
 	// ProviderRef is the provider's id of the charge or refund.
 	ProviderRef string `json:"provider_ref,omitempty"`
-	// DeclineCode is the provider's reason for a decline.
+	// DeclineCode is the provider's reason for a decline, or
+	// spending_cap for a minor's renewal the caps refused.
 	DeclineCode string    `json:"decline_code,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	// SettledAt is when the provider's answer was recorded.

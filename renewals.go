@@ -104,7 +104,9 @@ func (e *Engine) loadJobSubscription(ctx context.Context, tx Tx, j *Job) (*Subsc
 // provider charged (outside any transaction, on the subscription's
 // agreement when it has one) under the payment's key, and the answer
 // settled with the job (settleRenewal). A crash in between leaves the
-// job to run again: the same key returns the provider's first answer.
+// job to run again: the same key returns the provider's first answer. A
+// minor's renewal over the spending caps is declined (spending_cap) and
+// settled at once, without asking the provider.
 func (e *Engine) runRenewal(ctx context.Context, j *Job) error {
 	var p *Payment
 	var pl reconcilePayload
@@ -143,7 +145,10 @@ func (e *Engine) runRenewal(ctx context.Context, j *Job) error {
 				return fmt.Errorf("create renewal payment: %w", err)
 			}
 			e.log.Info("renewal over a minor's spending cap declined", "subscription", s.ID, "fan", s.FanID, "reason", refusal.Error())
-			return e.settleRenewal(ctx, tx, q, ref, false)
+			if err := e.settleRenewal(ctx, tx, q, ref, false); err != nil {
+				return err
+			}
+			return e.FinishJobInTx(ctx, tx, j)
 		}
 		if _, err := tx.CreatePayment(ctx, q); err != nil {
 			return fmt.Errorf("create renewal payment: %w", err)

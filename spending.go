@@ -64,7 +64,9 @@ type spendDecision struct {
 // whose account it is booked to (the guardian's where the policy books a
 // minor's spending there). It is the one check BuyCoins, SendGift and
 // Subscribe call. The rules are read in a read transaction; a face check
-// runs after it, outside any transaction.
+// runs after it, outside any transaction. BuyCoins and Subscribe apply
+// them again in the transaction that records the charge
+// (recheckSpending); the renewal job applies the caps (renewalCapRefusal).
 func (e *Engine) checkSpending(ctx context.Context, s Spending) (int64, error) {
 	var d spendDecision
 	err := e.inTx(ctx, false, func(tx Tx) error {
@@ -200,9 +202,9 @@ func capFor(caps []SpendingCap, age int) *SpendingCap {
 }
 
 // checkCap refuses a minor's charge beyond the age band's caps: the
-// per-transaction cap, and the per-day cap on the charges (coins and
-// subscriptions, pending or succeeded) made since 00:00 in the policy's
-// time zone.
+// per-transaction cap, and the per-day cap on the charges (coins,
+// subscriptions and renewals, pending or succeeded) made since 00:00 in
+// the policy's time zone.
 func (e *Engine) checkCap(ctx context.Context, tx Tx, m MinorsRule, age int, s Spending, loc *time.Location) error {
 	c := capFor(m.SpendingCaps, age)
 	if c == nil {
