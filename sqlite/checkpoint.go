@@ -52,7 +52,8 @@ func (db *DB) checkpointLocked(ctx context.Context) error {
 	db.ov.mu.RLock()
 	journal := db.ov.journal
 	db.ov.mu.RUnlock()
-	if len(ms) == 0 && len(cs) == 0 && journal == 0 && len(accounts)+len(transfers)+len(resolved)+len(gifts) == 0 {
+	// Ledger rows are pending only with the journal rows that hold them.
+	if len(ms) == 0 && len(cs) == 0 && journal == 0 {
 		return nil
 	}
 	t := &Tx{tx: stx, bulk: db.wbulk, db: db, write: true, done: true}

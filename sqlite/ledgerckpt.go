@@ -116,9 +116,12 @@ func tableMaxima(ctx context.Context, q interface {
 	return maxSeq, maxGift, nil
 }
 
-// collectRows runs q with arg in stx and scans every row.
-func collectRows[T any](ctx context.Context, stx *sql.Tx, q string, arg any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := stx.QueryContext(ctx, q, arg)
+// collectRows runs q with arg (in a transaction, or on a connection pool
+// outside one) and scans every row.
+func collectRows[T any](ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, arg any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, arg)
 	if err != nil {
 		return nil, err
 	}

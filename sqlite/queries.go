@@ -209,4 +209,4 @@ const (
 
 // singleQueries lists the single-row statements to prepare.
 var singleQueries = append([]string{qFindClub, qFindFanByID, qFindToken, qCreateFan, qFindBatch, qSaveBatch, qFindMembership, qAppendJournal,
-	qJournalSeq, qAppendLog, qLogRow, qExpireBatches}, ledgerWriteQueries()...)
+	qJournalSeq, qAppendLog, qLogRow, qExpireBatches}, ledgerReadQueries()...)

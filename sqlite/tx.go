@@ -53,7 +53,7 @@ type Tx struct {
 	purges []logPurge
 	// readA are the ledger accounts this write transaction read from
 	// the table (cached at commit); nextSeq and nextGift its next
-	// transfer seq and gift id once known (see nextNumber).
+	// transfer seq and gift id once known (see loadNumbers).
 	readA             map[ledger.AccountID]ledger.Account
 	nextSeq, nextGift int64
 	// checkpoint asks Commit for a checkpoint after the commit: the

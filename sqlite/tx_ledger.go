@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 
 	"fanclub"
@@ -41,11 +42,6 @@ func ledgerReadQueries() []string {
 		qs = append(qs, qLedgerAccounts(n), qLedgerTransfers(n), qGiftsByKeys(n))
 	}
 	return qs
-}
-
-// ledgerWriteQueries are the ledger statements prepared on the writer.
-func ledgerWriteQueries() []string {
-	return ledgerReadQueries()
 }
 
 // ledgerWrite refuses a ledger write in a read-only transaction.
@@ -228,17 +224,15 @@ func (t *Tx) SaveTransfers(ctx context.Context, created, resolved []ledger.Trans
 			return fanclub.Errorf(fanclub.ECONFLICT, "ledger transfer %q already exists.", created[i].Key)
 		}
 	}
-	next, err := t.nextNumber(ctx, &t.nextSeq, ledgerSeq)
-	if err != nil {
+	if err := t.loadNumbers(ctx); err != nil {
 		return err
 	}
 	for i := range created {
-		created[i].Seq = next
-		next++
+		created[i].Seq = t.nextSeq
+		t.nextSeq++
 		c.byKey[created[i].Key] = len(c.created)
 		c.created = append(c.created, created[i])
 	}
-	t.nextSeq = next
 	for _, tr := range resolved {
 		if i, ok := c.byKey[tr.Key]; ok {
 			c.created[i].State = tr.State
@@ -314,31 +308,22 @@ func (t *Tx) ListTransfers(ctx context.Context, account ledger.AccountID, afterS
 	return merged[:min(limit, len(merged))], nil
 }
 
-// numbered names a number the write-behind assigns.
-type numbered int
-
-const (
-	ledgerSeq numbered = iota // ledger_transfers.seq
-	giftID                    // gifts.id
-)
-
-// nextNumber returns the next number of kind for this transaction, *n
-// once known: the overlay's (above every row it keeps) or, when the
-// overlay has none, one past the table's largest.
-func (t *Tx) nextNumber(ctx context.Context, n *int64, kind numbered) (int64, error) {
-	if *n != 0 {
-		return *n, nil
+// loadNumbers sets the transaction's next transfer seq and gift id where
+// it has none yet: the overlay's (above every row it keeps) or, where the
+// overlay has none, one past the tables' largest.
+func (t *Tx) loadNumbers(ctx context.Context) error {
+	if t.nextSeq != 0 && t.nextGift != 0 {
+		return nil
 	}
 	seq, gift := t.db.ov.nextNumbers()
-	v, q := seq, `SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger_transfers`
-	if kind == giftID {
-		v, q = gift, `SELECT COALESCE(MAX(id), 0) + 1 FROM gifts`
+	t.nextSeq, t.nextGift = cmp.Or(t.nextSeq, seq), cmp.Or(t.nextGift, gift)
+	if t.nextSeq != 0 && t.nextGift != 0 {
+		return nil
 	}
-	if v == 0 {
-		if err := t.queryRow(ctx, q).Scan(&v); err != nil {
-			return 0, internal("ledger numbers", err)
-		}
+	maxSeq, maxGift, err := tableMaxima(ctx, t.tx)
+	if err != nil {
+		return err
 	}
-	*n = v
-	return v, nil
+	t.nextSeq, t.nextGift = cmp.Or(t.nextSeq, maxSeq+1), cmp.Or(t.nextGift, maxGift+1)
+	return nil
 }

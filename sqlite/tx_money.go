@@ -99,8 +99,7 @@ func (t *Tx) CreateGifts(ctx context.Context, gs []*fanclub.Gift) ([]bool, error
 	if err != nil {
 		return nil, err
 	}
-	next, err := t.nextNumber(ctx, &t.nextGift, giftID)
-	if err != nil {
+	if err := t.loadNumbers(ctx); err != nil {
 		return nil, err
 	}
 	c := t.led()
@@ -110,17 +109,16 @@ func (t *Tx) CreateGifts(ctx context.Context, gs []*fanclub.Gift) ([]bool, error
 			*g = *s
 			continue
 		}
-		if _, ok := c.giftByKey[g.Key]; ok {
-			*g = c.gifts[c.giftByKey[g.Key]]
+		if j, ok := c.giftByKey[g.Key]; ok { // a key twice in gs
+			*g = c.gifts[j]
 			continue
 		}
-		g.ID, g.At = next, g.At.UTC()
-		next++
+		g.ID, g.At = t.nextGift, g.At.UTC()
+		t.nextGift++
 		c.giftByKey[g.Key] = len(c.gifts)
 		c.gifts = append(c.gifts, *g)
 		out[i] = true
 	}
-	t.nextGift = next
 	return out, nil
 }
 

@@ -108,8 +108,6 @@ func (db *DB) warm(ctx context.Context) error {
 	db.ov.mu.Lock()
 	db.ov.ledger.complete = len(accounts) < room
 	db.ov.ledger.seenSeq, db.ov.ledger.seenGift = max(db.ov.ledger.seenSeq, maxSeq), max(db.ov.ledger.seenGift, maxGift)
-	db.ov.mu.Unlock()
-	db.ov.mu.Lock()
 	if complete {
 		db.ov.horizon = horizon
 	}
@@ -122,21 +120,13 @@ func (db *DB) warm(ctx context.Context) error {
 // warmAccounts reads up to n ledger accounts, the coin wallets gifts
 // debit among them.
 func (db *DB) warmAccounts(ctx context.Context, n int) (map[ledger.AccountID]ledger.Account, error) {
-	out := map[ledger.AccountID]ledger.Account{}
-	rows, err := db.writer.QueryContext(ctx, `SELECT `+ledgerAccountCols+` FROM ledger_accounts LIMIT ?`, n)
+	list, err := collectRows(ctx, db.writer, `SELECT `+ledgerAccountCols+` FROM ledger_accounts LIMIT ?`, n, scanLedgerAccount)
 	if err != nil {
 		return nil, internal("warm ledger accounts", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := scanLedgerAccount(rows)
-		if err != nil {
-			return nil, internal("warm ledger accounts", err)
-		}
+	out := make(map[ledger.AccountID]ledger.Account, len(list))
+	for _, a := range list {
 		out[a.ID] = a
-	}
-	if err := rows.Err(); err != nil {
-		return nil, internal("warm ledger accounts", err)
 	}
 	return out, nil
 }
