@@ -39,8 +39,12 @@ mode first runs --warmup times untimed.
 
 With --db postgres://… the same workload runs on that PostgreSQL server:
 seeded once into a template schema, each run in a fresh schema of its own
-(dropped afterwards), with a fourth mode, copy (COPY of the batch's rows
-into a plain table), and the engine's rate over each raw baseline.
+(dropped afterwards), with two more modes: copy (COPY of the batch's
+rows into a plain table) and floor (per batch, only each event's id into
+a unique index and one update of each membership the batch touches, in
+one round trip: the least any ingest that answers every event exactly
+across processes must write), and the engine's and the floor's rates
+over each raw baseline.
 `
 
 // runBench runs 'fanclub bench ingest'.

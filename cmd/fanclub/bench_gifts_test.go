@@ -18,7 +18,7 @@ func TestBenchGifts(t *testing.T) {
 		modes []string
 	}{
 		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "g.db") },
-			[]string{"engine-c1", "engine-c3", "raw-c1", "raw-batch"}},
+			[]string{"engine-c1", "engine-c3", "raw-c1", "raw-batch", "keyed-batch"}},
 		{"postgres", func(t *testing.T) string { return pgtest.URL(t) }, []string{"engine-c1", "engine-c3", "raw-c1", "raw-c3", "raw-batch"}},
 	}
 	for _, tt := range tests {

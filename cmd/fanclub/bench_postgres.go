@@ -274,13 +274,14 @@ func runBenchIngestPostgres(ctx context.Context, cfg benchload.Config, url strin
 		{benchload.ModeNaive, func() (benchload.Result, error) { return b.naive(ctx, r.naive) }},
 		{benchload.ModeRaw, func() (benchload.Result, error) { return b.raw(ctx, false) }},
 		{modeCopy, func() (benchload.Result, error) { return b.raw(ctx, true) }},
+		{modeFloor, func() (benchload.Result, error) { return b.floor(ctx) }},
 	}
 	med, err := runBenchModes(ctx, modes, r, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "\nfanclub bench ingest: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "\nengine / raw (multi-row INSERT) %.2f; engine / copy %.2f\n",
-		med[benchload.ModeEngine]/med[benchload.ModeRaw], med[benchload.ModeEngine]/med[modeCopy])
+	fmt.Fprintf(stdout, "\nengine / raw (multi-row INSERT) %.2f; engine / copy %.2f; floor / raw %.2f\n",
+		med[benchload.ModeEngine]/med[benchload.ModeRaw], med[benchload.ModeEngine]/med[modeCopy], med[modeFloor]/med[benchload.ModeRaw])
 	return 0
 }

@@ -103,7 +103,7 @@ func TestBenchIngestPostgres(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, out, stderr)
 	}
 	for _, want := range []string{`PostgreSQL`, `(?m)^\s*engine\s+2000\s`, `(?m)^\s*naive\s+20\s`, `(?m)^\s*raw\s+2000\s`,
-		`(?m)^\s*copy\s+2000\s`, `engine / raw \(multi-row INSERT\) \d+\.\d\d`} {
+		`(?m)^\s*copy\s+2000\s`, `(?m)^\s*floor\s+2000\s`, `engine / raw \(multi-row INSERT\) \d+\.\d\d`, `floor / raw \d+\.\d\d`} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}
