@@ -168,20 +168,12 @@ func (b *pgBench) raw(ctx context.Context, copy bool) (benchload.Result, error) 
 		return benchload.Result{}, err
 	}
 	defer b.dropSchema(name)
-	cfg, err := pgx.ParseConfig(b.url)
-	if err != nil {
-		return benchload.Result{}, err
-	}
-	cfg.RuntimeParams["search_path"] = pgx.Identifier{name}.Sanitize()
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := b.connectWithTable(ctx, name, `CREATE TABLE raw_events(id TEXT COLLATE "C" NOT NULL, fan_id BIGINT NOT NULL,
+ club_id BIGINT NOT NULL, action TEXT NOT NULL, amount BIGINT NOT NULL, at BIGINT NOT NULL)`)
 	if err != nil {
 		return benchload.Result{}, err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `CREATE TABLE raw_events(id TEXT COLLATE "C" NOT NULL, fan_id BIGINT NOT NULL,
- club_id BIGINT NOT NULL, action TEXT NOT NULL, amount BIGINT NOT NULL, at BIGINT NOT NULL)`); err != nil {
-		return benchload.Result{}, err
-	}
 	rows := make([][][]any, len(b.w.Batches))
 	for i, batch := range b.w.Batches {
 		for _, e := range benchload.Events(batch) {
@@ -202,6 +194,25 @@ func (b *pgBench) raw(ctx context.Context, copy bool) (benchload.Result, error) 
 	r.Acked = time.Since(start)
 	r.Elapsed = r.Acked
 	return r, nil
+}
+
+// connectWithTable opens a connection of its own on schema name and
+// runs create there (the table a baseline mode writes into).
+func (b *pgBench) connectWithTable(ctx context.Context, name, create string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(b.url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RuntimeParams["search_path"] = pgx.Identifier{name}.Sanitize()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, create); err != nil {
+		_ = conn.Close(context.Background())
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return conn, nil
 }
 
 // rawPer is the number of rows of one multi-row INSERT of the raw mode.

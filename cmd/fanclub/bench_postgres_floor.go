@@ -69,19 +69,11 @@ func (b *pgBench) floor(ctx context.Context) (benchload.Result, error) {
 	}
 	defer b.dropSchema(name)
 	db.Close()
-	cfg, err := pgx.ParseConfig(b.url)
-	if err != nil {
-		return benchload.Result{}, err
-	}
-	cfg.RuntimeParams["search_path"] = pgx.Identifier{name}.Sanitize()
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := b.connectWithTable(ctx, name, `CREATE TABLE floor_event_ids(id TEXT COLLATE "C" PRIMARY KEY)`)
 	if err != nil {
 		return benchload.Result{}, err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `CREATE TABLE floor_event_ids(id TEXT COLLATE "C" PRIMARY KEY)`); err != nil {
-		return benchload.Result{}, err
-	}
 	batches := floorBatches(b.w)
 	r := benchload.Result{Mode: modeFloor}
 	start := time.Now()
