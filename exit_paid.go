@@ -35,6 +35,18 @@ func (e *Engine) planExitTx(ctx context.Context, tx Tx, cp *clubPolicy, m *Membe
 	return plan, s, nil
 }
 
+// samePaidExit reports whether two paid exit plans do the same thing
+// (times compared as instants): none, or equal in every field.
+func samePaidExit(a, b *PaidExitPlan) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	sameCharge := a.NextCharge == nil && b.NextCharge == nil ||
+		a.NextCharge != nil && b.NextCharge != nil && a.NextCharge.At.Equal(b.NextCharge.At) && a.NextCharge.Amount == b.NextCharge.Amount
+	return a.Option == b.Option && a.Refund == b.Refund && a.RefundMethod == b.RefundMethod &&
+		a.AutoRenewAfter == b.AutoRenewAfter && a.BenefitsUntil.Equal(b.BenefitsUntil) && sameCharge
+}
+
 // applyPaidExit executes the paid part of an exit plan in tx: the
 // subscription as planned (auto-renew, benefits, the refund booked in it),
 // its jobs rescheduled, and the refund recorded pending, which it returns

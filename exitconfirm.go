@@ -59,7 +59,7 @@ func closedRequestError(req *ExitRequest, now time.Time) error {
 	case req.Status == ExitVoid && !now.Before(req.ExpiresAt):
 		return Errorf(EEXPIRED, "Exit request %s expired at %s; request a new exit.", req.ID, req.ExpiresAt.UTC().Format(time.RFC3339))
 	case req.Status == ExitVoid:
-		return Errorf(ECONFLICT, "Exit request %s is void: the membership changed since its preview; request a new exit.", req.ID)
+		return Errorf(ECONFLICT, "Exit request %s is void: the membership changed since its preview, or its subscription did; request a new exit.", req.ID)
 	}
 	return Errorf(ECONFLICT, "Exit request %s is %s.", req.ID, req.Status)
 }

@@ -317,6 +317,14 @@ func (e *Engine) applyConfirm(ctx context.Context, fanID int64, requestID string
 		if err != nil {
 			return err
 		}
+		if !samePaidExit(req.Impact.Paid, plan.Impact.Paid) {
+			// A subscription taken, cancelled or renewed since the
+			// preview (or a refund a day smaller): the confirmation
+			// executes only what the fan was shown.
+			req.Status = ExitVoid
+			refusal = Errorf(ECONFLICT, "The subscription changed since the preview; request a new preview.")
+			return tx.UpdateExitRequest(ctx, req)
+		}
 		if err := applyExitPlan(ctx, tx, req, plan); err != nil {
 			return err
 		}

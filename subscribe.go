@@ -72,12 +72,17 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 	if err != nil {
 		return nil, err
 	}
-	if stored != nil && stored.Status == PaymentPending {
-		// A retry while the first charge is pending: settle it with what
-		// the first request recorded (its auto-renew choice and agreement).
-		return e.resumeSubscribe(ctx, stored, fanID, clubID)
+	if stored != nil {
+		// A retry: the first request's answer, or, while its charge is
+		// pending, that charge settled with what the first request
+		// recorded (its auto-renew choice and agreement).
+		pl, err := e.storedSubscribe(ctx, stored, fanID, clubID, tier, plan, autoRenew)
+		if err != nil {
+			return nil, err
+		}
+		return e.settleSubscribe(ctx, stored, pl, fanID, clubID)
 	}
-	if stored == nil {
+	{
 		// Check before any provider call: an agreement is made only for a
 		// subscription that can start.
 		err = e.inTx(ctx, false, func(tx Tx) error {
@@ -109,13 +114,11 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 	err = e.inTx(ctx, true, func(tx Tx) error {
 		q := *p
 		q.CreatedAt = tx.Now()
-		if stored == nil {
-			if _, err := e.canSubscribe(ctx, tx, fanID, clubID, tier, plan); err != nil {
-				return err
-			}
-			if err := e.recheckSpending(ctx, tx, spend); err != nil {
-				return err
-			}
+		if _, err := e.canSubscribe(ctx, tx, fanID, clubID, tier, plan); err != nil {
+			return err
+		}
+		if err := e.recheckSpending(ctx, tx, spend); err != nil {
+			return err
 		}
 		created, err := tx.CreatePayment(ctx, &q)
 		if err != nil {
@@ -139,8 +142,8 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 }
 
 // settleSubscribe charges a subscription's first payment when it is
-// pending, with pl, and answers with the subscription and the payment
-// (EDECLINED for a declined charge).
+// pending, with pl, and answers with the subscription that payment
+// started and the payment (EDECLINED for a declined charge).
 func (e *Engine) settleSubscribe(ctx context.Context, p *Payment, pl reconcilePayload, fanID, clubID int64) (*SubscriptionResult, error) {
 	var err error
 	if p.Status == PaymentPending {
@@ -151,29 +154,70 @@ func (e *Engine) settleSubscribe(ctx context.Context, p *Payment, pl reconcilePa
 	if p.Status == PaymentDeclined {
 		return nil, declined(p)
 	}
-	res, err := e.SubscriptionOf(ctx, fanID, clubID)
+	var out *SubscriptionResult
+	err = e.inTx(ctx, false, func(tx Tx) error {
+		s, err := subscriptionPaidBy(ctx, tx, p, fanID, clubID)
+		if err != nil {
+			return err
+		}
+		out, err = subscriptionResult(ctx, tx, s)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	res.Payment = p
-	return res, nil
+	out.Payment = p
+	return out, nil
 }
 
-// resumeSubscribe settles a subscription's first charge left pending,
-// with the intent its reconcile job holds, and answers as Subscribe does.
-func (e *Engine) resumeSubscribe(ctx context.Context, p *Payment, fanID, clubID int64) (*SubscriptionResult, error) {
+// subscriptionPaidBy returns the subscription a succeeded first charge
+// started: the fan's subscription in the club created in the charge's
+// settlement transaction. A charge that started none (a concurrent
+// subscribe's came first, and this one is refunded) answers with the
+// fan's latest subscription there.
+func subscriptionPaidBy(ctx context.Context, tx Tx, p *Payment, fanID, clubID int64) (*Subscription, error) {
+	if p.SettledAt != nil {
+		subs, err := tx.ListSubscriptions(ctx, fanID)
+		if err != nil {
+			return nil, fmt.Errorf("list subscriptions: %w", err)
+		}
+		for _, s := range subs {
+			if s.ClubID == clubID && s.CreatedAt.Equal(*p.SettledAt) {
+				return s, nil
+			}
+		}
+	}
+	s, err := tx.FindSubscriptionByMember(ctx, fanID, clubID)
+	if isNotFound(err) {
+		return nil, Errorf(ENOTFOUND, "Fan %d has no subscription in club %d.", fanID, clubID)
+	} else if err != nil {
+		return nil, fmt.Errorf("find subscription: %w", err)
+	}
+	return s, nil
+}
+
+// storedSubscribe checks a retried subscribe against the payment its key
+// stored and the intent that payment's reconcile job holds, and returns
+// that job's payload. The key first used by another request (another
+// fan, club or purpose, tier or plan, or an auto-renew choice given
+// otherwise) is EKEYREUSED.
+func (e *Engine) storedSubscribe(ctx context.Context, p *Payment, fanID, clubID int64, tier string, plan Plan, autoRenew *bool) (reconcilePayload, error) {
 	if p.FanID != fanID || p.ClubID != clubID || p.Purpose != PurposeSubscription {
-		return nil, Errorf(EKEYREUSED, "This idempotency key was first used for another request.")
+		return reconcilePayload{}, Errorf(EKEYREUSED, "This idempotency key was first used for another request.")
 	}
 	j, err := e.FindJob(ctx, reconcileJobKey(p))
 	if err != nil {
-		return nil, fmt.Errorf("find reconcile job of %s: %w", p.Key, err)
+		return reconcilePayload{}, fmt.Errorf("find reconcile job of %s: %w", p.Key, err)
 	}
 	var pl reconcilePayload
 	if err := json.Unmarshal(j.Payload, &pl); err != nil {
-		return nil, fmt.Errorf("reconcile payload of %s: %w", p.Key, err)
+		return reconcilePayload{}, fmt.Errorf("reconcile payload of %s: %w", p.Key, err)
 	}
-	return e.settleSubscribe(ctx, p, pl, fanID, clubID)
+	if in := pl.Sub; in != nil && (in.Tier != tier || in.Plan != plan || autoRenew != nil && *autoRenew != in.AutoRenew) {
+		return reconcilePayload{}, Errorf(EKEYREUSED, "This idempotency key was first used for a %s %s subscription (auto_renew %t) in club %d.",
+			in.Tier, in.Plan, in.AutoRenew, in.ClubID)
+	}
+	return pl, nil
 }
 
 // findPayment returns the payment stored under key, nil when none is.
@@ -267,8 +311,7 @@ func (e *Engine) startSubscription(ctx context.Context, tx Tx, p *Payment, in *s
 }
 
 // SubscriptionOf returns a fan's latest subscription in a club (ENOTFOUND
-// when the fan never subscribed there). Its benefits show as active only
-// while the fan is an active member: paid benefits belong to a membership.
+// when the fan never subscribed there).
 func (e *Engine) SubscriptionOf(ctx context.Context, fanID, clubID int64) (*SubscriptionResult, error) {
 	var out *SubscriptionResult
 	err := e.inTx(ctx, false, func(tx Tx) error {
@@ -278,19 +321,26 @@ func (e *Engine) SubscriptionOf(ctx context.Context, fanID, clubID int64) (*Subs
 		} else if err != nil {
 			return fmt.Errorf("find subscription: %w", err)
 		}
-		out = &SubscriptionResult{SubscriptionView: s.View(tx.Now()), AgreementID: s.AgreementID}
-		if out.BenefitsActive {
-			// Benefits apply to a membership: none while the fan is out.
-			m, err := tx.FindMembership(ctx, fanID, clubID)
-			if err != nil && !isNotFound(err) {
-				return fmt.Errorf("find membership: %w", err)
-			}
-			out.BenefitsActive = m != nil && m.Status == StatusActive
-		}
-		return nil
+		out, err = subscriptionResult(ctx, tx, s)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// subscriptionResult is s as the API shows it. Its benefits show as
+// active only while the fan is an active member: paid benefits belong to
+// a membership.
+func subscriptionResult(ctx context.Context, tx Tx, s *Subscription) (*SubscriptionResult, error) {
+	out := &SubscriptionResult{SubscriptionView: s.View(tx.Now()), AgreementID: s.AgreementID}
+	if out.BenefitsActive {
+		m, err := tx.FindMembership(ctx, s.FanID, s.ClubID)
+		if err != nil && !isNotFound(err) {
+			return nil, fmt.Errorf("find membership: %w", err)
+		}
+		out.BenefitsActive = m != nil && m.Status == StatusActive
 	}
 	return out, nil
 }

@@ -44,16 +44,31 @@ type refundJSON struct {
 	Method   RefundMethod `json:"method"`
 }
 
+// paidExitJSON is PaidExitPlan's JSON form, both ways: an exit request
+// stores its preview as JSON and answers with it again.
+type paidExitJSON struct {
+	Option         string           `json:"option"`
+	Refund         refundJSON       `json:"refund"`
+	AutoRenewAfter bool             `json:"auto_renew_after"`
+	BenefitsUntil  time.Time        `json:"benefits_until"`
+	NextCharge     *ScheduledCharge `json:"next_charge"`
+}
+
 // MarshalJSON renders {"option","refund":{"amount","currency","method"},
 // "auto_renew_after","benefits_until","next_charge":{"at","amount"}|null}.
 func (p PaidExitPlan) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Option         string           `json:"option"`
-		Refund         refundJSON       `json:"refund"`
-		AutoRenewAfter bool             `json:"auto_renew_after"`
-		BenefitsUntil  time.Time        `json:"benefits_until"`
-		NextCharge     *ScheduledCharge `json:"next_charge"`
-	}{p.Option, refundJSON{p.Refund.Amount, p.Refund.Currency, p.RefundMethod}, p.AutoRenewAfter, p.BenefitsUntil, p.NextCharge})
+	return json.Marshal(paidExitJSON{p.Option, refundJSON{p.Refund.Amount, p.Refund.Currency, p.RefundMethod}, p.AutoRenewAfter, p.BenefitsUntil, p.NextCharge})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *PaidExitPlan) UnmarshalJSON(b []byte) error {
+	var j paidExitJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = PaidExitPlan{Option: j.Option, Refund: Money{Amount: j.Refund.Amount, Currency: j.Refund.Currency}, RefundMethod: j.Refund.Method,
+		AutoRenewAfter: j.AutoRenewAfter, BenefitsUntil: j.BenefitsUntil, NextCharge: j.NextCharge}
+	return nil
 }
 
 // CancelPlan is what a cancel of renewal does: preview and execution.
@@ -63,12 +78,25 @@ type CancelPlan struct {
 	BenefitsUntil time.Time
 }
 
+// cancelJSON is CancelPlan's JSON form, both ways.
+type cancelJSON struct {
+	Refund        refundJSON `json:"refund"`
+	BenefitsUntil time.Time  `json:"benefits_until"`
+}
+
 // MarshalJSON renders {"refund":{"amount","currency","method"},"benefits_until"}.
 func (p CancelPlan) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Refund        refundJSON `json:"refund"`
-		BenefitsUntil time.Time  `json:"benefits_until"`
-	}{refundJSON{p.Refund.Amount, p.Refund.Currency, p.RefundMethod}, p.BenefitsUntil})
+	return json.Marshal(cancelJSON{refundJSON{p.Refund.Amount, p.Refund.Currency, p.RefundMethod}, p.BenefitsUntil})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *CancelPlan) UnmarshalJSON(b []byte) error {
+	var j cancelJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = CancelPlan{Refund: Money{Amount: j.Refund.Amount, Currency: j.Refund.Currency}, RefundMethod: j.Refund.Method, BenefitsUntil: j.BenefitsUntil}
+	return nil
 }
 
 // RefundAt computes a refund rule for a subscription at at: floor(price ×
