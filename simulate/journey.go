@@ -470,6 +470,10 @@ func invalid(fields ...fanclub.FieldError) error {
 func FormatError(err error) string {
 	fields := fanclub.ErrorFields(err)
 	if len(fields) == 0 {
+		var de *fanclub.Error
+		if errors.As(err, &de) && de.Code != fanclub.EINTERNAL {
+			return de.Message // a refusal says it in words, not as a Go value
+		}
 		return err.Error()
 	}
 	lines := make([]string, len(fields))

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"fanclub"
@@ -244,7 +245,10 @@ func (r *runner) revokeAgreement(ctx context.Context, fanID, clubID int64) error
 		return err
 	}
 	if s.AgreementID == "" {
-		return fanclub.Errorf(fanclub.ENOTFOUND, "The subscription has no payment agreement.")
+		// Only a policy whose renewals stop by revoking the agreement
+		// (kuaishou) makes one; elsewhere renewal stops by a cancel.
+		return fanclub.InvalidFields("The subscription renews without a payment agreement: stop its renewal with cancel_renewal.",
+			[]fanclub.FieldError{{Path: "do", Message: "no payment agreement to revoke", Found: "revoke_agreement", Allowed: "cancel_renewal"}})
 	}
 	_, err = r.eng.RevokeAgreement(ctx, fanID, s.AgreementID)
 	return err
@@ -302,6 +306,9 @@ func refusal(err error) bool {
 func (r *runner) lineError(err error) *LineError {
 	le := &LineError{Code: fanclub.ErrorCode(err), Message: fanclub.ErrorMessage(err)}
 	for _, f := range fanclub.ErrorFields(err) {
+		if strings.Contains(le.Message, f.Path+": "+f.Message) {
+			continue // the message says it already
+		}
 		le.Message += " " + f.String() + "."
 	}
 	var de *fanclub.Error

@@ -101,14 +101,16 @@ func testRunRefusedStepsAreOutputNotErrors(t *testing.T, open teststores.Open) {
 		{"at": "+0s", "fan": "alice", "club": "c1", "do": "join"},
 		{"at": "+0s", "fan": "alice", "club": "c1", "do": "join"},
 		{"at": "+1s", "fan": "alice", "club": "c1", "do": "interact", "action": "dance"},
-		{"at": "+2s", "fan": "alice", "club": "c1", "do": "exit", "choices": {"mood": "sad"}}]}`)
+		{"at": "+2s", "fan": "alice", "club": "c1", "do": "exit", "choices": {"mood": "sad"}},
+		{"at": "+3s", "fan": "alice", "club": "c1", "do": "subscribe", "tier": "vip", "plan": "monthly"},
+		{"at": "+4s", "fan": "alice", "club": "c1", "do": "revoke_agreement"}]}`)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	want := []struct {
 		ok   bool
 		code string
-	}{{false, "not_member"}, {true, ""}, {false, "already_member"}, {false, "invalid"}, {false, "invalid"}}
+	}{{false, "not_member"}, {true, ""}, {false, "already_member"}, {false, "invalid"}, {false, "invalid"}, {true, ""}, {false, "invalid"}}
 	if len(lines) != len(want) {
 		t.Fatalf("%d lines, want %d", len(lines), len(want))
 	}
@@ -116,6 +118,9 @@ func testRunRefusedStepsAreOutputNotErrors(t *testing.T, open teststores.Open) {
 		if field(lines[i], "ok") != w.ok || w.code != "" && field(lines[i], "error.code") != w.code {
 			t.Errorf("line %d: ok=%v error=%v, want ok=%v code=%q", i, field(lines[i], "ok"), field(lines[i], "error"), w.ok, w.code)
 		}
+	}
+	if msg, _ := field(lines[6], "error.message").(string); !strings.Contains(msg, "cancel_renewal") {
+		t.Errorf("revoke_agreement without an agreement: %q does not name cancel_renewal", msg)
 	}
 	if got := field(lines[0], "membership.status"); got != "none" {
 		t.Errorf("never joined: status %v, want none", got)

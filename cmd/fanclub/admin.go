@@ -159,16 +159,24 @@ func runAdminToken(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return code
 	}
 	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "fanclub admin token: unexpected argument %q\n", pos[0])
 		fs.Usage()
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := a.check(); err != nil {
-		log.Error("admin token", "err", err)
+	if err := checkDSN(*db); err != nil {
+		fmt.Fprintln(stderr, "fanclub admin token:", err)
 		return 2
 	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if *ttl <= 0 || *ttl > a.maxTokenTTL {
-		log.Error("admin token", "err", fmt.Sprintf("--ttl %s: want a positive duration up to %s", *ttl, a.maxTokenTTL))
+		log.Error("admin token", "err", fmt.Sprintf("--ttl %s: want a positive duration up to %s (FANCLUB_TOKEN_MAX_TTL)", *ttl, a.maxTokenTTL))
+		return 2
+	}
+	// The token's lifetime is --ttl: the settings are checked with it, not
+	// with the default lifetime of tokens serve issues.
+	a.tokenTTL = *ttl
+	if err := a.check(); err != nil {
+		log.Error("admin token", "err", err)
 		return 2
 	}
 	tok, err := issueAdminToken(ctx, *db, *ttl, a.engineConfig(), log)

@@ -37,8 +37,20 @@ func runAdminErase(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if code >= 0 {
 		return code
 	}
-	if len(pos) > 0 || *fan < 1 {
-		fs.Usage()
+	switch {
+	case len(pos) > 0:
+		fmt.Fprintf(stderr, "fanclub admin erase: unexpected argument %q\n", pos[0])
+		return 2
+	case *fan < 1:
+		fmt.Fprintf(stderr, "fanclub admin erase: --fan %d: want the fan's id (1 or more)\n", *fan)
+		return 2
+	}
+	if err := checkDSN(*db); err != nil {
+		fmt.Fprintln(stderr, "fanclub admin erase:", err)
+		return 2
+	}
+	if _, _, err := openPayments(*pay, nil); err != nil {
+		fmt.Fprintln(stderr, "fanclub admin erase:", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 
 	"fanclub"
 	"fanclub/payments/sandbox"
@@ -35,8 +36,12 @@ func runAdminRefunds(ctx context.Context, args []string, stdout, stderr io.Write
 		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if len(pos) > 0 || (*approve != 0 && *reject != 0) || ((*approve != 0 || *reject != 0) && *operator == "") {
-		log.Error("admin refunds", "err", "want at most one of --approve and --reject, each with --operator")
+	if msg := refundsUsageError(pos, *status, *approve, *reject, *operator, *note); msg != "" {
+		fmt.Fprintln(stderr, "fanclub admin refunds:", msg)
+		return 2
+	}
+	if err := checkDSN(*db); err != nil {
+		fmt.Fprintln(stderr, "fanclub admin refunds:", err)
 		return 2
 	}
 	eng, closeStore, err := openAdminEngine(ctx, *db, *policies, sandbox.Name, log)
@@ -64,4 +69,25 @@ func runAdminRefunds(ctx context.Context, args []string, stdout, stderr io.Write
 		_ = enc.Encode(r)
 	}
 	return 0
+}
+
+// refundsUsageError says what is wrong with admin refunds' arguments, ""
+// when nothing is.
+func refundsUsageError(pos []string, status string, approve, reject int64, operator, note string) string {
+	decides := approve != 0 || reject != 0
+	switch {
+	case len(pos) > 0:
+		return fmt.Sprintf("unexpected argument %q", pos[0])
+	case !slices.Contains([]string{"", fanclub.RefundPending, fanclub.RefundRefunded, fanclub.RefundRejected}, status):
+		return fmt.Sprintf("--status %q: want pending, refunded, rejected or empty (all)", status)
+	case approve < 0 || reject < 0:
+		return fmt.Sprintf("--approve %d, --reject %d: want a request id (1 or more)", approve, reject)
+	case approve != 0 && reject != 0:
+		return "want one of --approve and --reject, not both"
+	case decides && operator == "":
+		return "--operator is required with --approve or --reject"
+	case !decides && (operator != "" || note != ""):
+		return "--operator and --note go with --approve or --reject"
+	}
+	return ""
 }

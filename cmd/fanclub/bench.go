@@ -47,6 +47,26 @@ across processes must write), and the engine's and the floor's rates
 over each raw baseline.
 `
 
+// benchScratch returns the SQLite file a benchmark seeds, copies and
+// removes: --db's path, which must not exist (the benchmark would replace
+// it), or one in a temporary directory. done removes what the benchmark
+// left there; code is the exit code when it cannot go on (-1 otherwise).
+func benchScratch(cmd, dbPath, name string, stderr io.Writer) (path string, done func(), code int) {
+	if dbPath == "" {
+		dir, err := os.MkdirTemp("", "fanclub-bench-")
+		if err != nil {
+			fmt.Fprintf(stderr, "fanclub bench %s: %v\n", cmd, err)
+			return "", nil, 1
+		}
+		return filepath.Join(dir, name), func() { os.RemoveAll(dir) }, -1
+	}
+	if _, err := os.Lstat(dbPath); err == nil || !errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "fanclub bench %s: --db %s exists: the benchmark creates its own database there and removes it; give a path that does not exist, or none for a temporary one\n", cmd, dbPath)
+		return "", nil, 2
+	}
+	return dbPath, func() { removeSQLite(dbPath) }, -1
+}
+
 // runBench runs 'fanclub bench ingest'.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -100,16 +120,11 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 	if isPostgresDSN(*dbPath) {
 		return runBenchIngestPostgres(ctx, cfg, *dbPath, benchRounds{runs: *runs, warmup: *warmup, naive: *naive}, stdout, stderr)
 	}
-	path := *dbPath
-	if path == "" {
-		dir, err := os.MkdirTemp("", "fanclub-bench-")
-		if err != nil {
-			fmt.Fprintf(stderr, "fanclub bench ingest: %v\n", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "bench.db")
+	path, done, code := benchScratch("ingest", *dbPath, "bench.db", stderr)
+	if code >= 0 {
+		return code
 	}
+	defer done()
 
 	fmt.Fprintf(stdout, "workload: %d events, %d fans, %d clubs (Zipf s=%.1f), batches of %d, seed %d\n",
 		cfg.Events, cfg.Fans, cfg.Clubs, cfg.ZipfS, cfg.BatchSize, cfg.Seed)

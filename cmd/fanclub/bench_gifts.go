@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -267,6 +266,10 @@ func runBenchGifts(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "fanclub bench gifts: --gifts, --fans, --batch and --runs must be positive, --clubs at least 2, --warmup not negative, and no arguments")
 		return 2
 	}
+	if *writers < 0 || *writers > 64 {
+		fmt.Fprintf(stderr, "fanclub bench gifts: --writers %d: want a number from 0 (the default for the store) to 64, as serve's --gift-writers\n", *writers)
+		return 2
+	}
 	l := newGiftLoad(cfg, *gifts)
 	l.writers = *writers
 	fmt.Fprintf(stdout, "workload: %d gifts of 1-10 coins, %d fans with %d coins each, %d clubs (Zipf s=%.1f) with a creator each, creator share %.2f, seed %d\n",
@@ -275,16 +278,11 @@ func runBenchGifts(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if isPostgresDSN(*dbPath) {
 		return runBenchGiftsPostgres(ctx, l, *dbPath, concs, r, *cpuProfile, stdout, stderr)
 	}
-	path := *dbPath
-	if path == "" {
-		dir, err := os.MkdirTemp("", "fanclub-bench-")
-		if err != nil {
-			fmt.Fprintf(stderr, "fanclub bench gifts: %v\n", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "gifts.db")
+	path, done, code := benchScratch("gifts", *dbPath, "gifts.db", stderr)
+	if code >= 0 {
+		return code
 	}
+	defer done()
 	fmt.Fprintf(stdout, "machine: %d CPUs, %s, %s/%s, database %s\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, path)
 	start := time.Now()
 	b, err := newSQLiteGifts(ctx, path, l)

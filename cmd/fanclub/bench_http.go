@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"time"
 
+	fanhttp "fanclub/http"
 	"fanclub/httpbench"
 )
 
@@ -34,8 +36,26 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if code := parseBenchFlags(fs, args); code >= 0 {
 		return code
 	}
-	if fs.NArg() > 0 || c.Conns < 1 || c.Duration <= 0 || c.Fans < 1 {
-		fs.Usage()
+	msg := ""
+	switch {
+	case fs.NArg() > 0:
+		msg = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case c.Conns < 1 || c.Fans < 1:
+		msg = fmt.Sprintf("--conns %d, --fans %d: want 1 or more", c.Conns, c.Fans)
+	case c.Duration <= 0:
+		msg = fmt.Sprintf("--duration %s: want a positive duration", c.Duration)
+	case c.TokenCache < 0 || c.TokenCache > time.Minute:
+		msg = fmt.Sprintf("--token-cache %s: want a duration from 0 to 1m, as serve takes", c.TokenCache)
+	case c.ReadCheck < 0:
+		msg = fmt.Sprintf("--read-check %s: want 0 or a positive duration", c.ReadCheck)
+	}
+	if msg == "" {
+		if _, err := fanhttp.ParseAccessLog(c.AccessLog); err != nil {
+			msg = "--access-log: " + err.Error()
+		}
+	}
+	if msg != "" {
+		fmt.Fprintln(stderr, "fanclub bench http:", msg)
 		return 2
 	}
 	dir, err := os.MkdirTemp("", "fanclub-bench-http-")

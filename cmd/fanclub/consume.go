@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -68,7 +71,7 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 	switch {
 	case fs.NArg() > 0:
 		fs.Usage()
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return bad(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case c.nats.Stream == "" || c.nats.Durable == "":
 		return bad(errors.New("--stream and --durable are required"))
 	case c.nats.AckWait < time.Second:
@@ -77,6 +80,12 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 		return bad(fmt.Errorf("--max-ack-pending %d: want 1 or more", c.nats.MaxAckPending))
 	case c.nakDelay <= 0:
 		return bad(fmt.Errorf("--nak-delay %s: want a positive duration", c.nakDelay))
+	}
+	if err := checkDSN(c.db); err != nil {
+		return bad(err)
+	}
+	if err := checkNATSURL(c.nats.URL); err != nil {
+		return bad(err)
 	}
 	if err := checkLimits(c.limits); err != nil {
 		return bad(err)
@@ -109,32 +118,30 @@ func runConsume(ctx context.Context, args []string, _, stderr io.Writer) int {
 	return 0
 }
 
-// consume opens the store and the stream and ingests until ctx ends.
-func consume(ctx context.Context, cfg consumeConfig, log *slog.Logger) error {
-	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, DedupeWindow: cfg.dedupe})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			log.Error("close store", "db", displayDSN(cfg.db), "err", err)
+// checkNATSURL refuses a --nats value that is not a NATS server URL
+// (nats://, tls://, ws:// or wss://, with a host), so that a typo fails
+// before anything is opened.
+func checkNATSURL(s string) error {
+	for u := range strings.SplitSeq(s, ",") {
+		p, err := url.Parse(strings.TrimSpace(u))
+		if err != nil || p.Host == "" || !slices.Contains([]string{"nats", "tls", "ws", "wss"}, p.Scheme) {
+			return fmt.Errorf("--nats %q: want a server URL such as nats://127.0.0.1:4222 (schemes nats, tls, ws, wss; several separated by commas)", s)
 		}
-	}()
+	}
+	return nil
+}
+
+// consume opens the stream and the store and ingests until ctx ends. The
+// policies and the stream come first: a mistake in either leaves the
+// database untouched and runs no job.
+func consume(ctx context.Context, cfg consumeConfig, log *slog.Logger) error {
 	reg, err := policyfile.NewRegistry()
 	if err != nil {
 		return fmt.Errorf("load policies: %w", err)
 	}
 	if err := loadPolicyDir(reg, cfg.policies, log); err != nil {
-		return err
+		return fmt.Errorf("--policies: %w", err)
 	}
-	eng := fanclub.NewEngine(fanclub.EngineConfig{
-		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log, Limits: cfg.limits,
-	})
-	if err := eng.CheckClubPolicies(ctx); err != nil {
-		return fmt.Errorf("club policies: %w", err)
-	}
-	// Stopped before the store closes (deferred after its Close).
-	defer startJobs(ctx, eng, cfg.jobs, log)()
 	cfg.nats.Logger = log
 	src, err := natsingest.Open(ctx, cfg.nats)
 	if err != nil {
@@ -145,6 +152,23 @@ func consume(ctx context.Context, cfg consumeConfig, log *slog.Logger) error {
 			log.Error("close NATS connection", "err", err)
 		}
 	}()
+	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, DedupeWindow: cfg.dedupe})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("close store", "db", displayDSN(cfg.db), "err", err)
+		}
+	}()
+	eng := fanclub.NewEngine(fanclub.EngineConfig{
+		Store: db, Policies: reg, Passwords: argon2id.New(argon2id.DefaultParams), Random: rand.Reader, Logger: log, Limits: cfg.limits,
+	})
+	if err := eng.CheckClubPolicies(ctx); err != nil {
+		return fmt.Errorf("club policies: %w", err)
+	}
+	// Stopped before the store closes (deferred after its Close).
+	defer startJobs(ctx, eng, cfg.jobs, log)()
 	var acked, terminated, nakked atomic.Int64
 	counts := map[string]*atomic.Int64{stream.OutcomeAcked: &acked, stream.OutcomeTerminated: &terminated, stream.OutcomeNakked: &nakked}
 	log.Info("consuming", "nats", cfg.nats.URL, "stream", cfg.nats.Stream, "durable", cfg.nats.Durable, "subject", cfg.nats.Subject, "db", displayDSN(cfg.db))

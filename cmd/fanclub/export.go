@@ -14,11 +14,21 @@ import (
 	"fanclub/export"
 )
 
+// exportUsage is the usage line of 'fanclub export'.
+const exportUsage = "usage: fanclub export verify --key PUBLIC_KEY FILE"
+
 // runExport runs 'fanclub export verify': it checks a downloaded export
 // (any format) offline against an instance's public key.
 func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "usage: fanclub export verify --key PUBLIC_KEY FILE")
+	switch {
+	case len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help"):
+		fmt.Fprintln(stderr, exportUsage)
+		return 0
+	case len(args) == 0:
+		fmt.Fprintf(stderr, "fanclub export: missing subcommand\n%s\n", exportUsage)
+		return 2
+	case args[0] != "verify":
+		fmt.Fprintf(stderr, "fanclub export: unknown subcommand %q: want verify\n%s\n", args[0], exportUsage)
 		return 2
 	}
 	fs := flag.NewFlagSet("fanclub export verify", flag.ContinueOnError)
@@ -28,8 +38,12 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	if len(files) != 1 || *keyArg == "" {
-		fmt.Fprintln(stderr, "usage: fanclub export verify --key PUBLIC_KEY FILE")
+	switch {
+	case *keyArg == "":
+		fmt.Fprintf(stderr, "fanclub export verify: --key is required\n%s\n", exportUsage)
+		return 2
+	case len(files) != 1:
+		fmt.Fprintf(stderr, "fanclub export verify: want one FILE, got %d\n%s\n", len(files), exportUsage)
 		return 2
 	}
 	pub, err := parsePublicKey(*keyArg)

@@ -27,14 +27,14 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP API on SQLite or PostgreSQL (--demo seeds demo clubs and fans)", runServe},
 		{"migrate", "apply the database's pending migrations and exit (migrate --db PATH|URL)", runMigrate},
-		{"admin", "print a fresh admin token (admin token --db PATH|URL)", runAdmin},
+		{"admin", "operations: admin token (a fresh admin token), admin refunds (guardian refund requests), admin erase (a fan's erasure)", runAdmin},
 		{"policy", "list, show and validate exit policies", runPolicy},
 		{"compare", "compare policies dimension by dimension (md, html, json)", runCompare},
 		{"audit", "audit policies against the exit regulations", runAudit},
 		{"simulate", "run a journey on a virtual clock and print each step", runSimulate},
 		{"export", "verify a downloaded export offline against an instance's public key (export verify --key KEY FILE)", runExport},
 		{"consume", "ingest interaction batches from a NATS JetStream stream", runConsume},
-		{"bench", "run the project's benchmarks (bench ingest)", runBench},
+		{"bench", "run the project's benchmarks (bench ingest, gifts, exitstorm, http, nodes)", runBench},
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"fanclub"
 )
 
 const migrateUsage = `usage: fanclub migrate [--db PATH|URL] [--dedupe-window DUR]
@@ -36,7 +38,21 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return code
 	}
 	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "fanclub migrate: unexpected argument %q\n", pos[0])
 		fs.Usage()
+		return 2
+	}
+	if err := checkDSN(*db); err != nil {
+		fmt.Fprintln(stderr, "fanclub migrate:", err)
+		return 2
+	}
+	// The window the server will run with: at least its event window.
+	window, err := envDuration("FANCLUB_EVENT_WINDOW", fanclub.DefaultEventWindow)
+	if err == nil {
+		err = checkDedupe(dedupe, window)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "fanclub migrate:", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))

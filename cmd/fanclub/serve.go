@@ -72,7 +72,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	c.auth.register(fs)
 	c.jobs.register(fs)
 	c.webhook.register(fs)
-	c.minors.register(fs)
+	if err := c.minors.register(fs); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
+	}
 	c.export.register(fs)
 	accessLog := fs.String("access-log", envOr("FANCLUB_ACCESS_LOG", "all"), "which requests get a log line: all, errors, off or sample:N (env FANCLUB_ACCESS_LOG)")
 	fs.StringVar(&c.payments, "payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment `provider`: "+paymentProviders+" (env FANCLUB_PAYMENTS)")
@@ -86,8 +89,14 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintln(stderr, "fanclub serve:", err)
 		fs.Usage()
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return c, err
+	}
+	if err := checkDSN(c.db); err != nil {
+		fmt.Fprintln(stderr, "fanclub serve:", err)
+		return c, err
 	}
 	if err := checkLimits(c.limits); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -162,14 +171,53 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		reportPolicyErrors(err, stderr)
 		log.Error("serve", "err", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
 		return 1
 	}
 	return 0
 }
 
+// usageError is an error a command's flags caused, found after parsing
+// (a --minors-policy no loaded policy has): the command exits with 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// servePolicies loads the policies serve runs with: the presets, the
+// --policies directory, and the --minors-policy among them.
+func servePolicies(cfg serveConfig, log *slog.Logger) (*policyfile.Registry, error) {
+	reg, err := policyfile.NewRegistry()
+	if err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	if err := loadPolicyDir(reg, cfg.policies, log); err != nil {
+		// A file that does not load exits 1, as policy validate does.
+		return nil, fmt.Errorf("--policies: %w", err)
+	}
+	if _, err := reg.Policy(cfg.minors.policy); err != nil {
+		return nil, usageError{fmt.Errorf("--minors-policy: %w", err)}
+	}
+	return reg, nil
+}
+
 // serve opens the store, prints an admin token (and the demo), and serves
 // until ctx ends.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
+	// Policies and the address first: a mistake in either leaves the
+	// database untouched and issues no admin token nobody sees.
+	reg, err := servePolicies(cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on --addr %s: %w", cfg.addr, err)
+	}
+	defer ln.Close() // closed by the server's shutdown already when it ran
 	db, err := openStore(ctx, cfg.db, storeOptions{Logger: log, ReadCheckInterval: serveReadCheck, DedupeWindow: cfg.dedupe})
 	if err != nil {
 		return err
@@ -183,16 +231,6 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 			log.Error("close store", "db", shown, "err", err)
 		}
 	}()
-	reg, err := policyfile.NewRegistry()
-	if err != nil {
-		return fmt.Errorf("load policies: %w", err)
-	}
-	if err := loadPolicyDir(reg, cfg.policies, log); err != nil {
-		return err
-	}
-	if _, err := reg.Policy(cfg.minors.policy); err != nil {
-		return fmt.Errorf("--minors-policy: %w", err)
-	}
 	pay, sandboxControls, err := openPayments(cfg.payments, db)
 	if err != nil {
 		return err
@@ -227,10 +265,6 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		return fmt.Errorf("webhook: %w", err)
 	}
 	defer func() { stopDeliverer(); waitDeliverer() }()
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\n", base, shown)
 	if admin != "" {

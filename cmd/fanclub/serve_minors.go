@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"strconv"
 
 	"fanclub"
 )
@@ -17,11 +19,21 @@ type minorsSettings struct {
 
 // register adds --minors-policy and --age-gate, with the environment
 // variables FANCLUB_MINORS_POLICY and FANCLUB_AGE_GATE as defaults.
-func (m *minorsSettings) register(fs *flag.FlagSet) {
+// A FANCLUB_AGE_GATE that is not a boolean is an error: a compliance
+// switch must not be read as off because of a typo.
+func (m *minorsSettings) register(fs *flag.FlagSet) error {
 	fs.StringVar(&m.policy, "minors-policy", envOr("FANCLUB_MINORS_POLICY", fanclub.DefaultPolicy),
 		"`policy` whose minors rule governs coin purchases, guardian links and refunds (env FANCLUB_MINORS_POLICY)")
-	fs.BoolVar(&m.ageGate, "age-gate", os.Getenv("FANCLUB_AGE_GATE") == "true",
+	gate := false
+	if v := os.Getenv("FANCLUB_AGE_GATE"); v != "" {
+		var err error
+		if gate, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("FANCLUB_AGE_GATE=%q: want true or false (also 1, 0, t, f)", v)
+		}
+	}
+	fs.BoolVar(&m.ageGate, "age-gate", gate,
 		"paid actions need the age verification the policy names (verifyBeforePaid) (env FANCLUB_AGE_GATE=true)")
+	return nil
 }
 
 // config is the engine's minors configuration.

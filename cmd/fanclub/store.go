@@ -35,10 +35,38 @@ func isPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// checkDSN refuses a --db value that names no database plainly: an
+// empty one, or a PostgreSQL URL without a host or a database name (the
+// driver would take both from its defaults, and the command would write
+// into a database nobody named).
+func checkDSN(dsn string) error {
+	if dsn == "" {
+		return fmt.Errorf("--db is empty: want a SQLite file path or a postgres://HOST/DATABASE URL")
+	}
+	if !isPostgresDSN(dsn) {
+		return nil
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return fmt.Errorf("--db %s: not a URL: want postgres://[USER@]HOST[:PORT]/DATABASE[?OPTIONS]", displayDSN(dsn))
+	}
+	q := u.Query()
+	if u.Hostname() == "" && q.Get("host") == "" {
+		return fmt.Errorf("--db %s: no host: want postgres://[USER@]HOST[:PORT]/DATABASE[?OPTIONS]", displayDSN(dsn))
+	}
+	if strings.Trim(u.Path, "/") == "" && q.Get("dbname") == "" {
+		return fmt.Errorf("--db %s: no database name: want postgres://[USER@]HOST[:PORT]/DATABASE[?OPTIONS]", displayDSN(dsn))
+	}
+	return nil
+}
+
 // openStore opens the store dsn names, applying its pending migrations:
 // PostgreSQL for a postgres:// or postgresql:// URL, else the SQLite
 // database file at dsn. Every command that takes --db opens it here.
 func openStore(ctx context.Context, dsn string, o storeOptions) (fanclub.Store, error) {
+	if err := checkDSN(dsn); err != nil {
+		return nil, err
+	}
 	if isPostgresDSN(dsn) {
 		db, err := postgres.Open(ctx, dsn, postgres.Options{Logger: o.Logger, DedupeWindow: o.DedupeWindow, Now: o.Now})
 		if err != nil {
