@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +215,24 @@ func testStrictBodiesNameTheClientsFields(t *testing.T, open teststores.Open) {
 		}
 	}
 	a.must(201, "PUT", base+"/membership", fan, `{}`)
+	// Routes that take no body refuse one with members, before anything.
+	for _, r := range []struct{ method, path string }{
+		{"DELETE", base + "/subscription/auto-renew"},
+		{"POST", "/v1/me/payment-agreements/ag_1:revoke"},
+		{"DELETE", "/v1/sessions/current"},
+	} {
+		p := a.must(400, r.method, r.path, fan, `{"x":1}`).Problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Path != "x" || p.Errors[0].Message != "unknown field" {
+			t.Fatalf("%s %s with a body: %+v", r.method, r.path, p)
+		}
+	}
+	// One club, one path: a sign or a leading zero is not its id.
+	for _, id := range []string{"0" + strconv.FormatInt(club.ID, 10), "+" + strconv.FormatInt(club.ID, 10)} {
+		p := a.must(400, "GET", "/v1/clubs/"+id, fan, nil).Problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Path != "club" {
+			t.Fatalf("GET /v1/clubs/%s: %+v", id, p)
+		}
+	}
 	p := a.must(400, "POST", base+"/exit-requests", fan, `{"choices":{"progress":1}}`).Problem(t)
 	if len(p.Errors) != 1 || p.Errors[0].Path != "choices.progress" {
 		t.Fatalf("choices.progress: %+v", p)

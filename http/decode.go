@@ -46,6 +46,13 @@ func decodeOptionalBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return decodeBody(w, r, dst)
 }
 
+// noBody refuses a body on a route that takes none, as decodeBody refuses
+// members a body does not declare: a request may send nothing or "{}".
+func noBody(w http.ResponseWriter, r *http.Request) error {
+	var none struct{}
+	return decodeOptionalBody(w, r, &none)
+}
+
 // decodeBodyLimit is decodeBody with a size limit of its own.
 func decodeBodyLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
 	if err := checkJSONContentType(r); err != nil {

@@ -136,6 +136,9 @@ func (s *Server) clientAddr(r *http.Request) string {
 
 // logout revokes the caller's own token.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+	if err := noBody(w, r); err != nil {
+		return err
+	}
 	if err := s.engine.RevokeToken(r.Context(), p.TokenID); err != nil {
 		return err
 	}
@@ -146,6 +149,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p fanclub.Princi
 
 // revokeToken revokes any token by id.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
+	if err := noBody(w, r); err != nil {
+		return err
+	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -312,11 +318,13 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, p fanclub.P
 	return s.respond(w, r, http.StatusOK, pageOf(ms, more, cursorMembers, func(m *fanclub.MembershipView) string { return strconv.FormatInt(m.FanID, 10) }))
 }
 
-// pathID parses a positive integer path parameter.
+// pathID parses a positive integer path parameter, written the one way
+// the API writes it (no sign, no leading zero), so that one resource has
+// one path.
 func pathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)
 	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id < 1 {
+	if err != nil || id < 1 || strconv.FormatInt(id, 10) != v {
 		return 0, fanclub.InvalidFields("Invalid path.", []fanclub.FieldError{{Path: name, Found: v, Allowed: "a positive integer", Message: "invalid id"}})
 	}
 	return id, nil
