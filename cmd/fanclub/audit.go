@@ -14,7 +14,7 @@ import (
 
 // auditUsage describes 'fanclub audit'.
 const auditUsage = `usage: fanclub audit NAME|FILE... [--lang zh|en] [--format md|json] [--fail-on high|medium|low]
-       fanclub audit --rules [--lang zh|en]
+       fanclub audit --rules [--lang zh|en] [--format md|json]
 
 Audits each policy (a registered name or a policy file) against the exit
 regulations and prints its findings. Exit status: 1 when any finding is at
@@ -59,7 +59,11 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "fanclub audit: --rules takes no policy names")
 			return 2
 		}
-		if err := audit.WriteCatalogue(stdout, *lang); err != nil {
+		write := audit.WriteCatalogue
+		if *format == audit.FormatJSON {
+			write = audit.WriteCatalogueJSON
+		}
+		if err := write(stdout, *lang); err != nil {
 			fmt.Fprintf(stderr, "fanclub audit: %v\n", err)
 			return 1
 		}

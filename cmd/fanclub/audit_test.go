@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fanclub/audit"
 )
 
 // writeFairVariant writes the fair preset with one line replaced to a
@@ -93,5 +95,28 @@ func TestAuditCommandJSON(t *testing.T) {
 	}
 	if len(doc.Reports) != 2 || doc.Reports[0].Policy != "fair" || len(doc.Reports[0].Findings) != 0 || len(doc.Reports[1].Findings) == 0 {
 		t.Errorf("reports: %+v", doc.Reports)
+	}
+}
+
+// TestAuditRulesJSON: --rules --format json is the catalogue as JSON, one
+// entry per rule, texts in the asked language.
+func TestAuditRulesJSON(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runFanclub(t, "audit", "--rules", "--format", "json", "--lang", "zh")
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, errOut)
+	}
+	var rules []audit.CatalogueEntry
+	if err := json.Unmarshal([]byte(out), &rules); err != nil {
+		t.Fatalf("decode: %v\n%s", err, out)
+	}
+	if len(rules) != len(audit.Catalogue()) {
+		t.Fatalf("%d rules, want %d", len(rules), len(audit.Catalogue()))
+	}
+	for i, r := range rules {
+		want := audit.Catalogue()[i]
+		if r.ID != want.ID || r.Severity != want.Severity || r.Title != want.Title.In("zh") || len(r.Basis) == 0 || r.Fix == "" {
+			t.Errorf("rule %d: %+v, want %s in zh", i, r, want.ID)
+		}
 	}
 }
