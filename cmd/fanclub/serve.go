@@ -169,6 +169,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log := fanhttp.WithRequestIDs(slog.New(slog.NewTextHandler(stderr, nil)))
 	if err := serve(ctx, cfg, log, stdout); err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			log.Info("stopped while starting")
+			return 0
+		}
 		reportPolicyErrors(err, stderr)
 		log.Error("serve", "err", err)
 		var ue usageError
@@ -266,25 +270,16 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	defer func() { stopDeliverer(); waitDeliverer() }()
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\n", base, shown)
-	if admin != "" {
-		fmt.Fprintf(stdout, "admin token: %s\n", admin)
-	} else {
-		fmt.Fprintln(stdout, "an admin token is live already; 'fanclub admin token' prints a new one")
-	}
+	var d *demo
 	if cfg.demo {
-		d, err := seedDemo(ctx, eng, reg.Names())
-		if err != nil {
-			_ = ln.Close()
+		if d, err = seedDemo(ctx, eng, reg.Names()); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		d.print(stdout, base, admin)
 	}
 	hcfg := fanhttp.Config{Engine: eng, Policies: reg, Logger: log, TrustForwardedFor: cfg.auth.trustForwardedFor,
 		AccessLog: cfg.accessLog, Metrics: m, MetricsHandler: m.Handler(), TokenCacheTTL: cfg.tokenCache,
 		Payments: pay, Sandbox: sandboxControls, VerifySandbox: vfy}
 	if err := cfg.export.apply(ctx, eng, &hcfg); err != nil {
-		_ = ln.Close()
 		return fmt.Errorf("export signing key: %w", err)
 	}
 	srv := &http.Server{
@@ -294,6 +289,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Printed once everything is ready: whoever waits for this line (a
+	// script, a test) may stop the server at once.
+	fmt.Fprintf(stdout, "fanclub API listening on %s (database %s)\n", base, shown)
+	if admin != "" {
+		fmt.Fprintf(stdout, "admin token: %s\n", admin)
+	} else {
+		fmt.Fprintln(stdout, "an admin token is live already; 'fanclub admin token' prints a new one")
+	}
+	if d != nil {
+		d.print(stdout, base, admin)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
