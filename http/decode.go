@@ -46,11 +46,17 @@ func decodeOptionalBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return decodeBody(w, r, dst)
 }
 
-// noBody refuses a body on a route that takes none, as decodeBody refuses
-// members a body does not declare: a request may send nothing or "{}".
-func noBody(w http.ResponseWriter, r *http.Request) error {
-	var none struct{}
-	return decodeOptionalBody(w, r, &none)
+// bodiless is the handler of a route that takes no body: a request may
+// send nothing or "{}", and a body with members is refused as decodeBody
+// refuses members a body does not declare, before h runs.
+func bodiless(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
+		var none struct{}
+		if err := decodeOptionalBody(w, r, &none); err != nil {
+			return err
+		}
+		return h(w, r, p)
+	}
 }
 
 // decodeBodyLimit is decodeBody with a size limit of its own.

@@ -136,9 +136,6 @@ func (s *Server) clientAddr(r *http.Request) string {
 
 // logout revokes the caller's own token.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	if err := s.engine.RevokeToken(r.Context(), p.TokenID); err != nil {
 		return err
 	}
@@ -149,9 +146,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p fanclub.Princi
 
 // revokeToken revokes any token by id.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -90,9 +90,6 @@ func (s *Server) myGuardianLinks(w http.ResponseWriter, r *http.Request, p fancl
 
 // acceptGuardianLink is the minor's consent to a requested link.
 func (s *Server) acceptGuardianLink(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -107,9 +104,6 @@ func (s *Server) acceptGuardianLink(w http.ResponseWriter, r *http.Request, p fa
 // unlinkGuardian asks, as the side the caller is on, to remove a link;
 // a refusal under a policy that needs both sides keeps the request.
 func (s *Server) unlinkGuardian(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -133,9 +127,6 @@ func (s *Server) unlinkGuardian(w http.ResponseWriter, r *http.Request, p fanclu
 
 // adminUnlinkGuardian removes a link as an operator.
 func (s *Server) adminUnlinkGuardian(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -275,17 +266,11 @@ func (s *Server) verifyControls() (VerifyControls, error) {
 
 // sandboxFailFace turns failing a fan's face checks on (PUT) or off (DELETE).
 func (s *Server) sandboxFailFace(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	return s.sandboxFail(w, r, func(v VerifyControls, fan int64, on bool) error { return v.FailFace(r.Context(), fan, on) })
 }
 
 // sandboxFailAge turns failing a fan's age checks on (PUT) or off (DELETE).
 func (s *Server) sandboxFailAge(w http.ResponseWriter, r *http.Request, _ fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	return s.sandboxFail(w, r, func(v VerifyControls, fan int64, on bool) error { return v.FailAge(r.Context(), fan, on) })
 }
 

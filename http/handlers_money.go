@@ -116,9 +116,6 @@ func (s *Server) mySubscription(w http.ResponseWriter, r *http.Request, p fanclu
 
 // cancelRenewal turns the fan's auto-renew off in the club.
 func (s *Server) cancelRenewal(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	club, err := pathID(r, "club")
 	if err != nil {
 		return err
@@ -144,9 +141,6 @@ type AgreementRevoked struct {
 
 // revokeAgreement revokes one of the fan's payment agreements.
 func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	seg := r.PathValue("id")
 	id, ok := strings.CutSuffix(seg, revokeSuffix)
 	if !ok || id == "" {

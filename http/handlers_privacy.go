@@ -26,9 +26,6 @@ func (s *Server) follow(w http.ResponseWriter, r *http.Request, p fanclub.Princi
 // unfollow removes the fan's follow of a creator (204, also when there
 // was none).
 func (s *Server) unfollow(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	creator, err := pathID(r, "id")
 	if err != nil {
 		return err

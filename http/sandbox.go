@@ -41,9 +41,6 @@ func (s *Server) sandboxRules(w http.ResponseWriter, r *http.Request, _ fanclub.
 // sandboxDeclineFan turns declining a fan's charges on (PUT) or off
 // (DELETE) and answers the rules.
 func (s *Server) sandboxDeclineFan(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	sb, err := s.sandboxControls()
 	if err != nil {
 		return err
@@ -61,9 +58,6 @@ func (s *Server) sandboxDeclineFan(w http.ResponseWriter, r *http.Request, p fan
 // sandboxDeclineAmount turns declining charges of an amount on (PUT) or
 // off (DELETE) and answers the rules.
 func (s *Server) sandboxDeclineAmount(w http.ResponseWriter, r *http.Request, p fanclub.Principal) error {
-	if err := noBody(w, r); err != nil {
-		return err
-	}
 	sb, err := s.sandboxControls()
 	if err != nil {
 		return err
