@@ -82,25 +82,23 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 		}
 		return e.settleSubscribe(ctx, stored, pl, fanID, clubID)
 	}
-	{
-		// Check before any provider call: an agreement is made only for a
-		// subscription that can start.
-		err = e.inTx(ctx, false, func(tx Tx) error {
-			cp, err := e.canSubscribe(ctx, tx, fanID, clubID, tier, plan)
-			if err != nil {
-				return err
-			}
-			p.Amount, p.Currency = cp.price, cp.policy.Paid.Currency
-			in.AutoRenew = DefaultAutoRenew(cp.policy.Paid)
-			if autoRenew != nil {
-				in.AutoRenew = *autoRenew
-			}
-			agreementNeeded = in.AutoRenew && cp.policy.Paid.AutoRenew.StoppedBy == RenewalStopRevokeAgreement
-			return nil
-		})
+	// Check before any provider call: an agreement is made only for a
+	// subscription that can start.
+	err = e.inTx(ctx, false, func(tx Tx) error {
+		cp, err := e.canSubscribe(ctx, tx, fanID, clubID, tier, plan)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		p.Amount, p.Currency = cp.price, cp.policy.Paid.Currency
+		in.AutoRenew = DefaultAutoRenew(cp.policy.Paid)
+		if autoRenew != nil {
+			in.AutoRenew = *autoRenew
+		}
+		agreementNeeded = in.AutoRenew && cp.policy.Paid.AutoRenew.StoppedBy == RenewalStopRevokeAgreement
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	agreement := ""
 	if agreementNeeded {
@@ -111,6 +109,7 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 		agreement = ag.ID
 	}
 	pl := reconcilePayload{Key: p.Key, Agreement: agreement, Sub: &in}
+	var created bool
 	err = e.inTx(ctx, true, func(tx Tx) error {
 		q := *p
 		q.CreatedAt = tx.Now()
@@ -120,12 +119,9 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 		if err := e.recheckSpending(ctx, tx, spend); err != nil {
 			return err
 		}
-		created, err := tx.CreatePayment(ctx, &q)
-		if err != nil {
+		var err error
+		if created, err = tx.CreatePayment(ctx, &q); err != nil {
 			return fmt.Errorf("create payment: %w", err)
-		}
-		if !created && (q.FanID != fanID || q.ClubID != clubID || q.Purpose != PurposeSubscription) {
-			return Errorf(EKEYREUSED, "This idempotency key was first used for another request.")
 		}
 		if created {
 			if err := e.enqueuePaymentJob(ctx, tx, &q, pl); err != nil {
@@ -137,6 +133,13 @@ func (e *Engine) Subscribe(ctx context.Context, fanID, clubID int64, tier string
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !created {
+		// A request that raced the first under its key: checked and
+		// answered as a retry is, with what the first recorded.
+		if pl, err = e.storedSubscribe(ctx, p, fanID, clubID, tier, plan, autoRenew); err != nil {
+			return nil, err
+		}
 	}
 	return e.settleSubscribe(ctx, p, pl, fanID, clubID)
 }
