@@ -29,6 +29,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}{
 		{"bench ingest onto a database", []string{"bench", "ingest", "--db", existing, "--events", "10", "--fans", "5", "--clubs", "2", "--runs", "1", "--warmup", "0", "--naive", "0"}, 2, "exists"},
 		{"bench gifts onto a database", []string{"bench", "gifts", "--db", existing, "--gifts", "5", "--fans", "5", "--clubs", "2", "--runs", "1", "--warmup", "0", "--concurrency", "1"}, 2, "exists"},
+		{"bench ingest on a hostless URL", []string{"bench", "ingest", "--db", "postgres:///test", "--events", "10"}, 2, "no host"},
+		{"bench gifts on a URL without a database", []string{"bench", "gifts", "--db", "postgres://127.0.0.1:5432", "--gifts", "5"}, 2, "no database name"},
+		{"bench nodes on a hostless URL", []string{"bench", "nodes", "--db", "postgres://"}, 2, "no host"},
 		{"bench gifts writers", []string{"bench", "gifts", "--writers", "-3", "--gifts", "5"}, 2, "--writers -3"},
 		{"bench http token cache", []string{"bench", "http", "--token-cache", "-5s"}, 2, "--token-cache"},
 		{"bench http access log", []string{"bench", "http", "--access-log", "bogus"}, 2, "--access-log"},

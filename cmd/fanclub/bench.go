@@ -118,6 +118,10 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 		return 2
 	}
 	if isPostgresDSN(*dbPath) {
+		if err := checkDSN(*dbPath); err != nil {
+			fmt.Fprintln(stderr, "fanclub bench ingest:", err)
+			return 2
+		}
 		return runBenchIngestPostgres(ctx, cfg, *dbPath, benchRounds{runs: *runs, warmup: *warmup, naive: *naive}, stdout, stderr)
 	}
 	path, done, code := benchScratch("ingest", *dbPath, "bench.db", stderr)

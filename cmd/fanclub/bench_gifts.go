@@ -270,6 +270,12 @@ func runBenchGifts(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "fanclub bench gifts: --writers %d: want a number from 0 (the default for the store) to 64, as serve's --gift-writers\n", *writers)
 		return 2
 	}
+	if isPostgresDSN(*dbPath) {
+		if err := checkDSN(*dbPath); err != nil {
+			fmt.Fprintln(stderr, "fanclub bench gifts:", err)
+			return 2
+		}
+	}
 	l := newGiftLoad(cfg, *gifts)
 	l.writers = *writers
 	fmt.Fprintf(stdout, "workload: %d gifts of 1-10 coins, %d fans with %d coins each, %d clubs (Zipf s=%.1f) with a creator each, creator share %.2f, seed %d\n",

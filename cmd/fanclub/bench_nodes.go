@@ -57,6 +57,10 @@ func runBenchNodes(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "fanclub bench nodes: --db must be a postgres:// URL; --clients, --batch, --duration, --rounds and --fans positive, --clubs at least 2")
 		return 2
 	}
+	if err := checkDSN(*url); err != nil {
+		fmt.Fprintln(stderr, "fanclub bench nodes:", err)
+		return 2
+	}
 	if *bin == "" {
 		exe, err := os.Executable()
 		if err != nil {
