@@ -72,16 +72,19 @@ func TxBackoff(attempt int) time.Duration {
 }
 
 // waitBackoff sleeps for d unless ctx ends first, and returns ctx's error
-// in that case.
+// when ctx has ended by the time the wait is over: a context that ends as
+// the timer fires stops the retries too, whichever of the two select saw.
 func waitBackoff(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
 	case <-t.C:
-		return nil
 	}
+	return ctx.Err()
 }
 
 // RetryWriteTx runs fn in a write transaction of store and commits it
