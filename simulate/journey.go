@@ -175,14 +175,17 @@ type stepFile struct {
 	Format   string `json:"format"`
 }
 
-// ParseJourney reads a journey from r, decoding strictly (unknown fields
-// are errors). A malformed journey gives an EINVALID *fanclub.Error whose
+// ParseJourney reads a journey from r, decoding strictly (unknown and
+// repeated fields are errors). A malformed journey gives an EINVALID *fanclub.Error whose
 // Fields name each problem by path, e.g. steps[3].at. Policy names are
 // checked by Run, which knows the registry.
 func ParseJourney(r io.Reader) (*Journey, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
 	if err != nil {
 		return nil, fmt.Errorf("read journey: %w", err)
+	}
+	if fe := duplicateMember(data); fe != nil {
+		return nil, invalid(*fe)
 	}
 	var jf journeyFile
 	if fe := decodeStrict(data, &jf, ""); fe != nil {
