@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 
-	"fanclub"
 	"fanclub/audit"
 	"fanclub/policyfile"
 )
@@ -83,10 +82,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, name := range names {
 		p, err := reg.Resolve(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "fanclub audit: %s: %s\n", name, fanclub.ErrorMessage(err))
-			for _, f := range fanclub.ErrorFields(err) {
-				fmt.Fprintf(stderr, "  %s\n", f)
-			}
+			printPolicyLoadError(stderr, "audit", name, err)
 			return 2
 		}
 		reports = append(reports, audit.Audit(p))

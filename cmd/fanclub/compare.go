@@ -56,7 +56,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	for _, n := range names {
 		p, err := reg.Resolve(n)
 		if err != nil {
-			printCompareError(stderr, err)
+			printPolicyLoadError(stderr, "compare", n, err)
 			return 2
 		}
 		policies = append(policies, p)

@@ -182,3 +182,18 @@ func runPolicySchema(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// printPolicyLoadError writes why a policy named on the command line (a
+// registered name or a policy file) could not be loaded: the error's
+// message, then each problem of the file a line, as "file:line:col: path:
+// message" (the form 'fanclub policy validate' prints), so an editor can
+// jump to it.
+func printPolicyLoadError(w io.Writer, cmd, name string, err error) {
+	fmt.Fprintf(w, "fanclub %s: %s\n", cmd, fanclub.ErrorMessage(err))
+	if len(fanclub.ErrorFields(err)) == 0 {
+		return
+	}
+	for line := range strings.Lines(policyfile.FormatErrors(name, err)) {
+		fmt.Fprintf(w, "  %s", line)
+	}
+}

@@ -121,3 +121,29 @@ func TestPolicySchemaIsTheCommittedSchema(t *testing.T) {
 		t.Fatalf("status %d; schema output differs from policyfile.Schema() or is not JSON", code)
 	}
 }
+
+// TestPolicyFileErrorsNameTheLine checks that every command taking a
+// policy file names a broken file's problems by file:line:col, as
+// 'policy validate' does, and exits 2.
+func TestPolicyFileErrorsNameTheLine(t *testing.T) {
+	t.Parallel()
+	file := writePolicyFile(t, "broken.yaml", "apiVersion: fanclub/v1\nkind: Policy\nflavour: sweet\n")
+	journey := writePolicyFile(t, "j.json", `{"start":"2026-03-02T09:00:00Z","steps":[{"at":"+0s","fan":"alice","club":"c1","do":"join"}]}`)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"audit", []string{"audit", file}},
+		{"compare", []string{"compare", file}},
+		{"simulate", []string{"simulate", "--policy", file, journey}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, errOut := runFanclub(t, tt.args...)
+			if code != 2 || !strings.Contains(errOut, file+":3:1: flavour: unknown field") {
+				t.Fatalf("status %d, stderr:\n%s", code, errOut)
+			}
+		})
+	}
+}

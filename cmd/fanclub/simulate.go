@@ -52,7 +52,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *policy != "" {
 		p, err := reg.Resolve(*policy)
 		if err != nil {
-			printSimulateError(stderr, "--policy", err)
+			printPolicyLoadError(stderr, "simulate --policy", *policy, err)
 			return 2
 		}
 		if existing, err := reg.Policy(p.Metadata.Name); err != nil {
