@@ -147,14 +147,14 @@ func runAdminToken(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("fanclub admin token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, adminUsage+"\nflags:\n")
+		fmt.Fprint(fs.Output(), adminUsage+"\nflags:\n")
 		fs.PrintDefaults()
 	}
 	var a authSettings
 	a.register(flag.NewFlagSet("", flag.ContinueOnError))
 	db := fs.String("db", envOr("FANCLUB_DB", "fanclub.db"), "SQLite database `path`, or postgres:// URL (env FANCLUB_DB)")
 	ttl := fs.Duration("ttl", a.tokenTTL, "lifetime of the token (env FANCLUB_TOKEN_TTL; at most FANCLUB_TOKEN_MAX_TTL)")
-	pos, code := parseArgs(fs, args)
+	pos, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}

@@ -25,7 +25,7 @@ func runAdminErase(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("fanclub admin erase", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, adminEraseUsage+"\nflags:\n")
+		fmt.Fprint(fs.Output(), adminEraseUsage+"\nflags:\n")
 		fs.PrintDefaults()
 	}
 	db := fs.String("db", envOr("FANCLUB_DB", "fanclub.db"), "SQLite database `path`, or postgres:// URL (env FANCLUB_DB)")
@@ -33,7 +33,7 @@ func runAdminErase(ctx context.Context, args []string, stdout, stderr io.Writer)
 	pay := fs.String("payments", envOr("FANCLUB_PAYMENTS", "sandbox"), "payment provider refunds of exited subscriptions go through: "+paymentProviders)
 	fan := fs.Int64("fan", 0, "the fan's `id`")
 	confirm := fs.Bool("confirm", false, "run the erasure (without it: a preview that changes nothing)")
-	pos, code := parseArgs(fs, args)
+	pos, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}

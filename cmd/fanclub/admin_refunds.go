@@ -21,7 +21,7 @@ func runAdminRefunds(ctx context.Context, args []string, stdout, stderr io.Write
 	fs := flag.NewFlagSet("fanclub admin refunds", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, adminUsage+"\nflags:\n")
+		fmt.Fprint(fs.Output(), adminUsage+"\nflags:\n")
 		fs.PrintDefaults()
 	}
 	db := fs.String("db", envOr("FANCLUB_DB", "fanclub.db"), "SQLite database `path`, or postgres:// URL (env FANCLUB_DB)")
@@ -31,7 +31,7 @@ func runAdminRefunds(ctx context.Context, args []string, stdout, stderr io.Write
 	operator := fs.String("operator", "", "`name` of the operator deciding (required with --approve or --reject)")
 	note := fs.String("note", "", "a `note` kept with the decision")
 	policies := fs.String("policies", os.Getenv("FANCLUB_POLICIES"), "`directory` of custom policy files the clubs may run (env FANCLUB_POLICIES)")
-	pos, code := parseArgs(fs, args)
+	pos, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}

@@ -36,7 +36,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(fs.Output(), auditUsage)
 		fs.PrintDefaults()
 	}
-	names, code := parseArgs(fs, args)
+	names, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}

@@ -58,7 +58,7 @@ func TestAuditCommandStatus(t *testing.T) {
 		{"bad lang", []string{"fair", "--lang", "fr"}, 2, "", "unknown --lang"},
 		{"bad fail-on", []string{"fair", "--fail-on", "urgent"}, 2, "", "unknown --fail-on"},
 		{"unknown flag", []string{"fair", "--colour"}, 2, "", "flag provided but not defined"},
-		{"help", []string{"-h"}, 0, "", "usage: fanclub audit"},
+		{"help", []string{"-h"}, 0, "usage: fanclub audit", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

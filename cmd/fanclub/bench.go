@@ -106,7 +106,7 @@ func runBenchIngest(ctx context.Context, args []string, stdout, stderr io.Writer
 	warmup := fs.Int("warmup", 1, "untimed runs of each mode first (the first run in a process also pays for the memory the heap takes from the system)")
 	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory), or a postgres:// server URL")
 	syncMode := fs.String("sync", "normal", "commit durability: normal (survives a process kill) or full (fsync per commit, survives power loss)")
-	if code := parseBenchFlags(fs, args); code >= 0 {
+	if code := parseBenchFlags(fs, args, stdout); code >= 0 {
 		return code
 	}
 	if *syncMode != "normal" && *syncMode != "full" {
@@ -236,10 +236,10 @@ func benchFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parseBenchFlags parses a benchmark's flags: it returns the exit status
-// when the command must stop there (0 after -h, 2 on a bad flag), -1 to
-// go on.
-func parseBenchFlags(fs *flag.FlagSet, args []string) int {
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+// when the command must stop there (0 after -h, its usage on stdout; 2 on
+// a bad flag), -1 to go on.
+func parseBenchFlags(fs *flag.FlagSet, args []string, stdout io.Writer) int {
+	if err := parseFlags(fs, args, stdout); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {
 		return 2

@@ -60,7 +60,7 @@ func runBenchExitStorm(ctx context.Context, args []string, stdout, stderr io.Wri
 	slots := fs.Int("password-concurrency", fanclub.DefaultPasswordConcurrency(), "password checks at once (as serve --password-concurrency)")
 	memKiB := fs.Uint("argon2-memory", uint(argon2id.DefaultParams.Memory), "argon2id memory in KiB (the default is production's)")
 	throttle := fs.Bool("throttle", false, "keep login throttling on (see above)")
-	if code := parseBenchFlags(fs, args); code >= 0 {
+	if code := parseBenchFlags(fs, args, stdout); code >= 0 {
 		return code
 	}
 	if fs.NArg() > 0 || *duration <= 0 || *rounds < 1 || *warmup < 0 || *batch < 1 || *members < 1 || *stormClients < 1 || *stormFans < 1 || *slots < 1 || *memKiB < 64 {

@@ -250,7 +250,7 @@ func runBenchGifts(ctx context.Context, args []string, stdout, stderr io.Writer)
 	dbPath := fs.String("db", "", "database file to seed and copy for each run (default: in a temporary directory), or a postgres:// server URL")
 	writers := fs.Int("writers", 0, "gift batches the engine runs at once (0: its default, 1 on SQLite and 2 on PostgreSQL)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed and warm-up runs (not the seeding) to this file")
-	if code := parseBenchFlags(fs, args); code >= 0 {
+	if code := parseBenchFlags(fs, args, stdout); code >= 0 {
 		return code
 	}
 	var concs []int

@@ -33,7 +33,7 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.DurationVar(&c.TokenCache, "token-cache", c.TokenCache, "the API's token cache TTL (0: off)")
 	fs.DurationVar(&c.ReadCheck, "read-check", c.ReadCheck, "the store's read check interval (0: every read transaction)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the membership phase to `file`")
-	if code := parseBenchFlags(fs, args); code >= 0 {
+	if code := parseBenchFlags(fs, args, stdout); code >= 0 {
 		return code
 	}
 	msg := ""

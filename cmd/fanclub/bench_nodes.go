@@ -50,7 +50,7 @@ func runBenchNodes(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fans := fs.Int("fans", 20_000, "fans, each a member of one club")
 	clubs := fs.Int("clubs", 200, "clubs")
 	bin := fs.String("bin", "", "the fanclub `binary` to run serve from (default: this one)")
-	if code := parseBenchFlags(fs, args); code >= 0 {
+	if code := parseBenchFlags(fs, args, stdout); code >= 0 {
 		return code
 	}
 	if fs.NArg() > 0 || !isPostgresDSN(*url) || *clients < 1 || *batch < 1 || *duration <= 0 || *rounds < 1 || *fans < 1 || *clubs < 2 {

@@ -32,7 +32,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			strings.Join(defaultComparePolicies, " "))
 		fs.PrintDefaults()
 	}
-	names, code := parseArgs(fs, args)
+	names, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}

@@ -32,7 +32,7 @@ func TestCompareCommand(t *testing.T) {
 		{"unknown format", []string{"--format", "pdf"}, 2, nil, nil, `unknown format "pdf"; allowed: md, html, json`},
 		{"unknown flag", []string{"--bogus"}, 2, nil, nil, "flag provided but not defined: -bogus"},
 		{"missing file", []string{"./no-such-policy.yaml"}, 2, nil, nil, "fanclub compare:"},
-		{"help", []string{"-h"}, 0, nil, nil, "usage: fanclub compare"},
+		{"help", []string{"-h"}, 0, []string{"usage: fanclub compare"}, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -35,7 +35,7 @@ type consumeConfig struct {
 
 // parseConsume reads consume's flags, with FANCLUB_ environment variables
 // as defaults.
-func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
+func parseConsume(args []string, stdout, stderr io.Writer) (consumeConfig, error) {
 	fs := flag.NewFlagSet("fanclub consume", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := consumeConfig{db: envOr("FANCLUB_DB", "fanclub.db")}
@@ -58,10 +58,10 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 		return c, err
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH|URL] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR] [--jobs=false] [--jobs-every DUR] [--dedupe-window DUR]")
+		fmt.Fprintln(fs.Output(), "usage: fanclub consume --stream NAME --durable NAME [--nats URL] [--subject S] [--db PATH|URL] [--policies DIR] [--ack-wait DUR] [--max-ack-pending N] [--nak-delay DUR] [--jobs=false] [--jobs-every DUR] [--dedupe-window DUR]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return c, err
 	}
 	bad := func(err error) (consumeConfig, error) {
@@ -102,8 +102,8 @@ func parseConsume(args []string, stderr io.Writer) (consumeConfig, error) {
 // runConsume runs 'fanclub consume': it ingests interaction batches from
 // a JetStream stream until ctx ends (SIGINT or SIGTERM), then finishes the
 // batch in flight and stops.
-func runConsume(ctx context.Context, args []string, _, stderr io.Writer) int {
-	cfg, err := parseConsume(args, stderr)
+func runConsume(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseConsume(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {

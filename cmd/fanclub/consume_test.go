@@ -34,7 +34,7 @@ func TestParseConsume(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := parseConsume(tc.args, io.Discard)
+			c, err := parseConsume(tc.args, io.Discard, io.Discard)
 			if tc.err == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -51,12 +51,12 @@ func TestDedupeWindowFlag(t *testing.T) {
 
 // parseServeDedupe is serve's dedupe window for args.
 func parseServeDedupe(args []string) (time.Duration, error) {
-	c, err := parseServe(args, io.Discard)
+	c, err := parseServe(args, io.Discard, io.Discard)
 	return c.dedupe, err
 }
 
 // parseConsumeDedupe is consume's dedupe window for args.
 func parseConsumeDedupe(args []string) (time.Duration, error) {
-	c, err := parseConsume(args, io.Discard)
+	c, err := parseConsume(args, io.Discard, io.Discard)
 	return c.dedupe, err
 }

@@ -22,7 +22,7 @@ const exportUsage = "usage: fanclub export verify --key PUBLIC_KEY FILE"
 func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help"):
-		fmt.Fprintln(stderr, exportUsage)
+		fmt.Fprintln(stdout, exportUsage)
 		return 0
 	case len(args) == 0:
 		fmt.Fprintf(stderr, "fanclub export: missing subcommand\n%s\n", exportUsage)
@@ -33,8 +33,12 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("fanclub export verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), exportUsage+"\n\nVerifies a downloaded export (any format) offline against the exporting\ninstance's public key.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	keyArg := fs.String("key", "", "the exporting instance's Ed25519 public `key`, base64url (the x of its /.well-known/fanclub/keys) or base64")
-	files, code := parseArgs(fs, args[1:])
+	files, code := parseArgs(fs, args[1:], stdout)
 	if code >= 0 {
 		return code
 	}

@@ -97,11 +97,11 @@ func TestServeSigningKeyFile(t *testing.T) {
 		t.Fatalf("readSigningKey = %+v, %v", k, err)
 	}
 	for _, args := range [][]string{{"--signing-key", bad}, {"--signing-key", filepath.Join(dir, "none")}, {"--trusted-keys", "abc"}} {
-		if _, err := parseServe(args, &bytes.Buffer{}); err == nil {
+		if _, err := parseServe(args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 			t.Errorf("serve %v: accepted", args)
 		}
 	}
-	if _, err := parseServe([]string{"--signing-key", good, "--trusted-keys", base64.RawURLEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))}, &bytes.Buffer{}); err != nil {
+	if _, err := parseServe([]string{"--signing-key", good, "--trusted-keys", base64.RawURLEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Errorf("serve with a key file and a trusted key: %v", err)
 	}
 }

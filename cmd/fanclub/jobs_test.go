@@ -28,8 +28,8 @@ func TestJobFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s, serr := parseServe(tc.args, io.Discard)
-			c, cerr := parseConsume(append([]string{"--stream", "s", "--durable", "d"}, tc.args...), io.Discard)
+			s, serr := parseServe(tc.args, io.Discard, io.Discard)
+			c, cerr := parseConsume(append([]string{"--stream", "s", "--durable", "d"}, tc.args...), io.Discard, io.Discard)
 			for cmd, got := range map[string]struct {
 				s   jobSettings
 				err error

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -64,11 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // parseArgs parses flags that may come before, between or after the
 // positional arguments ("--" ends flag parsing) and returns the positional
 // ones. When parsing ends the command it also returns the exit status to
-// use (0 after -h, 2 on a bad flag); otherwise the status is -1.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, int) {
+// use (0 after -h, its usage on stdout; 2 on a bad flag); otherwise the
+// status is -1.
+func parseArgs(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, int) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		if err := parseFlags(fs, args, stdout); errors.Is(err, flag.ErrHelp) {
 			return nil, 0
 		} else if err != nil {
 			return nil, 2
@@ -85,6 +87,24 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, int) {
 	}
 }
 
+// parseFlags is fs.Parse(args) with what the flag set prints held back
+// until the outcome is known: help that was asked for (-h) goes to stdout
+// like any requested output, and a bad flag's message and usage to the
+// flag set's own output (stderr).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.Output()
+	var held bytes.Buffer
+	fs.SetOutput(&held)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		out = stdout
+	}
+	_, _ = held.WriteTo(out)
+	return err
+}
+
+// usage writes the list of commands.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: fanclub COMMAND [flags]\n\ncommands:")
 	for _, c := range commands() {

@@ -17,7 +17,7 @@ func TestServePaymentsFlag(t *testing.T) {
 		{[]string{"--payments", "stripe"}, "", false},
 		{[]string{"--payments", ""}, "", false},
 	} {
-		c, err := parseServe(tc.args, io.Discard)
+		c, err := parseServe(tc.args, io.Discard, io.Discard)
 		if (err == nil) != tc.ok || (tc.ok && c.payments != tc.want) {
 			t.Errorf("parseServe(%q) = %q, %v; want %q (ok %v)", tc.args, c.payments, err, tc.want, tc.ok)
 		}
@@ -54,7 +54,7 @@ func TestServeGiftWritersFlag(t *testing.T) {
 		{[]string{"--gift-writers", "65"}, 0, false},
 		{[]string{"--gift-writers", "two"}, 0, false},
 	} {
-		c, err := parseServe(tc.args, io.Discard)
+		c, err := parseServe(tc.args, io.Discard, io.Discard)
 		if (err == nil) != tc.ok || (tc.ok && c.giftWriters != tc.want) {
 			t.Errorf("parseServe(%q) = %d, %v; want %d (ok %v)", tc.args, c.giftWriters, err, tc.want, tc.ok)
 		}

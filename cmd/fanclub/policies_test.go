@@ -242,7 +242,7 @@ func TestServePoliciesFromEnvironment(t *testing.T) {
 		{nil, "/srv/policies"},
 		{[]string{"--policies", "/etc/fanclub"}, "/etc/fanclub"},
 	} {
-		cfg, err := parseServe(tc.args, io.Discard)
+		cfg, err := parseServe(tc.args, io.Discard, io.Discard)
 		if err != nil || cfg.policies != tc.want {
 			t.Errorf("parseServe(%q) = %q, %v; want %q", tc.args, cfg.policies, err, tc.want)
 		}

@@ -63,7 +63,7 @@ func policyFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
 
 func runPolicyList(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("list", "", stderr)
-	pos, code := parseArgs(fs, args)
+	pos, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}
@@ -96,7 +96,7 @@ func runPolicyList(args []string, stdout, stderr io.Writer) int {
 func runPolicyShow(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("show", "NAME|FILE [--format yaml|json]", stderr)
 	format := fs.String("format", "yaml", "output format: yaml|json")
-	pos, code := parseArgs(fs, args)
+	pos, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}
@@ -146,7 +146,7 @@ func runPolicyShow(args []string, stdout, stderr io.Writer) int {
 
 func runPolicyValidate(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("validate", "FILE...", stderr)
-	files, code := parseArgs(fs, args)
+	files, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}
@@ -169,7 +169,7 @@ func runPolicyValidate(args []string, stdout, stderr io.Writer) int {
 
 func runPolicySchema(args []string, stdout, stderr io.Writer) int {
 	fs := policyFlags("schema", "", stderr)
-	pos, code := parseArgs(fs, args)
+	pos, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}

@@ -53,7 +53,7 @@ type serveConfig struct {
 
 // parseServe reads serve's flags, with FANCLUB_DB and FANCLUB_ADDR as
 // defaults.
-func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
+func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("fanclub serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := serveConfig{db: envOr("FANCLUB_DB", "fanclub.db"), addr: envOr("FANCLUB_ADDR", "127.0.0.1:8080")}
@@ -82,10 +82,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	giftWriters := fs.String("gift-writers", envOr("FANCLUB_GIFT_WRITERS", "0"), "gift batches run at once; 0 means 1 on SQLite and 2 on PostgreSQL (env FANCLUB_GIFT_WRITERS)")
 	tokenCache := fs.String("token-cache", envOr("FANCLUB_TOKEN_CACHE", "2s"), "how long an authenticated token is remembered; 0 turns the cache off (env FANCLUB_TOKEN_CACHE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [--jobs=false] [--jobs-every DUR] [--webhook-url URL] [limit, token and password flags]")
+		fmt.Fprintln(fs.Output(), "usage: fanclub serve [--db PATH|URL] [--addr ADDR] [--policies DIR] [--demo] [--access-log all|errors|off|sample:N] [--token-cache DUR] [--payments sandbox] [--jobs=false] [--jobs-every DUR] [--webhook-url URL] [limit, token and password flags]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -161,7 +161,7 @@ func envOr(key, def string) string {
 // database until
 // ctx ends (SIGINT or SIGTERM), then shuts down gracefully.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseServe(args, stderr)
+	cfg, err := parseServe(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {

@@ -189,22 +189,23 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	if code := runServe(context.Background(), []string{"extra"}, io.Discard, &stderr); code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
-	if code := runServe(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 {
+	var stdout bytes.Buffer
+	if code := runServe(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("-h exit %d, want 0", code)
 	}
-	if !strings.Contains(stderr.String(), "--demo") {
-		t.Fatalf("usage does not mention --demo: %s", stderr.String())
+	if !strings.Contains(stdout.String(), "--demo") {
+		t.Fatalf("usage does not mention --demo: %s", stdout.String())
 	}
 }
 
 func TestServeEnvDefaults(t *testing.T) {
 	t.Setenv("FANCLUB_DB", "/tmp/x.db")
 	t.Setenv("FANCLUB_ADDR", "127.0.0.1:9999")
-	c, err := parseServe(nil, io.Discard)
+	c, err := parseServe(nil, io.Discard, io.Discard)
 	if err != nil || c.db != "/tmp/x.db" || c.addr != "127.0.0.1:9999" || c.demo {
 		t.Fatalf("parseServe = %+v, %v", c, err)
 	}
-	c, err = parseServe([]string{"--db", "a.db"}, io.Discard)
+	c, err = parseServe([]string{"--db", "a.db"}, io.Discard, io.Discard)
 	if err != nil || c.db != "a.db" || c.addr != "127.0.0.1:9999" {
 		t.Fatalf("flag over env: %+v, %v", c, err)
 	}
@@ -216,7 +217,7 @@ func TestServeAuthSettingsFromEnvAndFlags(t *testing.T) {
 	t.Setenv("FANCLUB_TOKEN_MAX_TTL", "4h")
 	t.Setenv("FANCLUB_PASSWORD_CONCURRENCY", "3")
 	t.Setenv("FANCLUB_TRUST_FORWARDED_FOR", "true")
-	c, err := parseServe([]string{"--token-ttl", "90m"}, io.Discard)
+	c, err := parseServe([]string{"--token-ttl", "90m"}, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +235,7 @@ func TestServeAuthSettingsFromEnvAndFlags(t *testing.T) {
 	} {
 		t.Run(tc.key, func(t *testing.T) {
 			t.Setenv(tc.key, tc.value)
-			if _, err := parseServe(nil, io.Discard); err == nil {
+			if _, err := parseServe(nil, io.Discard, io.Discard); err == nil {
 				t.Fatalf("%s=%s accepted", tc.key, tc.value)
 			}
 		})
@@ -243,16 +244,16 @@ func TestServeAuthSettingsFromEnvAndFlags(t *testing.T) {
 
 func TestServeAccessLogAndTokenCacheFlags(t *testing.T) {
 	t.Setenv("FANCLUB_ACCESS_LOG", "sample:100")
-	c, err := parseServe(nil, io.Discard)
+	c, err := parseServe(nil, io.Discard, io.Discard)
 	if err != nil || c.accessLog.String() != "sample:100" || c.tokenCache != 2*time.Second {
 		t.Fatalf("env: %+v, %v", c, err)
 	}
-	c, err = parseServe([]string{"--access-log", "off", "--token-cache", "0"}, io.Discard)
+	c, err = parseServe([]string{"--access-log", "off", "--token-cache", "0"}, io.Discard, io.Discard)
 	if err != nil || c.accessLog.String() != "off" || c.tokenCache != 0 {
 		t.Fatalf("flags: %+v, %v", c, err)
 	}
 	for _, bad := range [][]string{{"--access-log", "some"}, {"--token-cache", "-1s"}, {"--token-cache", "1h"}} {
-		if _, err := parseServe(bad, io.Discard); err == nil {
+		if _, err := parseServe(bad, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}

@@ -33,7 +33,7 @@ func TestParseServeWebhook(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("FANCLUB_WEBHOOK_SECRET", tc.env)
-			c, err := parseServe(tc.args, io.Discard)
+			c, err := parseServe(tc.args, io.Discard, io.Discard)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("parseServe(%q) error = %v, want error %v", tc.args, err, tc.wantErr)
 			}

@@ -29,7 +29,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(fs.Output(), "store and prints one JSON line per step. FILE - reads standard input.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	files, code := parseArgs(fs, args)
+	files, code := parseArgs(fs, args, stdout)
 	if code >= 0 {
 		return code
 	}

@@ -59,7 +59,7 @@ func TestSimulateCommand(t *testing.T) {
 		{"no file", nil, 2, nil, "exactly one journey FILE"},
 		{"two files", []string{exitJourney, exitJourney}, 2, nil, "exactly one journey FILE"},
 		{"bad flag", []string{"--colour", exitJourney}, 2, nil, "flag provided but not defined"},
-		{"help", []string{"-h"}, 0, nil, "usage: fanclub simulate"},
+		{"help", []string{"-h"}, 0, []string{"usage: fanclub simulate"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
