@@ -164,18 +164,20 @@ func (e *Engine) chargeTaskPenalties(ctx context.Context, tx Tx, cp *clubPolicy,
 	if rule.TaskPenalty != TaskPenaltyIfTaskFails || rule.PenaltyPoints <= 0 || s.TaskGoal <= 0 {
 		return nil
 	}
-	// A leaver's points of the week, recorded at the exit (a later
-	// history erasure does not change them); the most of a fan's exits.
-	pts := map[int64]int64{}
 	var fans []int64
+	byFan := map[int64][]*RevenueExit{}
 	for _, x := range exits {
-		if _, ok := pts[x.FanID]; !ok {
+		if _, ok := byFan[x.FanID]; !ok {
 			fans = append(fans, x.FanID)
 		}
-		pts[x.FanID] = max(pts[x.FanID], x.WeekPoints)
+		byFan[x.FanID] = append(byFan[x.FanID], x)
 	}
 	for _, fan := range fans {
-		if AddPoints(s.TaskProgress, pts[fan]) < s.TaskGoal {
+		lost, err := leaverLostPoints(ctx, tx, cp, fan, s.Week, byFan[fan])
+		if err != nil {
+			return err
+		}
+		if AddPoints(s.TaskProgress, lost) < s.TaskGoal {
 			continue // the task would have failed anyway
 		}
 		if err := tx.AddGeneralPoints(ctx, fan, -rule.PenaltyPoints, "team_task_penalty", base+"/penalty/"+strconv.FormatInt(fan, 10)); err != nil {
@@ -186,6 +188,38 @@ func (e *Engine) chargeTaskPenalties(ctx context.Context, tx Tx, cp *clubPolicy,
 		}
 	}
 	return nil
+}
+
+// leaverLostPoints returns the level points of the week that fan earned
+// in the club and that the task's progress no longer counts because they
+// left: what the week's exits (exits, oldest first) recorded and then
+// erased with the fan's history, each exit its own part (the counters
+// start again after an erasure), plus the fan's points still counted
+// when the fan is not an active member at settlement. Points an active
+// member still holds are in the progress already.
+func leaverLostPoints(ctx context.Context, tx Tx, cp *clubPolicy, fanID int64, week time.Time, exits []*RevenueExit) (int64, error) {
+	var lost int64
+	for _, x := range exits {
+		r, err := tx.FindExitRequest(ctx, x.Key)
+		if err != nil && !isNotFound(err) {
+			return 0, fmt.Errorf("exit request %s: %w", x.Key, err)
+		}
+		if err == nil && r.Impact.HistoryDeleted {
+			lost = AddPoints(lost, x.WeekPoints)
+		}
+	}
+	m, err := tx.FindMembership(ctx, fanID, cp.club.ID)
+	if err != nil && !isNotFound(err) {
+		return 0, fmt.Errorf("membership: %w", err)
+	}
+	if err == nil && m.Status == StatusActive {
+		return lost, nil
+	}
+	now, err := leaverWeekPoints(ctx, tx, cp, fanID, week)
+	if err != nil {
+		return 0, err
+	}
+	return AddPoints(lost, now), nil
 }
 
 // taskBarred reports whether fan is barred from the club's task rewards

@@ -9,7 +9,8 @@ import (
 // TestRevenueJourneysShowTheSpec checks, independently of the golden
 // files, the values dimension 6 fixes per preset (docs/revenue.md):
 // settlement at Monday 00:00 Asia/Shanghai, wechat-channels' reversal
-// and penalty, douyin's freeze, 50 % return and 7- and 30-day bars,
+// and penalty (counting every exit of a fan who leaves twice in a week),
+// douyin's freeze, 50 % return and 7- and 30-day bars,
 // kuaishou's held settlement, damages with debt and lifetime bar, and
 // fair's nothing.
 func TestRevenueJourneysShowTheSpec(t *testing.T) {
@@ -28,6 +29,10 @@ func testRevenueJourneysShowTheSpec(t *testing.T, open teststores.Open) {
 			{8, "creator.pending", "2750"}, {8, "creator.available", "0"},
 			{9, "creator.pending", "0"}, {9, "creator.available", "1500"}, {9, "fan.general_points", "-100"},
 			{10, "creator.available", "1500"},
+		},
+		"revenue-wechat-rejoin.json": {
+			{6, "impact.revenue.task_points", "2000"}, {9, "impact.revenue.task_points", "2000"},
+			{9, "task.progress", "1000"}, {10, "fan.general_points", "-100"},
 		},
 		"revenue-douyin.json": {
 			{3, "impact.revenue.frozen", "500"}, {3, "impact.revenue.returned_coins", "50"}, {3, "wallet.coins", "950"},
