@@ -3,7 +3,6 @@ package fanclub
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"fanclub/ledger"
@@ -99,7 +98,7 @@ func (e *Engine) planRevenueExit(ctx context.Context, tx Tx, cp *clubPolicy, fan
 	}
 	switch rule.TipReturn {
 	case TipReturnRatio:
-		p.ReturnedCoins = int64(math.Floor(float64(p.UnsettledCoins) * rule.TipReturnRatio))
+		p.ReturnedCoins = Prorate(p.UnsettledCoins, rule.TipReturnRatio, 1, 1)
 	case TipReturnDamages:
 		w, err := walletOf(ctx, tx, fanID)
 		if err != nil {

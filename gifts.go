@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -138,17 +137,9 @@ func giftTransfers(g *Gift) []ledger.Transfer {
 	return ts
 }
 
-// shareOf is the creator's share of a money value: value × share rounded
-// down, with the share read to a hundredth of a per cent so that 0.5
-// is exactly half.
+// shareOf is the creator's share of a money value: ⌊value × share⌋,
+// exactly, with share read as the decimal the policy wrote (0.5 is half,
+// 0.12345 is 12345/100000; see Prorate).
 func shareOf(value int64, share float64) int64 {
-	bp := int64(math.Round(share * 10000))
-	if bp <= 0 || value <= 0 {
-		return 0
-	}
-	if bp >= 10000 {
-		return value
-	}
-	// value ≤ MaxGiftCoins × coin price: far from overflowing × 10000.
-	return value * bp / 10000
+	return Prorate(value, share, 1, 1)
 }
