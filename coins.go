@@ -44,12 +44,13 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 	if e.payments == nil {
 		return nil, Errorf(EINTERNAL, "No payment provider is configured.")
 	}
+	requester := fanID
 	spend := Spending{Kind: SpendCoins, FanID: fanID, Amount: coins * e.money.CoinPrice, Key: moneyKey("coins", fanID, key)}
 	fanID, gateErr := e.checkSpending(ctx, spend)
 	if gateErr != nil {
 		return nil, gateErr
 	}
-	p := &Payment{Key: moneyKey("coins", fanID, key), FanID: fanID, Kind: PaymentCharge,
+	p := &Payment{Key: coinPurchaseKey(fanID, requester, key), FanID: fanID, Kind: PaymentCharge,
 		Purpose: PurposeCoins, Amount: coins * e.money.CoinPrice, Currency: e.money.Currency, Coins: coins, Status: PaymentPending}
 	err := e.inTx(ctx, true, func(tx Tx) error {
 		if _, err := tx.FindFanByID(ctx, fanID); err != nil {
@@ -91,6 +92,16 @@ func (e *Engine) BuyCoins(ctx context.Context, fanID, coins int64, key string) (
 		return nil, err
 	}
 	return &CoinPurchase{Payment: p, Wallet: w}, nil
+}
+
+// coinPurchaseKey is the stored key of a coin purchase that payer pays
+// for at requester's request under the requester's idempotency key: the
+// fan's own purchase's key (moneyKey) when they are the same fan, and,
+// when a guardian pays for a minor (booked_to_guardian), a key of the
+// guardian's that differs from any of the guardian's own purchases and
+// does not spell out the minor's id.
+func coinPurchaseKey(payer, requester int64, key string) string {
+	return "coins/" + strconv.FormatInt(payer, 10) + "/" + KeyedEventID(requester, "coins:"+key)
 }
 
 // declined is the error of a declined payment.

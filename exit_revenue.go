@@ -77,8 +77,14 @@ func (e *Engine) planRevenueExit(ctx context.Context, tx Tx, cp *clubPolicy, fan
 	if err != nil {
 		return nil, fmt.Errorf("gifts: %w", err)
 	}
+	// A gift a guardian refund reversed is undone already: the exit
+	// neither holds its share again nor returns or charges its coins.
+	reversed, err := reversedGifts(ctx, tx, gifts)
+	if err != nil {
+		return nil, err
+	}
 	for _, g := range gifts {
-		if g.At.After(at) {
+		if g.At.After(at) || reversed[g.Key] {
 			continue
 		}
 		p.UnsettledGifts++

@@ -25,7 +25,8 @@ type refundCall struct {
 //     the creator's share is taken back from the creator's pending
 //     revenue (as far as it is still pending there; the settlement then
 //     leaves it out); a share a settlement already moved stays with the
-//     creator;
+//     creator; a gift an exit decided is reversed for what the exit did
+//     not undo (reverseGifts);
 //  2. the coins bought in the period are taken back as far as the
 //     minor's wallet holds them, newest purchase first, and each
 //     purchase's money is refunded for the coins taken back, at the
@@ -35,8 +36,8 @@ type refundCall struct {
 //     ends now.
 //
 // No charge is ever refunded beyond its amount: earlier guardian refunds
-// of a charge are subtracted, and so are the exit, cancel and other
-// refunds of the charge's club made since the charge.
+// of a charge are subtracted, and so are the exit and cancel refunds
+// that refunded it (clubRefundsByCharge).
 func (e *Engine) executeGuardianRefund(ctx context.Context, tx Tx, r *GuardianRefund) ([]refundCall, error) {
 	in := func(t time.Time) bool {
 		return (r.Since == nil || !t.Before(*r.Since)) && (r.Until == nil || t.Before(*r.Until))
@@ -50,6 +51,7 @@ func (e *Engine) executeGuardianRefund(ctx context.Context, tx Tx, r *GuardianRe
 		return nil, fmt.Errorf("list payments: %w", err)
 	}
 	given := refundedByCharge(ps)
+	other := clubRefundsByCharge(ps)
 	w, err := walletOf(ctx, tx, r.MinorID)
 	if err != nil {
 		return nil, err
@@ -73,7 +75,7 @@ func (e *Engine) executeGuardianRefund(ctx context.Context, tx Tx, r *GuardianRe
 			coins += back
 			amount = back * unit
 		case PurposeSubscription, PurposeRenewal:
-			amount = c.Amount - given[c.ID] - clubRefundsSince(ps, c)
+			amount = c.Amount - given[c.ID] - other[c.ID]
 			if amount <= 0 {
 				continue
 			}
@@ -106,7 +108,11 @@ func (e *Engine) executeGuardianRefund(ctx context.Context, tx Tx, r *GuardianRe
 }
 
 // reverseGifts reverses, once each, the minor's gifts in the period and
-// returns how many it reversed.
+// returns how many it reversed. A gift an exit already decided (its
+// revenue exit) is reversed for what the exit did not undo: the coins
+// the exit gave back (douyin's tipReturnRatio) are not given twice, and a
+// share the exit froze stays on its hold for an operator to release or
+// void, so no other gift's pending share is taken in its place.
 func (e *Engine) reverseGifts(ctx context.Context, tx Tx, r *GuardianRefund, in func(time.Time) bool) (int, error) {
 	var since time.Time
 	if r.Since != nil {
@@ -116,29 +122,52 @@ func (e *Engine) reverseGifts(ctx context.Context, tx Tx, r *GuardianRefund, in 
 	if err != nil {
 		return 0, fmt.Errorf("list gifts: %w", err)
 	}
+	done, err := reversedGifts(ctx, tx, gs)
+	if err != nil {
+		return 0, err
+	}
+	cover, err := newExitCover(ctx, tx, r.MinorID)
+	if err != nil {
+		return 0, err
+	}
+	returned := map[*RevenueExit]map[string]int64{}
 	n := 0
 	for _, g := range gs {
-		if !in(g.At) {
+		if !in(g.At) || done[g.Key] {
 			continue
 		}
-		key := "gift-reversal/" + g.Key
-		done, err := tx.FindTransfers(ctx, []string{key + "/coins"})
-		if err != nil {
-			return 0, fmt.Errorf("find gift reversal: %w", err)
-		}
-		if len(done) > 0 {
-			continue
-		}
-		ts := []ledger.Transfer{{Key: key + "/coins", Debit: ledger.PlatformCoins().ID, Credit: ledger.FanCoins(g.FanID).ID,
-			Asset: ledger.Coin, Amount: g.Coins, Code: "gift_reversal", Ref: r.Key}}
-		share, err := e.shareToReverse(ctx, tx, g)
+		cp, err := e.loadClub(ctx, tx, g.ClubID)
 		if err != nil {
 			return 0, err
+		}
+		coins, share := g.Coins, int64(0)
+		x := cover.of(g, cp.loc)
+		if x != nil && x.ReturnedCoins > 0 {
+			if returned[x] == nil {
+				if returned[x], err = returnedPerGift(ctx, tx, cover, x, cp.loc); err != nil {
+					return 0, err
+				}
+			}
+			coins -= returned[x][g.Key]
+		}
+		if x == nil || x.Handling != PendingFreezeUntilRelease {
+			if share, err = e.shareToReverse(ctx, tx, cp, g); err != nil {
+				return 0, err
+			}
+		}
+		key := giftReversalKey(g)
+		var ts []ledger.Transfer
+		if coins > 0 {
+			ts = append(ts, ledger.Transfer{Key: key + "/coins", Debit: ledger.PlatformCoins().ID, Credit: ledger.FanCoins(g.FanID).ID,
+				Asset: ledger.Coin, Amount: coins, Code: "gift_reversal", Ref: r.Key})
 		}
 		if share > 0 {
 			cur := ledger.Asset(g.Currency)
 			ts = append(ts, ledger.Transfer{Key: key + "/share", Debit: ledger.CreatorPending(g.CreatorID, cur).ID,
 				Credit: ledger.PlatformRevenue(cur).ID, Asset: cur, Amount: share, Code: "gift_share_reversal", Ref: r.Key})
+		}
+		if len(ts) == 0 {
+			continue // the exit gave everything back and holds the share
 		}
 		if _, err := ledger.Post(ctx, tx, tx.Now(), ts...); err != nil {
 			return 0, ledgerError(err, "reversing a gift")
@@ -151,13 +180,8 @@ func (e *Engine) reverseGifts(ctx context.Context, tx Tx, r *GuardianRefund, in 
 // shareToReverse is how much of a reversed gift's share to take back
 // from the creator's pending revenue: none once the gift's club-week is
 // settled (the share left pending then; taking it would take another
-// gift's), else the share as far as pending holds it outside holds (a
-// share an exit froze stays on its hold for an operator to decide).
-func (e *Engine) shareToReverse(ctx context.Context, tx Tx, g *Gift) (int64, error) {
-	cp, err := e.loadClub(ctx, tx, g.ClubID)
-	if err != nil {
-		return 0, err
-	}
+// gift's), else the share as far as pending holds it outside holds.
+func (e *Engine) shareToReverse(ctx context.Context, tx Tx, cp *clubPolicy, g *Gift) (int64, error) {
 	s, err := tx.FindSettlement(ctx, g.ClubID, WeekStart(g.At, cp.loc))
 	switch {
 	case err == nil && s.State == SettlementSettled:
@@ -189,17 +213,23 @@ func refundedByCharge(ps []*Payment) map[int64]int64 {
 	return out
 }
 
-// clubRefundsSince sums the refunds other than guardian refunds made in
-// a subscription charge's club since the charge (an exit's or a cancel's).
-func clubRefundsSince(ps []*Payment, c *Payment) int64 {
-	var sum int64
+// clubRefundsByCharge sums, by charge id, the refunds other than
+// guardian refunds (an exit's or a cancel's): each refunds the charge
+// that paid the subscription's running period, the latest subscription
+// or renewal charge of its club that succeeded before it (ps is oldest
+// first), and counts against that charge alone.
+func clubRefundsByCharge(ps []*Payment) map[int64]int64 {
+	out := map[int64]int64{}
+	latest := map[int64]*Payment{} // by club
 	for _, p := range ps {
-		if p.Kind == PaymentRefund && p.Purpose != PurposeGuardianRefund && p.Status != PaymentDeclined &&
-			p.ClubID == c.ClubID && !p.CreatedAt.Before(c.CreatedAt) {
-			sum += p.Amount
+		switch {
+		case p.Kind == PaymentCharge && p.Status == PaymentSucceeded && (p.Purpose == PurposeSubscription || p.Purpose == PurposeRenewal):
+			latest[p.ClubID] = p
+		case p.Kind == PaymentRefund && p.Purpose != PurposeGuardianRefund && p.Status != PaymentDeclined && latest[p.ClubID] != nil:
+			out[latest[p.ClubID].ID] += p.Amount
 		}
 	}
-	return sum
+	return out
 }
 
 // endRefundedSubscription ends, now, the live subscription a refunded
