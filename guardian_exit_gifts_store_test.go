@@ -225,3 +225,71 @@ func testGuardianRefundCountsAnExitRefundAgainstItsCharge(t *testing.T, open tes
 		t.Errorf("guardian refund = %d fen, want %d + %d - the exit's %d = %d", d.Amount, charges[0].Amount, charges[1].Amount, out.Refund.Amount, want)
 	}
 }
+
+// TestGuardianMoneyKeysStayApart checks two idempotency rules of the
+// minors' money: a guardian's own coin purchase and a purchase the
+// guardian pays for a minor (booked_to_guardian) under the same client
+// key are two purchases; and a refund request's key reused for another
+// period is refused, while its exact retry answers the first request.
+func TestGuardianMoneyKeysStayApart(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testGuardianMoneyKeysStayApart)
+}
+
+func testGuardianMoneyKeysStayApart(t *testing.T, open teststores.Open) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("booked to guardian", func(t *testing.T) {
+		t.Parallel()
+		m := minorsEngineOn(t, open, "kuaishou")
+		parent := m.fanAged(t, "parent", "", "", "")
+		kid := m.fanAged(t, "kid", born15, fanclub.AgeSelfDeclared, "")
+		m.link(t, parent, kid)
+		own, err := m.BuyCoins(ctx, parent, 100, "k-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		booked, err := m.BuyCoins(ctx, kid, 50, "k-1")
+		if err != nil {
+			t.Fatalf("the kid's purchase under the guardian's key: %v", err)
+		}
+		if booked.Payment.ID == own.Payment.ID || booked.Payment.Coins != 50 {
+			t.Fatalf("the kid's purchase answered with the guardian's: %+v", booked.Payment)
+		}
+		again, err := m.BuyCoins(ctx, kid, 50, "k-1")
+		if err != nil || again.Payment.ID != booked.Payment.ID {
+			t.Fatalf("retry: %v %+v, want payment %d", err, again, booked.Payment.ID)
+		}
+		w, err := m.Wallet(ctx, parent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Coins != 150 {
+			t.Errorf("guardian's coins = %d, want 150", w.Coins)
+		}
+	})
+	t.Run("refund request key", func(t *testing.T) {
+		t.Parallel()
+		m := minorsEngineOn(t, open, "fair-eu")
+		parent := m.fanAged(t, "parent", born40, fanclub.AgeIdentity, "")
+		kid := m.fanAged(t, "kid", born15, fanclub.AgeIdentity, "fair-eu")
+		m.link(t, parent, kid)
+		if _, err := m.BuyCoins(ctx, kid, 100, "buy"); err != nil {
+			t.Fatal(err)
+		}
+		since := m.clock.Now().Add(time.Hour)
+		until := since.Add(time.Hour)
+		first, err := m.RequestGuardianRefund(ctx, parent, kid, fanclub.GuardianRefundInput{Since: &since, Until: &until}, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		retry, err := m.RequestGuardianRefund(ctx, parent, kid, fanclub.GuardianRefundInput{Since: &since, Until: &until}, "k")
+		if err != nil || retry.ID != first.ID {
+			t.Fatalf("retry: %v, id %d, want %d", err, retry.ID, first.ID)
+		}
+		m.clock.Set(m.clock.Now().Add(48 * time.Hour))
+		if _, err := m.RequestGuardianRefund(ctx, parent, kid, fanclub.GuardianRefundInput{}, "k"); fanclub.ErrorCode(err) != fanclub.EKEYREUSED {
+			t.Fatalf("the key for another period: %v, want %s", err, fanclub.EKEYREUSED)
+		}
+	})
+}

@@ -67,8 +67,8 @@ func (e *Engine) RequestGuardianRefund(ctx context.Context, guardianID, minorID 
 		}
 		out = &GuardianRefundResult{GuardianRefund: *r}
 		if !created {
-			if r.MinorID != minorID {
-				return Errorf(EKEYREUSED, "This idempotency key was first used for a refund request for fan %d.", r.MinorID)
+			if r.MinorID != minorID || !sameTime(r.Since, in.Since) || !sameTime(r.Until, in.Until) || !sameDocument(r.Document, in.Document) {
+				return Errorf(EKEYREUSED, "This idempotency key was first used for another refund request (fan %d, its own period and document).", r.MinorID)
 			}
 			return nil
 		}
@@ -84,6 +84,24 @@ func (e *Engine) RequestGuardianRefund(ctx context.Context, guardianID, minorID 
 	}
 	out.Refunds = e.settleRefundCalls(ctx, pending)
 	return out, nil
+}
+
+// sameTime reports whether two optional times are both absent or the
+// same instant to the microsecond (what every store keeps).
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond))
+}
+
+// sameDocument reports whether two optional documents are both absent or
+// the same.
+func sameDocument(a, b *RefundDocument) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 // DecideGuardianRefund records an operator's decision on a pending
