@@ -27,18 +27,7 @@ func (e *Engine) GuardianExitPreview(ctx context.Context, guardianID, minorID, c
 		if _, _, err := e.guardianOf(ctx, tx, guardianID, minorID); err != nil {
 			return err
 		}
-		cp, err := e.loadClub(ctx, tx, clubID)
-		if err != nil {
-			return err
-		}
-		g := cp.policy.Minors.Guardian
-		switch {
-		case !g.RemoteExit:
-			return Errorf(EGUARDIAN, "Policy %s gives a guardian no remote exit of a minor's memberships.", cp.policy.Metadata.Name)
-		case g.NotarizedProof && g.ManualApproval:
-			return Errorf(EGUARDIAN, "Policy %s takes a guardian's request only as a notarized declaration approved by an operator; a remote exit cannot be filed directly.", cp.policy.Metadata.Name)
-		}
-		return nil
+		return e.guardianMayExit(ctx, tx, clubID)
 	})
 	if err != nil {
 		return nil, err
@@ -53,6 +42,9 @@ func (e *Engine) GuardianExitPreview(ctx context.Context, guardianID, minorID, c
 // ConfirmGuardianExit executes a previewed guardian exit: the guardian
 // answers no challenge of the minor's (the link is the authority); the
 // exit is applied as a confirmed exit of the minor's, refund included.
+// The club's policy is checked again as GuardianExitPreview checks it, so
+// a request the minor opened in a club without a remote exit cannot be
+// confirmed by the guardian (EGUARDIAN).
 func (e *Engine) ConfirmGuardianExit(ctx context.Context, guardianID, minorID int64, requestID string) (*GuardianExit, error) {
 	var req *ExitRequest
 	err := e.inTx(ctx, false, func(tx Tx) error {
@@ -63,7 +55,9 @@ func (e *Engine) ConfirmGuardianExit(ctx context.Context, guardianID, minorID in
 		if req, err = findOwnRequest(ctx, tx, minorID, requestID); err != nil {
 			return fmt.Errorf("find exit request: %w", err)
 		}
-		return nil
+		// Whoever opened the request, the guardian confirms it only where
+		// the club's policy gives the guardian a remote exit.
+		return e.guardianMayExit(ctx, tx, req.ClubID)
 	})
 	if err != nil {
 		return nil, err
@@ -73,4 +67,22 @@ func (e *Engine) ConfirmGuardianExit(ctx context.Context, guardianID, minorID in
 		return nil, err
 	}
 	return &GuardianExit{GuardianID: guardianID, MinorID: minorID, Preview: req, Outcome: out}, nil
+}
+
+// guardianMayExit checks that the club's policy gives a guardian a remote
+// exit (remoteExit) that does not pass through a notarized, approved
+// declaration (douyin's); EGUARDIAN otherwise.
+func (e *Engine) guardianMayExit(ctx context.Context, tx Tx, clubID int64) error {
+	cp, err := e.loadClub(ctx, tx, clubID)
+	if err != nil {
+		return err
+	}
+	g := cp.policy.Minors.Guardian
+	switch {
+	case !g.RemoteExit:
+		return Errorf(EGUARDIAN, "Policy %s gives a guardian no remote exit of a minor's memberships.", cp.policy.Metadata.Name)
+	case g.NotarizedProof && g.ManualApproval:
+		return Errorf(EGUARDIAN, "Policy %s takes a guardian's request only as a notarized declaration approved by an operator; a remote exit cannot be filed directly.", cp.policy.Metadata.Name)
+	}
+	return nil
 }

@@ -110,6 +110,18 @@ func testGuardianExit(t *testing.T, open teststores.Open) {
 				t.Fatalf("preview: %v", err)
 			}
 			if tc.code != "" {
+				// The minor's own request cannot be confirmed by the
+				// guardian where the policy gives no remote exit.
+				own, err := m.RequestExit(ctx, kid, club, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := m.ConfirmGuardianExit(ctx, parent, kid, own.ID); fanclub.ErrorCode(err) != tc.code {
+					t.Fatalf("guardian confirms the minor's own request: %v, want %s", err, tc.code)
+				}
+				if ms, err := m.Membership(ctx, kid, club); err != nil || ms.Status != fanclub.StatusActive {
+					t.Fatalf("membership after the refused confirm: %v %+v", err, ms)
+				}
 				return
 			}
 			if g.Preview == nil || g.Preview.FanID != kid || g.Preview.ClubID != club {
