@@ -36,8 +36,9 @@ type eventLog struct {
 	mu sync.RWMutex
 	// adding counts the index updates of committed rows still running
 	// (add runs beside the next transaction); readers of the index wait
-	// for them (settle).
-	adding sync.WaitGroup
+	// for them (settle). A WaitGroup would not do: add may start while a
+	// reader still waits, which sync.WaitGroup forbids.
+	adding inFlight
 	// hash is the index key of an event id (maphash with a per-process
 	// seed; tests may replace it to force collisions). It must not keep
 	// the string it is given (catchUp passes a view of a reused buffer).
@@ -171,6 +172,39 @@ func (l *eventLog) add(row int64, evs []fanclub.Event) {
 
 // settle waits until every committed row is indexed.
 func (l *eventLog) settle() { l.adding.Wait() }
+
+// inFlight counts running tasks: Add and Done may come at any time, from
+// any goroutine, also while others Wait for the count to reach zero.
+type inFlight struct {
+	mu   sync.Mutex
+	zero *sync.Cond // signalled when n returns to zero
+	n    int
+}
+
+// Add counts one more running task.
+func (f *inFlight) Add(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.zero == nil {
+		f.zero = sync.NewCond(&f.mu)
+	}
+	f.n += n
+	if f.n == 0 {
+		f.zero.Broadcast()
+	}
+}
+
+// Done counts one task less.
+func (f *inFlight) Done() { f.Add(-1) }
+
+// Wait returns once no task is running.
+func (f *inFlight) Wait() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for f.n > 0 {
+		f.zero.Wait()
+	}
+}
 
 // rowsOf returns a copy of the rows holding k's events.
 func (l *eventLog) rowsOf(k fanclub.MemberKey) []int64 {
