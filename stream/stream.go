@@ -107,6 +107,9 @@ func Run(ctx context.Context, src Source, ing Ingester, cfg Config) error {
 	for ctx.Err() == nil {
 		msgs, err := src.Fetch(ctx, cfg.FetchSize)
 		if ctx.Err() != nil {
+			// Messages fetched as ctx ended go back at once rather than
+			// waiting out their ack deadline.
+			handBack(msgs, cfg.Logger)
 			break
 		}
 		if err != nil {

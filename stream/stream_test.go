@@ -269,3 +269,36 @@ func TestRunOnShutdownFinishesTheBatchInFlightAndHandsBackTheRest(t *testing.T) 
 		t.Errorf("fan 0 has %d points after the batch in flight, want %d", m.LevelPoints, streamtest.GiftPoints)
 	}
 }
+
+// cancelAfterFetch is a source whose context ends just as a fetch
+// returns its messages.
+type cancelAfterFetch struct {
+	*memSource
+	cancel func()
+}
+
+func (s cancelAfterFetch) Fetch(ctx context.Context, max int) ([]stream.Message, error) {
+	msgs, err := s.memSource.Fetch(ctx, max)
+	s.cancel()
+	return msgs, err
+}
+
+// TestRunHandsBackWhatItFetchedAsItStops checks that messages a fetch
+// returned as the context ended are handed back at once (nak), not left
+// to wait for their ack deadline.
+func TestRunHandsBackWhatItFetchedAsItStops(t *testing.T) {
+	t.Parallel()
+	eng, _, fix := setup(t)
+	w := fix.Gifts("s", 2, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := cancelAfterFetch{memSource: newMemSource(w.Bodies, cancel), cancel: cancel}
+	if err := stream.Run(ctx, src, eng, stream.Config{FetchSize: 2}); err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(1); seq <= 2; seq++ {
+		if got := src.outcomes[seq]; !slices.Equal(got, []string{"nak"}) {
+			t.Errorf("message %d: outcomes %v, want [nak]", seq, got)
+		}
+	}
+}
