@@ -109,7 +109,11 @@ func testLoginStormPeakRSSIsBounded(t *testing.T, open teststores.Open) {
 	}
 	peak := procStatusKB(t, "VmHWM")
 	grew := (peak - before) / 1024
-	bound := int64(2*slots*memKiB/1024 + 64)
+	// A freed argon2id block is reused only once the GC has swept it, so
+	// a loaded machine can hold a few unswept blocks beside the running
+	// ones; the bound allows four a slot, still a quarter of what the
+	// storm takes unbounded (one block a login).
+	bound := int64(4*slots*memKiB/1024 + 128)
 	t.Logf("peak RSS grew %d MiB during %d concurrent logins (%d password slots of %d MiB; bound %d MiB)",
 		grew, loginStormConcurrency, slots, memKiB/1024, bound)
 	if grew > bound {
