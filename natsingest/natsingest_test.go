@@ -71,12 +71,19 @@ func consume(t *testing.T, srv *natstest.Server, name, durable string, eng *fanc
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	o := newOutcomes()
-	var wg sync.WaitGroup
-	for _, c := range consumers {
+	// Every consumer is open before any runs, so none drains the stream
+	// before another has joined the durable.
+	srcs := make([]*natsingest.Source, len(consumers))
+	for i := range consumers {
 		src, err := natsingest.Open(ctx, natsingest.Config{URL: srv.URL, Stream: name, Durable: durable, MaxAckPending: 16, FetchWait: 200 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
+		srcs[i] = src
+	}
+	var wg sync.WaitGroup
+	for i, c := range consumers {
+		src := srcs[i]
 		wg.Go(func() {
 			defer func() { _ = src.Close() }()
 			if err := stream.Run(ctx, src, eng, stream.Config{FetchSize: 4, Handled: o.handled(c)}); err != nil {
