@@ -78,10 +78,15 @@ func (t *Tx) ListEvents(ctx context.Context, fanID, clubID int64) ([]fanclub.Eve
 // live in another key space.)
 const batchLockClass int32 = 0x66630001
 
-// batchLockKey hashes (producer, seq) to the second advisory lock key
-// (FNV-1a); two batches that share a hash only wait for each other.
-func batchLockKey(producer string, seq int64) int32 {
+// batchLockKey hashes (schema, producer, seq) to the second advisory lock
+// key (FNV-1a); two batches that share a hash only wait for each other.
+// Advisory locks are database-wide, so the schema keeps stores in other
+// schemas of the database (other instances, tests) out of each other's
+// way.
+func batchLockKey(schema, producer string, seq int64) int32 {
 	h := fnv.New32a()
+	_, _ = h.Write([]byte(schema))
+	_, _ = h.Write([]byte{0})
 	_, _ = h.Write([]byte(producer))
 	_, _ = h.Write(binary.BigEndian.AppendUint64(nil, uint64(seq)))
 	return int32(h.Sum32())
@@ -93,7 +98,7 @@ func batchLockKey(producer string, seq int64) int32 {
 // same batch, the second waits and finds the first one's result.
 func (t *Tx) FindBatch(ctx context.Context, producer string, seq int64) (*fanclub.BatchResult, error) {
 	if t.locking {
-		if _, err := t.exec(ctx, "batch lock", qLockBatch, batchLockClass, batchLockKey(producer, seq)); err != nil {
+		if _, err := t.exec(ctx, "batch lock", qLockBatch, batchLockClass, batchLockKey(t.db.schema, producer, seq)); err != nil {
 			return nil, err
 		}
 	}

@@ -42,7 +42,9 @@ func scanNotification(rows pgx.Rows) (*fanclub.Notification, error) {
 func (t *Tx) lockRecipients(ctx context.Context, ns []*fanclub.Notification) error {
 	keys := make([]string, 0, len(ns))
 	for _, n := range ns {
-		keys = append(keys, fmt.Sprintf("fanclub.notifications:%s:%d", n.Recipient.Kind, n.Recipient.ID))
+		// Advisory locks are database-wide: the schema keeps other
+		// stores' recipients apart.
+		keys = append(keys, fmt.Sprintf("fanclub.notifications:%s:%s:%d", t.db.schema, n.Recipient.Kind, n.Recipient.ID))
 	}
 	slices.Sort(keys)
 	for _, k := range slices.Compact(keys) {
