@@ -40,6 +40,9 @@ type moneyChild struct {
 	stderr *syncBuffer
 	// commits counts the "w" lines of a renewal process.
 	commits atomic.Int64
+	// stepCommits is commits when each "s N …" line was read, by N
+	// (guarded by mu).
+	stepCommits map[int]int64
 }
 
 // startMoneyChild starts the test binary as cfg says on w's database;
@@ -55,7 +58,7 @@ func startMoneyChild(t *testing.T, w *moneyWorld, cfg crashMoneyConfig) *moneyCh
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &moneyChild{done: make(chan struct{}), stderr: &syncBuffer{}}
+	c := &moneyChild{done: make(chan struct{}), stderr: &syncBuffer{}, stepCommits: map[int]int64{}}
 	c.cmd = exec.Command(os.Args[0], "-test.run=^TestCrashMoneyChild$", "-test.count=1")
 	c.cmd.Env = append(os.Environ(), crashMoneyEnv+"="+path)
 	c.cmd.Stderr = c.stderr
@@ -82,6 +85,11 @@ func startMoneyChild(t *testing.T, w *moneyWorld, cfg crashMoneyConfig) *moneyCh
 			}
 			c.mu.Lock()
 			c.lines = append(c.lines, line)
+			if f := strings.Fields(line); len(f) == 3 && f[0] == "s" {
+				if n, err := strconv.Atoi(f[1]); err == nil {
+					c.stepCommits[n] = c.commits.Load()
+				}
+			}
 			c.mu.Unlock()
 		}
 		_ = c.cmd.Wait()
@@ -130,11 +138,25 @@ func (c *moneyChild) kill(t *testing.T) {
 func (c *moneyChild) waitCommits(t *testing.T, n int64) {
 	t.Helper()
 	for c.commits.Load() < n {
-		if c.exited() {
+		if c.exited() && c.commits.Load() < n { // the count is final once the child has ended
 			t.Fatalf("the renewal process ended after %d commits, before the kill at %d:\n%s", c.commits.Load(), n, c.stderr)
 		}
 		time.Sleep(100 * time.Microsecond)
 	}
+}
+
+// commitsAtStep returns how many commits the child had made when it
+// started step n (or the first step after n it reported).
+func (c *moneyChild) commitsAtStep(n int) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	best, found := 0, false
+	for k := range c.stepCommits {
+		if k >= n && (!found || k < best) {
+			best, found = k, true
+		}
+	}
+	return c.stepCommits[best]
 }
 
 // wait waits for a renewal process to finish its work.

@@ -139,9 +139,20 @@ func testCrashMoney(t *testing.T, dsn string) {
 				}
 			})
 		}
+		// The fans stop at their first failed request: when all have
+		// stopped before the target, kill now rather than wait for ever.
+		sending := make(chan struct{})
+		go func() { wg.Wait(); close(sending) }()
 		target := int64(float64(countReqsOf(w, kill.kind))*kill.share) - int64(before)
+	wait:
 		for newAcked.Load() < target && !srv.exited() {
-			time.Sleep(time.Millisecond)
+			select {
+			case <-sending:
+				break wait
+			case <-ctx.Done():
+				t.Fatalf("serve kill %d: %d of %d %s requests acknowledged before the test's deadline", round+1, newAcked.Load(), target, kill.kind)
+			case <-time.After(time.Millisecond):
+			}
 		}
 		srv.kill(t)
 		wg.Wait()

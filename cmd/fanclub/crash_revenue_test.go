@@ -134,7 +134,7 @@ func testCrashRevenue(t *testing.T, dsn string) {
 			}
 			time.Sleep(100 * time.Microsecond)
 		}
-		c.waitCommits(t, c.commits.Load()+rnd.Int64N(crashRevKillSpread))
+		c.waitCommits(t, c.commitsAtStep(steps[round])+rnd.Int64N(crashRevKillSpread))
 		c.kill(t)
 		t.Logf("run %d killed after %d commits in step %d", round+1, c.commits.Load(), lastStep(c))
 	}
