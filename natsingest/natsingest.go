@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -56,7 +57,9 @@ type Config struct {
 
 // Source is a durable pull consumer on a JetStream stream.
 type Source struct {
-	nc        *nats.Conn
+	nc *nats.Conn
+	// closeConn closes nc and waits for its last callback.
+	closeConn func()
 	cons      jetstream.Consumer
 	producer  string
 	fetchWait time.Duration
@@ -82,18 +85,37 @@ func Open(ctx context.Context, c Config) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// The connection's callbacks run on a goroutine of the client: a
+	// close is not logged as a disconnection, and closeConn returns only
+	// after the last callback ran, so none writes to a logger its caller
+	// has moved on from.
+	var closing atomic.Bool
+	closed := make(chan struct{})
 	nc, err := nats.Connect(c.URL,
 		nats.Name("fanclub consume"),
 		nats.MaxReconnects(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if !closing.Load() {
+				log.Warn("nats disconnected", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", "url", nc.ConnectedUrl()) }),
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", c.URL, err)
 	}
+	closeConn := func() {
+		closing.Store(true)
+		nc.Close()
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+		}
+	}
 	js, err := jetstream.New(nc)
 	if err != nil {
-		nc.Close()
+		closeConn()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, jetstream.ConsumerConfig{
@@ -107,13 +129,13 @@ func Open(ctx context.Context, c Config) (*Source, error) {
 		FilterSubject: c.Subject,
 	})
 	if err != nil {
-		nc.Close()
+		closeConn()
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
 			return nil, fanclub.Errorf(fanclub.ENOTFOUND, "JetStream stream %q does not exist on %s; create it first.", c.Stream, c.URL)
 		}
 		return nil, fmt.Errorf("create consumer %q on stream %q: %w", c.Durable, c.Stream, err)
 	}
-	return &Source{nc: nc, cons: cons, producer: ProducerPrefix + c.Stream, fetchWait: c.FetchWait}, nil
+	return &Source{nc: nc, closeConn: closeConn, cons: cons, producer: ProducerPrefix + c.Stream, fetchWait: c.FetchWait}, nil
 }
 
 // check refuses a config without its names, or whose producer name would
@@ -145,7 +167,7 @@ func (c Config) check() error {
 // connection.
 func (s *Source) Close() error {
 	err := s.nc.FlushTimeout(5 * time.Second)
-	s.nc.Close()
+	s.closeConn()
 	if err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
 		return fmt.Errorf("flush NATS connection: %w", err)
 	}
