@@ -44,6 +44,10 @@ type ImportedMembership struct {
 	LevelPoints    int64            `json:"level_points"`
 	JoinedAt       time.Time        `json:"joined_at"`
 	LeftAt         *time.Time       `json:"left_at,omitempty"`
+	// Retained is the progress the source kept after the fan's last exit
+	// there (left memberships only; nil: none). History only, like the
+	// rest: it restores nothing here.
+	Retained *Retained `json:"retained,omitempty"`
 	// Tenure is the last membership period on the source: from JoinedAt
 	// to LeftAt for a membership that was left, to the export's time for
 	// an active one.

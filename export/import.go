@@ -25,8 +25,8 @@ func Import(ctx context.Context, r io.Reader, keys KeyFunc, to Importer, fanID i
 }
 
 // ImportFor is the history a fan imports from the document: provenance,
-// counts and memberships, each with its tenure (joined_at to left_at, or
-// to exported_at while active).
+// counts and memberships, each with its kept progress and its tenure
+// (joined_at to left_at, or to exported_at while active).
 func (d *Document) ImportFor(fanID int64) *fanclub.Import {
 	h := d.Header
 	im := &fanclub.Import{FanID: fanID, SourceInstance: h.Instance, KeyID: d.Signature.KeyID, SourceFanID: h.Fan.ID,
@@ -42,7 +42,7 @@ func (d *Document) ImportFor(fanID int64) *fanclub.Import {
 		}
 		im.Memberships = append(im.Memberships, fanclub.ImportedMembership{SourceClubID: m.ClubID,
 			SourceClubName: names[m.ClubID].Name, SourcePolicy: names[m.ClubID].Policy, Status: m.Status, Level: m.Level,
-			LevelPoints: m.LevelPoints, JoinedAt: m.JoinedAt, LeftAt: m.LeftAt, TenureSeconds: max(0, int64(end.Sub(m.JoinedAt).Seconds()))})
+			LevelPoints: m.LevelPoints, JoinedAt: m.JoinedAt, LeftAt: m.LeftAt, Retained: m.Retained.keptProgress(), TenureSeconds: max(0, int64(end.Sub(m.JoinedAt).Seconds()))})
 	}
 	return im
 }

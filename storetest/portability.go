@@ -132,7 +132,9 @@ func testImports(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		return &fanclub.Import{FanID: 1, SourceInstance: "https://a.example", KeyID: "ed25519:k", SourceFanID: 7, SHA256: sum,
 			ExportedAt: c.Now().Add(-time.Minute), ImportedAt: c.Now(), Counts: map[string]int64{"interactions": 3},
 			Memberships: []fanclub.ImportedMembership{{SourceClubID: 2, SourceClubName: "kai", SourcePolicy: "fair", Status: fanclub.StatusLeft,
-				Level: 3, LevelPoints: 320, JoinedAt: left.Add(-48 * time.Hour), LeftAt: &left, TenureSeconds: 48 * 3600, ClubID: 5, TenureCounted: true}}}
+				Level: 3, LevelPoints: 320, JoinedAt: left.Add(-48 * time.Hour), LeftAt: &left, TenureSeconds: 48 * 3600, ClubID: 5, TenureCounted: true,
+				Retained: &fanclub.Retained{Option: "keep", Points: 320, Level: 3, Until: left.Add(30 * 24 * time.Hour), Decay: fanclub.DecayNone,
+					Restore: fanclub.RestorePoints}}}}
 	}
 	first := im("aa")
 	inWriteTx(t, s, func(tx fanclub.Tx) {
