@@ -180,4 +180,10 @@ func TestDocsExampleVerifies(t *testing.T) {
 	if got.Counts["receipts"] != 1 || len(got.Memberships) != 1 {
 		t.Errorf("example counts %v", got.Counts)
 	}
+	// The example shows every member the writer writes.
+	for _, m := range []string{`"retained":null`, `"kept":0`} {
+		if !bytes.Contains(body, []byte(m)) {
+			t.Errorf("the example has no %s, which every export writes", m)
+		}
+	}
 }
