@@ -44,6 +44,10 @@ type ImportedMembership struct {
 	LevelPoints    int64            `json:"level_points"`
 	JoinedAt       time.Time        `json:"joined_at"`
 	LeftAt         *time.Time       `json:"left_at,omitempty"`
+	// Retained is the progress the source kept after the fan's last exit
+	// there (left memberships only; nil: none). History only, like the
+	// rest: it restores nothing here.
+	Retained *Retained `json:"retained,omitempty"`
 	// Tenure is the last membership period on the source: from JoinedAt
 	// to LeftAt for a membership that was left, to the export's time for
 	// an active one.
@@ -62,17 +66,21 @@ type ImportedMembership struct {
 // whether the mapped tenure counts. Unmapped memberships are kept as
 // history. Importing a document the fan already imported (same SHA256)
 // changes nothing and returns the first import with created false.
+// An import whose times or values no export could hold (checkImport) is
+// invalid and changes nothing; its times are stored in UTC.
 func (e *Engine) RecordImport(ctx context.Context, im *Import, clubs map[int64]int64) (*Import, bool, error) {
 	var (
 		out     *Import
 		created bool
 	)
 	err := e.inTx(ctx, true, func(tx Tx) error {
+		if err := checkImport(im, tx.Now()); err != nil {
+			return err
+		}
 		if _, err := tx.FindFanByID(ctx, im.FanID); err != nil {
 			return fmt.Errorf("find fan %d: %w", im.FanID, err)
 		}
-		cp := *im
-		cp.Memberships = slices.Clone(im.Memberships)
+		cp := utcImport(im)
 		if err := e.mapImport(ctx, tx, &cp, clubs); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package fanclub
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -49,4 +50,30 @@ type ImportTx interface {
 	CreateImport(ctx context.Context, im *Import) (created bool, err error)
 	// ListImports lists a fan's imports, oldest first.
 	ListImports(ctx context.Context, fanID int64) ([]*Import, error)
+}
+
+// StorableImport returns an invalid error when one of im's times is not
+// ImportableTime: a store's CreateImport refuses such an import rather
+// than keep a time that would read back as another.
+func StorableImport(im *Import) error {
+	bad := func(path string, t time.Time) error {
+		return InvalidFields("The import holds a time the store cannot keep; nothing was stored.", []FieldError{{Path: path,
+			Found: t.UTC().Format(time.RFC3339Nano), Allowed: ImportTimeAllowed, Message: "not a time the store can keep"}})
+	}
+	if !ImportableTime(im.ExportedAt) {
+		return bad("exported_at", im.ExportedAt)
+	}
+	if !ImportableTime(im.ImportedAt) {
+		return bad("imported_at", im.ImportedAt)
+	}
+	for i, m := range im.Memberships {
+		p := "memberships[" + strconv.Itoa(i) + "]"
+		if !ImportableTime(m.JoinedAt) {
+			return bad(p+".joined_at", m.JoinedAt)
+		}
+		if m.LeftAt != nil && !ImportableTime(*m.LeftAt) {
+			return bad(p+".left_at", *m.LeftAt)
+		}
+	}
+	return nil
 }

@@ -60,9 +60,15 @@ func (a *asDoc) activities(rec any) []obj {
 		join := obj{"type": "Join", "object": a.club(r.ClubID), "published": r.JoinedAt, "fc:status": r.Status,
 			"fc:level": r.Level, "fc:levelPoints": r.LevelPoints, "fc:lastInteractionAt": r.LastInteractionAt, "fc:exits": r.Exits}
 		if r.LeftAt == nil {
+			if k := retainedActivity(r.Retained); k != nil {
+				join["fc:retained"] = k
+			}
 			return []obj{join}
 		}
 		leave := obj{"type": "Leave", "object": a.club(r.ClubID), "published": *r.LeftAt}
+		if k := retainedActivity(r.Retained); k != nil {
+			leave["fc:retained"] = k
+		}
 		if r.LeftAt.Before(r.JoinedAt) {
 			return []obj{leave, join}
 		}
@@ -98,7 +104,7 @@ func (a *asDoc) activities(rec any) []obj {
 		return []obj{{"type": "Offer", "object": obj{"type": "fc:Gift", "fc:giftId": r.ID, "fc:coins": r.Coins, "fc:value": r.Value,
 			"fc:currency": r.Currency, "fc:points": r.Points, "fc:eventId": r.EventID}, "target": a.club(r.ClubID), "published": r.At}}
 	case Receipt:
-		act := obj{"type": "Delete", "object": obj{"type": "fc:Records", "fc:category": r.Category, "fc:count": r.Count},
+		act := obj{"type": "Delete", "object": obj{"type": "fc:Records", "fc:category": r.Category, "fc:count": r.Count, "fc:kept": r.Kept},
 			"published": r.At, "fc:action": r.Action, "fc:rule": r.Rule, "fc:basis": r.Basis}
 		if r.ClubID != 0 {
 			act["target"] = a.club(r.ClubID)
@@ -109,6 +115,20 @@ func (a *asDoc) activities(rec any) []obj {
 		return []obj{act}
 	}
 	return nil
+}
+
+// retainedActivity is the fc:retained object of the Leave activity that
+// kept progress (nil: none kept).
+func retainedActivity(r *Retained) obj {
+	if r == nil {
+		return nil
+	}
+	k := obj{"type": "fc:RetainedProgress", "fc:option": r.Option, "fc:points": r.Points, "fc:level": r.Level, "fc:forever": r.Forever,
+		"fc:decay": r.Decay, "fc:decayDays": r.DecayDays, "fc:restore": r.Restore}
+	if r.Until != nil {
+		k["fc:until"] = *r.Until
+	}
+	return k
 }
 
 // writeActivities writes the ActivityStreams format.

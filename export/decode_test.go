@@ -99,11 +99,13 @@ func TestDecodeRefusesMalformedAndTamperedExports(t *testing.T) {
 		{"no signature", append(bytes.Clone(signed), '}'), trust(key), "signature", "missing"},
 		{"unknown member", bytes.Replace(good, []byte(`{"format"`), []byte(`{"extra":1,"format"`), 1), trust(key), "extra", "not a member"},
 		{"unknown field", bytes.Replace(good, []byte(`"amount":1,`), []byte(`"amount":1,"x":2,`), 1), trust(key), "interactions[0]", "unknown field"},
-		{"bad action", bytes.Replace(good, []byte(`"action":"like"`), []byte(`"action":"hug"`), 1), trust(key), "interactions[0]", "known action"},
+		{"bad action", bytes.Replace(good, []byte(`"action":"like"`), []byte(`"action":"hug"`), 1), trust(key), "interactions[0].action", "not a value the format knows"},
 		{"count mismatch", bytes.Replace(good, []byte(`"interactions":5`), []byte(`"interactions":6`), 1), trust(key), "counts.interactions", "holds 5"},
 		{"foreign club", bytes.Replace(good, []byte(`"club_id":2,"action"`), []byte(`"club_id":3,"action"`), 1), trust(key), "interactions[0].club_id", "club 3"},
 		{"second newline", bytes.Replace(good, []byte(`,"points"`), []byte("\n,\"points\""), 1), trust(key), "signature", "newline"},
 		{"trailing data", append(bytes.Clone(good), '{'), trust(key), "", "goes on"},
+		{"members out of order", bytes.Replace(good, []byte(`"clubs":`), []byte(`"withheld":[],"clubs":`), 1), trust(key), "withheld", `where "clubs" should be`},
+		{"a member twice", bytes.Replace(good, []byte(`"schema":`), []byte(`"version":1,"schema":`), 1), trust(key), "version", "appears twice"},
 		{"csv manifest", []byte(`{"format":"fanclub-export-csv"}`), trust(key), "format", "only JSON"},
 		{"not json", []byte("PK\x03\x04"), trust(key), "", "invalid character"},
 	}
@@ -129,6 +131,13 @@ func FuzzImportDecode(f *testing.F) {
 	f.Add(bytes.Replace(good, []byte("\n"), nil, 1))
 	f.Add([]byte(`{"format":"fanclub-export","version":1}`))
 	f.Add([]byte("{}\n,\"signature\":{}}"))
+	// Signed, well-formed documents with one value no export can hold
+	// (badDocs), and a record over MaxRecordBytes.
+	s := &export.Signer{Instance: "https://a.example", Key: key}
+	for _, b := range badDocs() {
+		f.Add(b.doc().sign(s))
+	}
+	f.Add(goodCrafted().replace("points", `"reason":"exit conversion"`, `"reason":"`+strings.Repeat("x", export.MaxRecordBytes)+`"`).sign(s))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		doc, err := export.Decode(bytes.NewReader(body), trust(key))
 		if err != nil {
@@ -170,5 +179,11 @@ func TestDocsExampleVerifies(t *testing.T) {
 	}
 	if got.Counts["receipts"] != 1 || len(got.Memberships) != 1 {
 		t.Errorf("example counts %v", got.Counts)
+	}
+	// The example shows every member the writer writes.
+	for _, m := range []string{`"retained":null`, `"kept":0`} {
+		if !bytes.Contains(body, []byte(m)) {
+			t.Errorf("the example has no %s, which every export writes", m)
+		}
 	}
 }

@@ -120,11 +120,16 @@ func keyOf(in *instance) export.KeyFunc {
 // countingPolicy is fair with importedTenureCounts on.
 const countingPolicy = "fair-counting-tenure"
 
-// withCountingPolicy adds countingPolicy to a policy source.
+// keepingPolicy is fair with data.keepInteractionRecords on: the exit's
+// log purge keeps comments and likes, and its receipt counts them.
+const keepingPolicy = "fair-keeping-records"
+
+// withCountingPolicy adds countingPolicy and keepingPolicy to a policy
+// source.
 type withCountingPolicy struct{ fanclub.PolicySource }
 
 func (w withCountingPolicy) Policy(name string) (*fanclub.Policy, error) {
-	if name != countingPolicy {
+	if name != countingPolicy && name != keepingPolicy {
 		return w.PolicySource.Policy(name)
 	}
 	p, err := w.PolicySource.Policy("fair")
@@ -132,7 +137,8 @@ func (w withCountingPolicy) Policy(name string) (*fanclub.Policy, error) {
 		return nil, err
 	}
 	cp := *p
-	cp.Portability.ImportedTenureCounts = true
+	cp.Portability.ImportedTenureCounts = name == countingPolicy
+	cp.Data.KeepInteractionRecords = name == keepingPolicy
 	return &cp, nil
 }
 

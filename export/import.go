@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"io"
+	"time"
 
 	"fanclub"
 )
@@ -25,24 +26,30 @@ func Import(ctx context.Context, r io.Reader, keys KeyFunc, to Importer, fanID i
 }
 
 // ImportFor is the history a fan imports from the document: provenance,
-// counts and memberships, each with its tenure (joined_at to left_at, or
-// to exported_at while active).
+// counts and memberships, each with its kept progress and its tenure
+// (joined_at to left_at, or to exported_at while active); times in UTC.
 func (d *Document) ImportFor(fanID int64) *fanclub.Import {
 	h := d.Header
 	im := &fanclub.Import{FanID: fanID, SourceInstance: h.Instance, KeyID: d.Signature.KeyID, SourceFanID: h.Fan.ID,
-		SHA256: d.SHA256, ExportedAt: h.ExportedAt, Counts: d.Counts, Memberships: []fanclub.ImportedMembership{}}
+		SHA256: d.SHA256, ExportedAt: h.ExportedAt.UTC(), Counts: d.Counts, Memberships: []fanclub.ImportedMembership{}}
 	names := map[int64]Club{}
 	for _, c := range h.Clubs {
 		names[c.ID] = c
 	}
 	for _, m := range d.Memberships {
 		end := h.ExportedAt
-		if m.Status == fanclub.StatusLeft && m.LeftAt != nil {
-			end = *m.LeftAt
+		var left *time.Time
+		if m.LeftAt != nil {
+			t := m.LeftAt.UTC()
+			left = &t
+			if m.Status == fanclub.StatusLeft {
+				end = t
+			}
 		}
 		im.Memberships = append(im.Memberships, fanclub.ImportedMembership{SourceClubID: m.ClubID,
 			SourceClubName: names[m.ClubID].Name, SourcePolicy: names[m.ClubID].Policy, Status: m.Status, Level: m.Level,
-			LevelPoints: m.LevelPoints, JoinedAt: m.JoinedAt, LeftAt: m.LeftAt, TenureSeconds: max(0, int64(end.Sub(m.JoinedAt).Seconds()))})
+			LevelPoints: m.LevelPoints, JoinedAt: m.JoinedAt.UTC(), LeftAt: left, Retained: m.Retained.keptProgress(),
+			TenureSeconds: max(0, int64(end.Sub(m.JoinedAt).Seconds()))})
 	}
 	return im
 }

@@ -105,6 +105,7 @@ func TestImportedTenureCountsOnlyWherePolicySays(t *testing.T) {
 	a, b := newInstance(t, teststores.SQLite.Open, "a"), newInstance(t, teststores.SQLite.Open, "b")
 	h := seedHistory(t, a, 1)
 	a.Clock.Advance(240 * time.Hour)
+	b.Clock.Advance(240 * time.Hour) // b refuses an export dated in its future
 	body, _ := exportOf(t, a, h.Fan.ID, fanclub.ExportJSON)
 	doc, err := export.Decode(bytes.NewReader(body), keyOf(a))
 	if err != nil {

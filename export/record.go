@@ -58,6 +58,25 @@ type Membership struct {
 	LastInteractionAt time.Time                `json:"last_interaction_at"`
 	LeftAt            *time.Time               `json:"left_at"`
 	Exits             int                      `json:"exits"`
+	// Retained is the progress the fan's last exit kept for a rejoin
+	// (null: none). A document written before this member existed has
+	// none, which reads as null.
+	Retained *Retained `json:"retained"`
+}
+
+// Retained is the progress an exit left restorable by a rejoin
+// (fanclub.Retained): the progress option applied, the level points at
+// the exit before any decay, the level kept, until when (null: for
+// ever), how the points decay, and what a rejoin restores.
+type Retained struct {
+	Option    string          `json:"option"`
+	Points    int64           `json:"points"`
+	Level     int             `json:"level"`
+	Until     *time.Time      `json:"until"`
+	Forever   bool            `json:"forever"`
+	Decay     fanclub.Decay   `json:"decay"`
+	DecayDays int             `json:"decay_days"`
+	Restore   fanclub.Restore `json:"restore"`
 }
 
 // Point is one row of the points table: a general points entry.
@@ -122,17 +141,21 @@ type Interaction struct {
 
 // Receipt is one row of the receipts table: a deletion receipt (which
 // category of data, what was done to it — erase, hold, anonymise — how
-// many records, when, until when a hold lasts, under which rule and
-// basis; never the data).
+// many records, how many the policy kept, when, until when a hold lasts,
+// under which rule and basis; never the data).
 type Receipt struct {
-	At       time.Time  `json:"at"`
-	ClubID   int64      `json:"club_id"`
-	Category string     `json:"category"`
-	Action   string     `json:"action"`
-	Count    int64      `json:"count"`
-	Until    *time.Time `json:"until"`
-	Rule     string     `json:"rule"`
-	Basis    string     `json:"basis"`
+	At       time.Time `json:"at"`
+	ClubID   int64     `json:"club_id"`
+	Category string    `json:"category"`
+	Action   string    `json:"action"`
+	Count    int64     `json:"count"`
+	// Kept is how many records of the category the action left in place
+	// because the policy keeps them (fanclub.DeletionReceipt.Kept). A
+	// document written before this member existed reads as 0.
+	Kept  int64      `json:"kept"`
+	Until *time.Time `json:"until"`
+	Rule  string     `json:"rule"`
+	Basis string     `json:"basis"`
 }
 
 // optTime returns nil for the zero time.
@@ -145,7 +168,33 @@ func optTime(t time.Time) *time.Time {
 
 func membershipOf(m *fanclub.Membership) Membership {
 	return Membership{ClubID: m.ClubID, Status: m.Status, Level: m.Level, LevelPoints: m.LevelPoints, JoinedAt: m.JoinedAt,
-		LastInteractionAt: m.LastInteractionAt, LeftAt: optTime(m.LeftAt), Exits: m.Exits}
+		LastInteractionAt: m.LastInteractionAt, LeftAt: optTime(m.LeftAt), Exits: m.Exits, Retained: retainedOf(m.Retained)}
+}
+
+// retainedOf is a membership's kept progress as exported (nil: none).
+func retainedOf(r *fanclub.Retained) *Retained {
+	if r == nil {
+		return nil
+	}
+	out := &Retained{Option: r.Option, Points: r.Points, Level: r.Level, Forever: r.Forever, Decay: r.Decay, DecayDays: r.DecayDays,
+		Restore: r.Restore}
+	if !r.Forever {
+		out.Until = optTime(r.Until)
+	}
+	return out
+}
+
+// keptProgress is the exported kept progress as the engine holds it.
+func (r *Retained) keptProgress() *fanclub.Retained {
+	if r == nil {
+		return nil
+	}
+	out := &fanclub.Retained{Option: r.Option, Points: r.Points, Level: r.Level, Forever: r.Forever, Decay: r.Decay,
+		DecayDays: r.DecayDays, Restore: r.Restore}
+	if r.Until != nil {
+		out.Until = r.Until.UTC()
+	}
+	return out
 }
 
 func purchaseOf(p *fanclub.Payment) Purchase {
@@ -165,7 +214,7 @@ func giftOf(g *fanclub.Gift) Gift {
 }
 
 func receiptOf(r fanclub.DeletionReceipt) Receipt {
-	return Receipt{At: r.At, ClubID: r.ClubID, Category: string(r.Category), Action: r.Action, Count: r.Count, Until: r.Until,
+	return Receipt{At: r.At, ClubID: r.ClubID, Category: string(r.Category), Action: r.Action, Count: r.Count, Kept: r.Kept, Until: r.Until,
 		Rule: r.Rule, Basis: r.Basis}
 }
 
@@ -183,13 +232,15 @@ func csvTime(t *time.Time) string {
 
 // csvHeader is the column row of each CSV file.
 var csvHeader = map[string][]string{
-	"memberships":   {"club_id", "status", "level", "level_points", "joined_at", "last_interaction_at", "left_at", "exits"},
+	"memberships": {"club_id", "status", "level", "level_points", "joined_at", "last_interaction_at", "left_at", "exits",
+		"retained_option", "retained_points", "retained_level", "retained_until", "retained_forever", "retained_decay",
+		"retained_decay_days", "retained_restore"},
 	"points":        {"id", "delta", "reason", "at"},
 	"purchases":     {"id", "club_id", "kind", "purpose", "amount", "currency", "coins", "status", "created_at", "settled_at"},
 	"subscriptions": {"id", "club_id", "tier", "plan", "price", "currency", "status", "auto_renew", "period_start", "period_end", "benefits_until", "created_at"},
 	"gifts":         {"id", "club_id", "coins", "value", "currency", "points", "event_id", "at"},
 	"interactions":  {"id", "club_id", "action", "amount", "at"},
-	"receipts":      {"at", "club_id", "category", "action", "count", "until", "rule", "basis"},
+	"receipts":      {"at", "club_id", "category", "action", "count", "kept", "until", "rule", "basis"},
 }
 
 // csvRow renders a record as a CSV row in csvHeader's column order.
@@ -197,8 +248,13 @@ func csvRow(rec any) []string {
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	switch r := rec.(type) {
 	case Membership:
-		return []string{i(r.ClubID), string(r.Status), i(int64(r.Level)), i(r.LevelPoints), csvTime(&r.JoinedAt),
+		row := []string{i(r.ClubID), string(r.Status), i(int64(r.Level)), i(r.LevelPoints), csvTime(&r.JoinedAt),
 			csvTime(&r.LastInteractionAt), csvTime(r.LeftAt), i(int64(r.Exits))}
+		if k := r.Retained; k != nil {
+			return append(row, k.Option, i(k.Points), i(int64(k.Level)), csvTime(k.Until), strconv.FormatBool(k.Forever), string(k.Decay),
+				i(int64(k.DecayDays)), string(k.Restore))
+		}
+		return append(row, "", "", "", "", "", "", "", "")
 	case Point:
 		return []string{i(r.ID), i(r.Delta), r.Reason, csvTime(&r.At)}
 	case Purchase:
@@ -212,7 +268,7 @@ func csvRow(rec any) []string {
 	case Interaction:
 		return []string{r.ID, i(r.ClubID), string(r.Action), i(r.Amount), csvTime(&r.At)}
 	case Receipt:
-		return []string{csvTime(&r.At), i(r.ClubID), r.Category, r.Action, i(r.Count), csvTime(r.Until), r.Rule, r.Basis}
+		return []string{csvTime(&r.At), i(r.ClubID), r.Category, r.Action, i(r.Count), i(r.Kept), csvTime(r.Until), r.Rule, r.Basis}
 	}
 	panic("export: no CSV row for a record of another type")
 }

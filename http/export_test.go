@@ -2,9 +2,11 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -106,6 +108,7 @@ func TestExportDownloadAndImportIntoAnotherInstance(t *testing.T) {
 			t.Fatalf("import: %d %s", r.Status, r.Body)
 		}
 		r.JSON(t, &got)
+		checkSchema(t, "ImportResult", r.Body)
 		if !got.Created || got.Import.Counts["interactions"] != 1 || got.Import.Memberships[0].ClubID != bClub.ID {
 			t.Errorf("import = %+v", got.Import)
 		}
@@ -116,6 +119,29 @@ func TestExportDownloadAndImportIntoAnotherInstance(t *testing.T) {
 		r = b.send("POST", path, bFan, bytes.NewReader(tampered), nil)
 		if r.Status != 400 || r.Problem(t).Errors[0].Path != "signature" {
 			t.Errorf("tampered import: %d %s", r.Status, r.Body)
+		}
+		// A document signed by a's key but holding a value no export can
+		// hold is refused by field, with what was found and what is
+		// allowed, and imports nothing.
+		key, err := a.Engine.SigningKey(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, _, err := export.SplitSigned(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := bytes.Replace(signed, []byte(`"level":1,`), []byte(`"level":-1,`), 1)
+		sum := sha256.Sum256(bad)
+		sig, _ := json.Marshal((&export.Signer{Key: key}).Sign(sum[:]))
+		resigned := append(append(bytes.Clone(bad), "\n,\"signature\":"...), append(sig, "}\n"...)...)
+		r = b.send("POST", path, bFan, bytes.NewReader(resigned), nil)
+		if r.Status != 400 {
+			t.Fatalf("re-signed bad import: %d %s", r.Status, r.Body)
+		}
+		if fe := r.Problem(t).Errors[0]; fe.Path != "memberships[0].level" || fe.Found != "-1" || fe.Allowed != "0 or more" ||
+			!strings.Contains(fe.Message, "(at byte ") {
+			t.Errorf("re-signed bad import: %+v", fe)
 		}
 		// Another instance's key is refused by its id.
 		q.Set("public_key", base64.RawURLEncoding.EncodeToString(ed25519.NewKeyFromSeed(make([]byte, 32)).Public().(ed25519.PublicKey)))
@@ -134,4 +160,25 @@ func TestExportDownloadAndImportIntoAnotherInstance(t *testing.T) {
 			t.Errorf("imports = %d, want 1", len(list.Imports))
 		}
 	})
+}
+
+// TestImportLargerThanTheLimit: a body over Config.MaxImportBytes is
+// refused as too large (the limit in the message), and imports nothing.
+func TestImportLargerThanTheLimit(t *testing.T) {
+	t.Parallel()
+	a := startTestAPI(t, teststores.SQLite.Open, fanclub.AuthConfig{}, nil, nil, Config{MaxImportBytes: 256})
+	_, fanTok := a.newFan("mei")
+	_, _, body, _ := a.download("/v1/me/export", fanTok)
+	if len(body) <= 256 {
+		t.Fatalf("the export is %d bytes, want more than the limit", len(body))
+	}
+	r := a.send("POST", "/v1/me/imports", fanTok, bytes.NewReader(body), nil)
+	if r.Status != 400 || !strings.Contains(r.Problem(t).Detail, "larger than 256 bytes") {
+		t.Errorf("import over the limit: %d %s", r.Status, r.Body)
+	}
+	var list struct{ Imports []fanclub.Import }
+	a.must(200, "GET", "/v1/me/imports", fanTok, nil).JSON(t, &list)
+	if len(list.Imports) != 0 {
+		t.Errorf("imports = %d, want none", len(list.Imports))
+	}
 }

@@ -188,7 +188,7 @@ func (s *Server) importExport(w http.ResponseWriter, r *http.Request, p fanclub.
 		return fanclub.Errorf(fanclub.EINVALID, "The export is larger than %d bytes.", tooBig.Limit)
 	case errors.As(err, &de):
 		return fanclub.InvalidFields("The export was refused; nothing was imported.", []fanclub.FieldError{{Path: de.Path,
-			Message: fmt.Sprintf("%s (at byte %d)", de.Message, de.Offset)}})
+			Found: de.Found, Allowed: de.Allowed, Message: fmt.Sprintf("%s (at byte %d)", de.Message, de.Offset)}})
 	case err != nil:
 		return err
 	}

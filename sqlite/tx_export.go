@@ -150,7 +150,11 @@ func (t *Tx) SaveSigningKey(ctx context.Context, k *fanclub.SigningKey) (*fanclu
 const importCols = `id, fan_id, sha256, source_instance, key_id, source_fan_id, exported_at, imported_at, counts, memberships`
 
 // CreateImport stores im unless the fan imported its document already.
+// An import with a time the store cannot keep is invalid (fanclub.StorableImport).
 func (t *Tx) CreateImport(ctx context.Context, im *fanclub.Import) (bool, error) {
+	if err := fanclub.StorableImport(im); err != nil {
+		return false, err
+	}
 	counts, err := json.Marshal(im.Counts)
 	if err != nil {
 		return false, internal("import", err)

@@ -132,7 +132,9 @@ func testImports(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		return &fanclub.Import{FanID: 1, SourceInstance: "https://a.example", KeyID: "ed25519:k", SourceFanID: 7, SHA256: sum,
 			ExportedAt: c.Now().Add(-time.Minute), ImportedAt: c.Now(), Counts: map[string]int64{"interactions": 3},
 			Memberships: []fanclub.ImportedMembership{{SourceClubID: 2, SourceClubName: "kai", SourcePolicy: "fair", Status: fanclub.StatusLeft,
-				Level: 3, LevelPoints: 320, JoinedAt: left.Add(-48 * time.Hour), LeftAt: &left, TenureSeconds: 48 * 3600, ClubID: 5, TenureCounted: true}}}
+				Level: 3, LevelPoints: 320, JoinedAt: left.Add(-48 * time.Hour), LeftAt: &left, TenureSeconds: 48 * 3600, ClubID: 5, TenureCounted: true,
+				Retained: &fanclub.Retained{Option: "keep", Points: 320, Level: 3, Until: left.Add(30 * 24 * time.Hour), Decay: fanclub.DecayNone,
+					Restore: fanclub.RestorePoints}}}}
 	}
 	first := im("aa")
 	inWriteTx(t, s, func(tx fanclub.Tx) {
@@ -156,10 +158,24 @@ func testImports(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		_, err = tx.CreateImport(ctx, other)
 		must(t, "CreateImport(other fan)", err)
 	})
+	// A time the store cannot keep (Unix nanoseconds overflow after
+	// 2262) is refused rather than stored as another.
+	inWriteTx(t, s, func(tx fanclub.Tx) {
+		late := im("cc")
+		late.FanID = 3
+		late.ExportedAt = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := tx.CreateImport(ctx, late); fanclub.ErrorCode(err) != fanclub.EINVALID {
+			t.Fatalf("CreateImport(exported 2300) = %v, want invalid", err)
+		}
+	})
 	inReadTx(t, s, func(tx fanclub.Tx) {
 		got, err := tx.ListImports(ctx, 1)
 		must(t, "ListImports", err)
 		wantEqual(t, "imports", got, []*fanclub.Import{first})
+		none, err := tx.ListImports(ctx, 3)
+		if err != nil || len(none) != 0 {
+			t.Fatalf("ListImports(refused) = %v, %v; want none", none, err)
+		}
 	})
 }
 
