@@ -16,9 +16,14 @@ const JobPurgeData = "data.purge"
 // purgePayload is a data.purge job's input: the exit it belongs to and
 // the plan step it runs.
 type purgePayload struct {
-	FanID    int64        `json:"fan_id"`
-	ClubID   int64        `json:"club_id"`
-	ExitAt   time.Time    `json:"exit_at"`
+	FanID  int64     `json:"fan_id"`
+	ClubID int64     `json:"club_id"`
+	ExitAt time.Time `json:"exit_at"`
+	// UpTo is the latest event time a log purge covers: the exit plus the
+	// event skew of the exiting engine (Limits.EventSkew), since events
+	// dated that far ahead were accepted during the tenure. Zero in jobs
+	// enqueued before it existed: the exit plus this engine's skew.
+	UpTo     time.Time    `json:"up_to,omitzero"`
 	Category DataCategory `json:"category"`
 	Rule     string       `json:"rule"`
 	Basis    string       `json:"basis"`
@@ -86,7 +91,7 @@ func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID
 		if s.Action != DataErase || s.At == nil {
 			continue
 		}
-		j, err := purgeJob(fanID, cp.club.ID, now, s)
+		j, err := purgeJob(fanID, cp.club.ID, now, now.Add(e.limits.EventSkew), s)
 		if err != nil {
 			return err
 		}
@@ -105,9 +110,11 @@ func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID
 	return nil
 }
 
-// purgeJob is the data.purge job of an exit's step, due at the step's time.
-func purgeJob(fanID, clubID int64, exitAt time.Time, s DataStep) (*Job, error) {
-	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), Category: s.Category, Rule: s.Rule, Basis: s.Basis, Keep: s.Keep})
+// purgeJob is the data.purge job of an exit's step, due at the step's
+// time; a log purge covers the events up to upTo.
+func purgeJob(fanID, clubID int64, exitAt, upTo time.Time, s DataStep) (*Job, error) {
+	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), UpTo: upTo.UTC(), Category: s.Category,
+		Rule: s.Rule, Basis: s.Basis, Keep: s.Keep})
 	if err != nil {
 		return nil, fmt.Errorf("purge payload: %w", err)
 	}
@@ -131,8 +138,9 @@ func boolCount(b bool) int64 {
 
 // runPurge runs a data.purge job: unless the fan rejoined the club since
 // the exit (the membership is active, or left at another time: a later
-// exit planned its own purge), it deletes the step's data (a log purge
-// keeps the events of the step's Keep actions) and writes its receipt,
+// exit planned its own purge), it deletes the step's data (a log purge:
+// the events up to the exit plus the event skew, keeping those of the
+// step's Keep actions) and writes its receipt,
 // with the count deleted and kept, in one transaction with the job's end.
 func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 	var p purgePayload
@@ -152,7 +160,7 @@ func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 		case DataDeviceIDs:
 			res.Deleted, err = tx.DeleteDevices(ctx, p.FanID, p.ClubID)
 		case DataBehaviourLog:
-			res, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, p.ExitAt, p.Keep)
+			res, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, p.upTo(e.limits.EventSkew), p.Keep)
 		default:
 			return PermanentJobError(fmt.Errorf("no purge for category %q", p.Category))
 		}
@@ -166,4 +174,13 @@ func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 		}
 		return e.FinishJobInTx(ctx, tx, job)
 	})
+}
+
+// upTo is the latest event time the purge covers: UpTo, or for a job
+// enqueued before UpTo existed the exit plus skew.
+func (p purgePayload) upTo(skew time.Duration) time.Time {
+	if !p.UpTo.IsZero() {
+		return p.UpTo
+	}
+	return p.ExitAt.Add(skew)
 }
