@@ -45,7 +45,8 @@ type PrivacyTx interface {
 	AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) (int64, error)
 
 	// EraseFan erases a fan's account identity: the handle becomes
-	// "erased_<id>" and the password hash empty (no login matches it),
+	// ErasedHandle(id) ("erased:<id>", which no other account can hold)
+	// and the password hash empty (no login matches it),
 	// every live session token of the fan is revoked, and the fan's
 	// notifications (with their webhook deliveries) are deleted. The fan's
 	// row stays, as other records refer to its id. It returns how many

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -121,7 +120,7 @@ func (t *Tx) AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) 
 
 // EraseFan erases a fan's account identity (see fanclub.PrivacyTx).
 func (t *Tx) EraseFan(ctx context.Context, fanID int64) (int64, error) {
-	tag, err := t.exec(ctx, "erase fan", qEraseFan, fanID, "erased_"+strconv.FormatInt(fanID, 10))
+	tag, err := t.exec(ctx, "erase fan", qEraseFan, fanID, fanclub.ErasedHandle(fanID))
 	if err != nil {
 		return 0, err
 	}

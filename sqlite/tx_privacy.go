@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"fanclub"
@@ -155,7 +154,7 @@ func (t *Tx) AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) 
 
 // EraseFan erases a fan's account identity (see fanclub.PrivacyTx).
 func (t *Tx) EraseFan(ctx context.Context, fanID int64) (int64, error) {
-	n, err := t.affected(ctx, "fan", `UPDATE fans SET handle = ?, password_hash = '' WHERE id = ?`, "erased_"+strconv.FormatInt(fanID, 10), fanID)
+	n, err := t.affected(ctx, "fan", `UPDATE fans SET handle = ?, password_hash = '' WHERE id = ?`, fanclub.ErasedHandle(fanID), fanID)
 	if err != nil {
 		return 0, err
 	}

@@ -179,7 +179,7 @@ func testEraseFan(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	inReadTx(t, s, func(tx fanclub.Tx) {
 		f, err := tx.FindFanByID(ctx, fans[0])
 		must(t, "FindFanByID", err)
-		if f.Handle == "erase-0" || f.PasswordHash != "" {
+		if f.Handle != fanclub.ErasedHandle(fans[0]) || f.PasswordHash != "" {
 			t.Fatalf("erased fan still has handle %q, password hash %q", f.Handle, f.PasswordHash)
 		}
 		_, err = tx.FindFanByHandle(ctx, "erase-0")
