@@ -207,7 +207,9 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 		return nil, fmt.Errorf("erase fan: %w", err)
 	}
 	rs := []*DeletionReceipt{
-		{FanID: fanID, Category: DataAccount, Action: DataErase, Count: n + progress, At: now, Rule: er.Account.Rule, Basis: er.Account.Basis},
+		{FanID: fanID, Category: DataAccount, Action: DataErase, Count: n.Account + progress, At: now, Rule: er.Account.Rule, Basis: er.Account.Basis},
+		{FanID: fanID, Category: DataAge, Action: DataErase, Count: n.Age, At: now, Rule: "erasure request: birth date, verification method and reference", Basis: ErasureBasis},
+		{FanID: fanID, Category: DataImports, Action: DataErase, Count: n.Imports, At: now, Rule: "erasure request: imported histories", Basis: ErasureBasis},
 		{FanID: fanID, Category: DataFollow, Action: DataErase, Count: unfollowed, At: now, Rule: "erasure request: follows no club policy keeps", Basis: ErasureBasis},
 	}
 	t := er.Transactions
