@@ -168,6 +168,7 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 	}
 	keptFollows := map[int64]bool{}
 	var progress int64
+	var rs []*DeletionReceipt
 	for _, m := range ms {
 		cp, err := e.loadClub(ctx, tx, m.ClubID)
 		if err != nil {
@@ -179,6 +180,11 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 		if err := tx.DeleteHistory(ctx, fanID, m.ClubID); err != nil {
 			return nil, fmt.Errorf("delete history: %w", err)
 		}
+		waited, err := e.eraseWaitingData(ctx, tx, cp, m, now)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, waited...)
 		if m.Retained != nil || m.LevelPoints != 0 || m.Level != 0 {
 			m.Retained, m.Level, m.LevelPoints = nil, 0, 0
 			m.Version++
@@ -206,12 +212,12 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 	if err != nil {
 		return nil, fmt.Errorf("erase fan: %w", err)
 	}
-	rs := []*DeletionReceipt{
+	rs = append(rs, []*DeletionReceipt{
 		{FanID: fanID, Category: DataAccount, Action: DataErase, Count: n.Account + progress, At: now, Rule: er.Account.Rule, Basis: er.Account.Basis},
 		{FanID: fanID, Category: DataAge, Action: DataErase, Count: n.Age, At: now, Rule: "erasure request: birth date, verification method and reference", Basis: ErasureBasis},
 		{FanID: fanID, Category: DataImports, Action: DataErase, Count: n.Imports, At: now, Rule: "erasure request: imported histories", Basis: ErasureBasis},
 		{FanID: fanID, Category: DataFollow, Action: DataErase, Count: unfollowed, At: now, Rule: "erasure request: follows no club policy keeps", Basis: ErasureBasis},
-	}
+	}...)
 	t := er.Transactions
 	if t.At.After(now) {
 		until := *t.At
@@ -233,6 +239,56 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 		out[i] = *r
 	}
 	return out, nil
+}
+
+// eraseWaitingData does now, in an erasure's transaction, the erasures of
+// m's last exit that wait for the progress it kept (erasedWithProgress:
+// a "0" log retention, deviceIds erase), since the erasure deletes that
+// progress: the device records at once, with a receipt it returns, and
+// the behaviour log by a data.purge job due now over the same tenure
+// (its receipt when it runs); the jobs that waited are canceled.
+func (e *Engine) eraseWaitingData(ctx context.Context, tx Tx, cp *clubPolicy, m *Membership, now time.Time) ([]*DeletionReceipt, error) {
+	if !cp.policy.Data.ErasedWithProgress || !RestoresProgress(*m, now) {
+		return nil, nil
+	}
+	const why = "; the kept progress erased by the account erasure"
+	var rs []*DeletionReceipt
+	var cancel []string
+	for _, s := range PlanDataExit(cp.policy, cp.loc, nil, m.LeftAt, nil, false).Steps {
+		if s.Action != DataErase || s.At == nil || !s.At.Equal(m.LeftAt.UTC()) {
+			continue // not an erasure due at the exit: it never waited
+		}
+		s.Rule += ", erasedWithProgress" + why
+		s.Basis = ErasureBasis
+		switch s.Category {
+		case DataDeviceIDs:
+			n, err := tx.DeleteDevices(ctx, m.FanID, m.ClubID)
+			if err != nil {
+				return nil, fmt.Errorf("erase devices: %w", err)
+			}
+			rs = append(rs, stepReceipt(m.FanID, m.ClubID, s, n, now))
+		case DataBehaviourLog:
+			t := now
+			s.At = &t
+			j, err := purgeJob(m.FanID, m.ClubID, m.LeftAt, m.LeftAt.Add(e.limits.EventSkew), s)
+			if err != nil {
+				return nil, err
+			}
+			j.Key += "/erasure"
+			if err := tx.EnqueueJobs(ctx, []*Job{j}); err != nil {
+				return nil, fmt.Errorf("enqueue log purge: %w", err)
+			}
+		default:
+			continue
+		}
+		cancel = append(cancel, purgeKey(s.Category, m.FanID, m.ClubID, m.LeftAt))
+	}
+	if len(cancel) > 0 {
+		if err := tx.CancelJobs(ctx, cancel); err != nil {
+			return nil, fmt.Errorf("cancel waiting purges: %w", err)
+		}
+	}
+	return rs, nil
 }
 
 // runAnonymise runs a data.anonymise job: the fan's payments and gifts

@@ -104,3 +104,51 @@ func testErasureDeletesAgeAndImports(t *testing.T, open teststores.Open) {
 		t.Fatalf("the erasure answered %d receipts, %d stored", len(er.Receipts), len(rs))
 	}
 }
+
+func TestErasureAfterKeepPurgesWaitingData(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testErasureAfterKeepPurgesWaitingData)
+}
+
+// testErasureAfterKeepPurgesWaitingData has a fan leave fair keeping
+// progress (log and device erased with it, 30 days later) and erase the
+// account an hour later: the erasure deletes the kept progress, so the
+// device goes at once and the log with the erasure's jobs, each with a
+// receipt naming the erasure; nothing is left for the 30-day jobs.
+func testErasureAfterKeepPurgesWaitingData(t *testing.T, open teststores.Open) {
+	ctx := context.Background()
+	e, clk, db := engineOn(t, open)
+	fan, club := memberOf(t, e, "fair")
+	ingestLikeAndShare(t, e, fan, club, "")
+	clk.Advance(time.Minute)
+	exitClub(t, e, db, fan, club, map[string]string{"progress": "keep"})
+	runJobs(t, e)
+	if d := personalData(t, e, fan, club); d.Events != 2 || len(d.Devices) != 1 {
+		t.Fatalf("after the keep exit: %d events, %d devices; want 2, 1", d.Events, len(d.Devices))
+	}
+	clk.Advance(time.Hour)
+	_, err := e.EraseAccount(ctx, fan, fanclub.ErasureRequest{Confirm: true})
+	mustOK(t, "erase", err)
+	runJobs(t, e)
+	m, err := e.Membership(ctx, fan, club)
+	mustOK(t, "membership", err)
+	d := personalData(t, e, fan, club)
+	if m.RetainedPoints != 0 || d.Events != 0 || len(d.Devices) != 0 {
+		t.Fatalf("after the erasure: %d points kept, %d events, %d devices; want none", m.RetainedPoints, d.Events, len(d.Devices))
+	}
+	clk.Advance(31 * 24 * time.Hour)
+	runJobs(t, e)
+	counts := map[fanclub.DataCategory][]int64{}
+	for _, r := range personalData(t, e, fan, club).Receipts {
+		if r.ClubID == club && r.Action == fanclub.DataErase {
+			if r.Basis != fanclub.ErasureBasis {
+				t.Errorf("%s receipt basis %q, want the erasure request", r.Category, r.Basis)
+			}
+			counts[r.Category] = append(counts[r.Category], r.Count)
+		}
+	}
+	if len(counts[fanclub.DataDeviceIDs]) != 1 || counts[fanclub.DataDeviceIDs][0] != 1 ||
+		len(counts[fanclub.DataBehaviourLog]) != 1 || counts[fanclub.DataBehaviourLog][0] != 2 {
+		t.Fatalf("club receipts %v, want one device erasure of 1 and one log purge of 2", counts)
+	}
+}
