@@ -33,13 +33,17 @@ type ErasureExit struct {
 // Erasure is what an erasure of a fan's account does (a preview) or did
 // (confirmed): every active membership exited under its club's policy
 // (the data rules of each decide its behaviour log, devices and follow),
-// then the account erased, and the transaction records held for the
-// longest legal hold of the fan's clubs, then anonymised.
+// every renewal still due stopped as its club's policy stops it, then the
+// account erased, and the transaction records held for the longest legal
+// hold of the fan's clubs, then anonymised.
 type Erasure struct {
 	FanID     int64         `json:"fan_id"`
 	Confirmed bool          `json:"confirmed"`
 	At        time.Time     `json:"at"`
 	Exits     []ErasureExit `json:"exits"`
+	// Renewals are the subscriptions still renewing after the exits, and
+	// how their renewal is stopped.
+	Renewals []ErasureRenewal `json:"renewals"`
 	// Account is the account data erased at once.
 	Account DataStep `json:"account"`
 	// Transactions is the transaction records' hold and anonymisation.
@@ -66,7 +70,9 @@ func (e *Engine) registerPrivacyJobs() {
 // Each active membership is exited as a confirmed exit with the policy's
 // default choices (and unfollow where the policy lets the fan choose),
 // without challenges: the confirmation of the erasure stands for them.
-// Then the account is erased (EraseFan), kept progress and daily counters
+// Then every renewal still due (in any club, member or not) is stopped as
+// the club's policy stops it (stopRenewals), so nothing is charged after
+// the erasure. Then the account is erased (EraseFan), kept progress and daily counters
 // of every club deleted, follows removed except those a club's policy
 // keeps, and the transaction records held (hold receipt) and anonymised
 // by a job when the hold ends.
@@ -83,6 +89,9 @@ func (e *Engine) EraseAccount(ctx context.Context, fanID int64, req ErasureReque
 		if _, err := e.applyConfirm(ctx, fanID, r.ID, ""); err != nil {
 			return nil, fmt.Errorf("exit club %d: %w", x.ClubID, err)
 		}
+	}
+	if er.Renewals, err = e.stopRenewals(ctx, fanID); err != nil {
+		return nil, err
 	}
 	err = e.inTx(ctx, true, func(tx Tx) error {
 		er.Receipts = nil
@@ -143,6 +152,9 @@ func (e *Engine) planErasure(ctx context.Context, fanID int64) (*Erasure, error)
 				return err
 			}
 			er.Exits = append(er.Exits, ErasureExit{ClubID: m.ClubID, Choices: ch, Impact: plan.Impact})
+		}
+		if er.Renewals, err = e.planRenewalStops(ctx, tx, fanID, er.Exits, now); err != nil {
+			return err
 		}
 		t := now
 		er.Account = DataStep{Category: DataAccount, Action: DataErase, At: &t, Rule: "erasure request", Basis: ErasureBasis}
