@@ -165,9 +165,42 @@ func (e *Engine) planErasure(ctx context.Context, fanID int64) (*Erasure, error)
 			er.Transactions.Rule = "data.legalHolds: " + hold.Records + " " + hold.Retention.String()
 			er.Transactions.Basis = hold.Basis
 		}
-		return nil
+		er.Transactions, _, err = anonymisation(ctx, tx, fanID, er.Transactions, now)
+		return err
 	})
 	return er, err
+}
+
+// anonymisation returns the anonymisation of a fan's transaction records
+// an erasure at now makes, and the data.anonymise job to enqueue for it
+// (nil when there is none to enqueue). While an earlier erasure's job is
+// pending, the records are held until it runs: the step is that job's
+// (its due time, rule and basis) and nothing is enqueued. Otherwise the
+// step is planned (the longest hold counted from now), run by a job under
+// the fan's key, or, when the job of that key has ended (an earlier
+// anonymisation ran), under the key with the erasure's time added.
+func anonymisation(ctx context.Context, tx Tx, fanID int64, planned DataStep, now time.Time) (DataStep, *Job, error) {
+	key := JobAnonymiseTransactions + "/" + strconv.FormatInt(fanID, 10)
+	j, err := tx.FindJob(ctx, key)
+	switch {
+	case isNotFound(err):
+	case err != nil:
+		return DataStep{}, nil, fmt.Errorf("find anonymisation: %w", err)
+	case j.State == JobPending:
+		var p anonymisePayload
+		if err := json.Unmarshal(j.Payload, &p); err != nil {
+			return DataStep{}, nil, fmt.Errorf("anonymise payload: %w", err)
+		}
+		due := j.DueAt.UTC()
+		return DataStep{Category: DataTransactionRecords, Action: DataAnonymise, At: &due, Rule: p.Rule, Basis: p.Basis}, nil, nil
+	default:
+		key += "/" + strconv.FormatInt(now.UnixNano(), 10)
+	}
+	body, err := json.Marshal(anonymisePayload{FanID: fanID, Rule: planned.Rule, Basis: planned.Basis})
+	if err != nil {
+		return DataStep{}, nil, fmt.Errorf("anonymise payload: %w", err)
+	}
+	return planned, &Job{Kind: JobAnonymiseTransactions, Key: key, Payload: body, DueAt: *planned.At}, nil
 }
 
 // eraseAccountTx erases the account in tx after its memberships were
@@ -230,18 +263,19 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 		{FanID: fanID, Category: DataImports, Action: DataErase, Count: n.Imports, At: now, Rule: "erasure request: imported histories", Basis: ErasureBasis},
 		{FanID: fanID, Category: DataFollow, Action: DataErase, Count: unfollowed, At: now, Rule: "erasure request: follows no club policy keeps", Basis: ErasureBasis},
 	}...)
-	t := er.Transactions
+	t, job, err := anonymisation(ctx, tx, fanID, er.Transactions, now)
+	if err != nil {
+		return nil, err
+	}
+	er.Transactions = t
 	if t.At.After(now) {
-		until := *t.At
+		until := *t.At // the due time of the job that ends the hold
 		rs = append(rs, &DeletionReceipt{FanID: fanID, Category: DataTransactionRecords, Action: DataHold, At: now, Until: &until, Rule: t.Rule, Basis: t.Basis})
 	}
-	body, err := json.Marshal(anonymisePayload{FanID: fanID, Rule: t.Rule, Basis: t.Basis})
-	if err != nil {
-		return nil, fmt.Errorf("anonymise payload: %w", err)
-	}
-	job := &Job{Kind: JobAnonymiseTransactions, Key: JobAnonymiseTransactions + "/" + strconv.FormatInt(fanID, 10), Payload: body, DueAt: *t.At}
-	if err := tx.EnqueueJobs(ctx, []*Job{job}); err != nil {
-		return nil, fmt.Errorf("enqueue anonymisation: %w", err)
+	if job != nil {
+		if err := tx.EnqueueJobs(ctx, []*Job{job}); err != nil {
+			return nil, fmt.Errorf("enqueue anonymisation: %w", err)
+		}
 	}
 	if err := tx.AddReceipts(ctx, rs); err != nil {
 		return nil, fmt.Errorf("add receipts: %w", err)

@@ -2,6 +2,7 @@ package fanclub_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -151,4 +152,77 @@ func testErasureAfterKeepPurgesWaitingData(t *testing.T, open teststores.Open) {
 		len(counts[fanclub.DataBehaviourLog]) != 1 || counts[fanclub.DataBehaviourLog][0] != 2 {
 		t.Fatalf("club receipts %v, want one device erasure of 1 and one log purge of 2", counts)
 	}
+}
+
+func TestRepeatedErasureReceiptsMatchTheAnonymisation(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testRepeatedErasureReceiptsMatchTheAnonymisation)
+}
+
+// testRepeatedErasureReceiptsMatchTheAnonymisation erases a fair member,
+// then confirms the erasure again 100 days later: the records stay held
+// until the first erasure's anonymisation job, and every hold receipt's
+// end is that job's due time. After the anonymisation ran, a third
+// erasure holds and anonymises under a job of its own, whose due time its
+// hold receipt gives.
+func testRepeatedErasureReceiptsMatchTheAnonymisation(t *testing.T, open teststores.Open) {
+	ctx := context.Background()
+	e, clk, _ := engineOn(t, open)
+	fan, _ := memberOf(t, e, "fair")
+	first, err := e.EraseAccount(ctx, fan, fanclub.ErasureRequest{Confirm: true})
+	mustOK(t, "erase", err)
+	job, err := e.FindJob(ctx, fanclub.JobAnonymiseTransactions+"/"+strconv.FormatInt(fan, 10))
+	mustOK(t, "find anonymisation", err)
+	if !job.DueAt.Equal(*first.Transactions.At) {
+		t.Fatalf("anonymisation due %s, erasure says %s", job.DueAt, first.Transactions.At)
+	}
+	clk.Advance(100 * 24 * time.Hour)
+	preview, err := e.EraseAccount(ctx, fan, fanclub.ErasureRequest{})
+	mustOK(t, "preview again", err)
+	second, err := e.EraseAccount(ctx, fan, fanclub.ErasureRequest{Confirm: true})
+	mustOK(t, "erase again", err)
+	for _, er := range []*fanclub.Erasure{preview, second} {
+		if !er.Transactions.At.Equal(job.DueAt) || er.Transactions.Basis != first.Transactions.Basis {
+			t.Fatalf("a repeated erasure's transactions %+v, want the pending job's due %s", er.Transactions, job.DueAt)
+		}
+	}
+	holds := holdEnds(t, e, fan)
+	if len(holds) != 2 || !holds[0].Equal(job.DueAt) || !holds[1].Equal(job.DueAt) {
+		t.Fatalf("hold receipts end %v, want twice %s", holds, job.DueAt)
+	}
+	clk.Set(job.DueAt.Add(time.Second))
+	runJobs(t, e)
+	third, err := e.EraseAccount(ctx, fan, fanclub.ErasureRequest{Confirm: true})
+	mustOK(t, "erase a third time", err)
+	holds = holdEnds(t, e, fan)
+	if len(holds) != 3 || !holds[2].Equal(*third.Transactions.At) || !third.Transactions.At.After(clk.Now()) {
+		t.Fatalf("hold receipts end %v, want the third at %s", holds, third.Transactions.At)
+	}
+	clk.Set(third.Transactions.At.Add(time.Second))
+	runJobs(t, e)
+	rs, err := e.Receipts(ctx, fan)
+	mustOK(t, "receipts", err)
+	anonymised := 0
+	for _, r := range rs {
+		if r.Action == fanclub.DataAnonymise {
+			anonymised++
+		}
+	}
+	if anonymised != 2 {
+		t.Fatalf("%d anonymisation receipts, want one per job", anonymised)
+	}
+}
+
+// holdEnds returns the ends of the fan's hold receipts, oldest first.
+func holdEnds(t *testing.T, e *fanclub.Engine, fan int64) []time.Time {
+	t.Helper()
+	rs, err := e.Receipts(context.Background(), fan)
+	mustOK(t, "receipts", err)
+	var out []time.Time
+	for _, r := range rs {
+		if r.Action == fanclub.DataHold {
+			out = append(out, *r.Until)
+		}
+	}
+	return out
 }
