@@ -2,12 +2,15 @@ package fanclub_test
 
 import (
 	"context"
+	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"fanclub"
 	"fanclub/internal/teststores"
+	"fanclub/ledger"
 )
 
 func TestErasedHandleIsOneNoAccountCanHold(t *testing.T) {
@@ -225,4 +228,66 @@ func holdEnds(t *testing.T, e *fanclub.Engine, fan int64) []time.Time {
 		}
 	}
 	return out
+}
+
+func TestAnonymisationLeavesTheLedgerAsDocumented(t *testing.T) {
+	t.Parallel()
+	teststores.Each(t, testAnonymisationLeavesTheLedgerAsDocumented)
+}
+
+// testAnonymisationLeavesTheLedgerAsDocumented erases a fan who bought
+// coins and sent a gift and runs the anonymisation: the payment and gift
+// rows no longer carry the fan's id, while the ledger transfers of the
+// fan's wallet, whose keys and refs name the fan's number, are kept as
+// they were, as docs/privacy.md says (and it no longer claims that
+// nothing maps the pseudonym back to the fan).
+func testAnonymisationLeavesTheLedgerAsDocumented(t *testing.T, open teststores.Open) {
+	ctx := context.Background()
+	m := moneyEngineOn(t, open, nil)
+	fan, club := memberOf(t, m.Engine, "wechat-channels")
+	_, err := m.BuyCoins(ctx, fan, 50, "buy-1")
+	mustOK(t, "buy coins", err)
+	_, err = m.SendGift(ctx, fan, club, 5, "gift-1")
+	mustOK(t, "gift", err)
+	wallet := func() []ledger.Transfer {
+		var ts []ledger.Transfer
+		mustOK(t, "wallet transfers", inReadTx(m.store, func(tx fanclub.Tx) error {
+			ts, err = tx.ListTransfers(ctx, ledger.FanCoins(fan).ID, 0, 100)
+			return err
+		}))
+		return ts
+	}
+	before := wallet()
+	_, err = m.EraseAccount(ctx, fan, fanclub.ErasureRequest{Confirm: true})
+	mustOK(t, "erase", err)
+	m.clock.Set(weekEnd.Add(2 * time.Hour))
+	runMoneyJobs(t, m)
+	m.clock.Set(weekEnd.Add(5 * time.Hour))
+	runMoneyJobs(t, m)
+	rs, err := m.Receipts(ctx, fan)
+	mustOK(t, "receipts", err)
+	wantReceipt(t, rs, fanclub.DataTransactionRecords, fanclub.DataAnonymise)
+	ps, err := m.ListPayments(ctx, fan)
+	mustOK(t, "payments", err)
+	if len(ps) != 0 || fanGiftCount(t, m, fan) != 0 {
+		t.Fatalf("%d payments and %d gifts still under the fan's id", len(ps), fanGiftCount(t, m, fan))
+	}
+	after := wallet()
+	if len(after) != 2 || len(after) != len(before) {
+		t.Fatalf("wallet transfers %+v, want the purchase's and the gift's, as before (%+v)", after, before)
+	}
+	id := strconv.FormatInt(fan, 10)
+	for i, tr := range after {
+		if tr.Key != before[i].Key || tr.Ref != before[i].Ref || tr.Amount != before[i].Amount {
+			t.Fatalf("transfer %d rewritten: %+v, was %+v", i, tr, before[i])
+		}
+		if !strings.HasPrefix(tr.Ref, "coins/"+id+"/") && !strings.HasPrefix(tr.Ref, "gift/"+id+"/") {
+			t.Fatalf("transfer ref %q does not name the fan's number", tr.Ref)
+		}
+	}
+	doc, err := os.ReadFile("docs/privacy.md")
+	mustOK(t, "read docs/privacy.md", err)
+	if strings.Contains(string(doc), "nothing maps it back") || !strings.Contains(string(doc), "`fan/<id>/coins`") {
+		t.Fatal("docs/privacy.md does not say that the ledger still names the anonymised fan's number")
+	}
 }
