@@ -72,10 +72,13 @@ func (e *Engine) registerPrivacyJobs() {
 // without challenges: the confirmation of the erasure stands for them.
 // Then every renewal still due (in any club, member or not) is stopped as
 // the club's policy stops it (stopRenewals), so nothing is charged after
-// the erasure. Then the account is erased (EraseFan), kept progress and daily counters
-// of every club deleted, follows removed except those a club's policy
-// keeps, and the transaction records held (hold receipt) and anonymised
-// by a job when the hold ends.
+// the erasure. Then the account is erased (EraseFan), kept progress and
+// daily counters of every club deleted (with the data erasures that
+// waited for that progress: eraseWaitingData), follows removed except
+// those a club's policy keeps, and the transaction records held (hold
+// receipt) and anonymised by a job when the hold ends (anonymisation).
+// The steps commit one by one; after a failed one, a repeated erasure
+// does what is left.
 func (e *Engine) EraseAccount(ctx context.Context, fanID int64, req ErasureRequest) (*Erasure, error) {
 	er, err := e.planErasure(ctx, fanID)
 	if err != nil || !req.Confirm {

@@ -118,6 +118,7 @@ func (e *Engine) stopRenewals(ctx context.Context, fanID int64) ([]ErasureRenewa
 	}
 	revoked := map[string]bool{}
 	for _, r := range plans {
+		var err error
 		switch ag := agreements[r.SubscriptionID]; {
 		case r.Action == ErasureCancel:
 			_, err = e.CancelRenewal(ctx, fanID, r.ClubID)
@@ -131,7 +132,7 @@ func (e *Engine) stopRenewals(ctx context.Context, fanID int64) ([]ErasureRenewa
 				_, err = e.revokeRenewalTx(ctx, tx, s)
 				return err
 			})
-		case !revoked[ag]:
+		case !revoked[ag]: // one revocation stops every renewal on it
 			_, err = e.RevokeAgreement(ctx, fanID, ag)
 			revoked[ag] = true
 		}
