@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -36,6 +37,11 @@ func ValidHandle(h string) bool {
 	}
 	return true
 }
+
+// ErasedHandle is the handle an erased account gets: "erased:<id>". The
+// colon makes it one ValidHandle refuses, so no account is ever created
+// with it and an erasure never collides with another account's handle.
+func ErasedHandle(fanID int64) string { return "erased:" + strconv.FormatInt(fanID, 10) }
 
 // handleField returns the field error for a bad handle, if any.
 func handleField(handle string) []FieldError {

@@ -134,17 +134,23 @@ func RetainedPointsAt(levels []int64, m Membership, at time.Time) int64 {
 	return 0
 }
 
+// RestoresProgress reports whether a rejoin at `at` gives back progress
+// the last exit of m retained: m is left, with a retention whose restore
+// is not none and which has not ended. Such a rejoin continues the ended
+// tenure; any other rejoin starts a new one at L1 with 0 points.
+func RestoresProgress(m Membership, at time.Time) bool {
+	r := m.Retained
+	return m.Status == StatusLeft && r != nil && r.Restore != RestoreNone && (r.Forever || at.Before(r.Until))
+}
+
 // RestoreAt returns the level and level points a rejoin at `at` gives a
 // left membership under the retention its exit left: L1 with 0 points when
 // nothing (or nothing any more) is retained.
 func RestoreAt(levels []int64, m Membership, at time.Time) (int, int64) {
+	if !RestoresProgress(m, at) {
+		return 1, 0
+	}
 	r := m.Retained
-	if m.Status != StatusLeft || r == nil || r.Restore == RestoreNone {
-		return 1, 0
-	}
-	if !r.Forever && !at.Before(r.Until) {
-		return 1, 0
-	}
 	if r.Restore == RestoreLevelThreshold {
 		lvl := r.Level
 		if lvl < 1 {

@@ -29,6 +29,7 @@ func (e *Engine) Join(ctx context.Context, fanID, clubID int64) (*MembershipView
 		case err != nil:
 			return fmt.Errorf("find membership: %w", err)
 		}
+		prev := *m
 		if err := applyJoin(m, cp.policy.Engagement.Levels, now); err != nil {
 			return err
 		}
@@ -40,6 +41,9 @@ func (e *Engine) Join(ctx context.Context, fanID, clubID int64) (*MembershipView
 				return fmt.Errorf("end rejoin effects: %w", err)
 			}
 			if err := e.rejoinBenefits(ctx, tx, cp, fanID, clubID); err != nil {
+				return err
+			}
+			if err := e.rejoinPurges(ctx, tx, prev, now); err != nil {
 				return err
 			}
 		}

@@ -22,6 +22,12 @@ const (
 	// DataAccount is the account itself: handle, password, sessions,
 	// notifications, effects, daily counters and kept progress.
 	DataAccount DataCategory = "account"
+	// DataAge is the fan's birth date, how it was verified and the
+	// verifier's reference (dimension 7).
+	DataAge DataCategory = "age"
+	// DataImports is the histories the fan imported from other instances'
+	// exports (dimension 8).
+	DataImports DataCategory = "imports"
 )
 
 // Data actions: what happens to a category (DataStep.Action, DeletionReceipt.Action).

@@ -33,13 +33,17 @@ type ErasureExit struct {
 // Erasure is what an erasure of a fan's account does (a preview) or did
 // (confirmed): every active membership exited under its club's policy
 // (the data rules of each decide its behaviour log, devices and follow),
-// then the account erased, and the transaction records held for the
-// longest legal hold of the fan's clubs, then anonymised.
+// every renewal still due stopped as its club's policy stops it, then the
+// account erased, and the transaction records held for the longest legal
+// hold of the fan's clubs, then anonymised.
 type Erasure struct {
 	FanID     int64         `json:"fan_id"`
 	Confirmed bool          `json:"confirmed"`
 	At        time.Time     `json:"at"`
 	Exits     []ErasureExit `json:"exits"`
+	// Renewals are the subscriptions still renewing after the exits, and
+	// how their renewal is stopped.
+	Renewals []ErasureRenewal `json:"renewals"`
 	// Account is the account data erased at once.
 	Account DataStep `json:"account"`
 	// Transactions is the transaction records' hold and anonymisation.
@@ -66,10 +70,15 @@ func (e *Engine) registerPrivacyJobs() {
 // Each active membership is exited as a confirmed exit with the policy's
 // default choices (and unfollow where the policy lets the fan choose),
 // without challenges: the confirmation of the erasure stands for them.
-// Then the account is erased (EraseFan), kept progress and daily counters
-// of every club deleted, follows removed except those a club's policy
-// keeps, and the transaction records held (hold receipt) and anonymised
-// by a job when the hold ends.
+// Then every renewal still due (in any club, member or not) is stopped as
+// the club's policy stops it (stopRenewals), so nothing is charged after
+// the erasure. Then the account is erased (EraseFan), kept progress and
+// daily counters of every club deleted (with the data erasures that
+// waited for that progress: eraseWaitingData), follows removed except
+// those a club's policy keeps, and the transaction records held (hold
+// receipt) and anonymised by a job when the hold ends (anonymisation).
+// The steps commit one by one; after a failed one, a repeated erasure
+// does what is left.
 func (e *Engine) EraseAccount(ctx context.Context, fanID int64, req ErasureRequest) (*Erasure, error) {
 	er, err := e.planErasure(ctx, fanID)
 	if err != nil || !req.Confirm {
@@ -83,6 +92,9 @@ func (e *Engine) EraseAccount(ctx context.Context, fanID int64, req ErasureReque
 		if _, err := e.applyConfirm(ctx, fanID, r.ID, ""); err != nil {
 			return nil, fmt.Errorf("exit club %d: %w", x.ClubID, err)
 		}
+	}
+	if er.Renewals, err = e.stopRenewals(ctx, fanID); err != nil {
+		return nil, err
 	}
 	err = e.inTx(ctx, true, func(tx Tx) error {
 		er.Receipts = nil
@@ -144,6 +156,9 @@ func (e *Engine) planErasure(ctx context.Context, fanID int64) (*Erasure, error)
 			}
 			er.Exits = append(er.Exits, ErasureExit{ClubID: m.ClubID, Choices: ch, Impact: plan.Impact})
 		}
+		if er.Renewals, err = e.planRenewalStops(ctx, tx, fanID, er.Exits, now); err != nil {
+			return err
+		}
 		t := now
 		er.Account = DataStep{Category: DataAccount, Action: DataErase, At: &t, Rule: "erasure request", Basis: ErasureBasis}
 		er.Transactions = DataStep{Category: DataTransactionRecords, Action: DataAnonymise, At: &t,
@@ -153,9 +168,42 @@ func (e *Engine) planErasure(ctx context.Context, fanID int64) (*Erasure, error)
 			er.Transactions.Rule = "data.legalHolds: " + hold.Records + " " + hold.Retention.String()
 			er.Transactions.Basis = hold.Basis
 		}
-		return nil
+		er.Transactions, _, err = anonymisation(ctx, tx, fanID, er.Transactions, now)
+		return err
 	})
 	return er, err
+}
+
+// anonymisation returns the anonymisation of a fan's transaction records
+// an erasure at now makes, and the data.anonymise job to enqueue for it
+// (nil when there is none to enqueue). While an earlier erasure's job is
+// pending, the records are held until it runs: the step is that job's
+// (its due time, rule and basis) and nothing is enqueued. Otherwise the
+// step is planned (the longest hold counted from now), run by a job under
+// the fan's key, or, when the job of that key has ended (an earlier
+// anonymisation ran), under the key with the erasure's time added.
+func anonymisation(ctx context.Context, tx Tx, fanID int64, planned DataStep, now time.Time) (DataStep, *Job, error) {
+	key := JobAnonymiseTransactions + "/" + strconv.FormatInt(fanID, 10)
+	j, err := tx.FindJob(ctx, key)
+	switch {
+	case isNotFound(err):
+	case err != nil:
+		return DataStep{}, nil, fmt.Errorf("find anonymisation: %w", err)
+	case j.State == JobPending:
+		var p anonymisePayload
+		if err := json.Unmarshal(j.Payload, &p); err != nil {
+			return DataStep{}, nil, fmt.Errorf("anonymise payload: %w", err)
+		}
+		due := j.DueAt.UTC()
+		return DataStep{Category: DataTransactionRecords, Action: DataAnonymise, At: &due, Rule: p.Rule, Basis: p.Basis}, nil, nil
+	default:
+		key += "/" + strconv.FormatInt(now.UnixNano(), 10)
+	}
+	body, err := json.Marshal(anonymisePayload{FanID: fanID, Rule: planned.Rule, Basis: planned.Basis})
+	if err != nil {
+		return DataStep{}, nil, fmt.Errorf("anonymise payload: %w", err)
+	}
+	return planned, &Job{Kind: JobAnonymiseTransactions, Key: key, Payload: body, DueAt: *planned.At}, nil
 }
 
 // eraseAccountTx erases the account in tx after its memberships were
@@ -168,6 +216,7 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 	}
 	keptFollows := map[int64]bool{}
 	var progress int64
+	var rs []*DeletionReceipt
 	for _, m := range ms {
 		cp, err := e.loadClub(ctx, tx, m.ClubID)
 		if err != nil {
@@ -179,6 +228,11 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 		if err := tx.DeleteHistory(ctx, fanID, m.ClubID); err != nil {
 			return nil, fmt.Errorf("delete history: %w", err)
 		}
+		waited, err := e.eraseWaitingData(ctx, tx, cp, m, now)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, waited...)
 		if m.Retained != nil || m.LevelPoints != 0 || m.Level != 0 {
 			m.Retained, m.Level, m.LevelPoints = nil, 0, 0
 			m.Version++
@@ -206,22 +260,25 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 	if err != nil {
 		return nil, fmt.Errorf("erase fan: %w", err)
 	}
-	rs := []*DeletionReceipt{
-		{FanID: fanID, Category: DataAccount, Action: DataErase, Count: n + progress, At: now, Rule: er.Account.Rule, Basis: er.Account.Basis},
+	rs = append(rs, []*DeletionReceipt{
+		{FanID: fanID, Category: DataAccount, Action: DataErase, Count: n.Account + progress, At: now, Rule: er.Account.Rule, Basis: er.Account.Basis},
+		{FanID: fanID, Category: DataAge, Action: DataErase, Count: n.Age, At: now, Rule: "erasure request: birth date, verification method and reference", Basis: ErasureBasis},
+		{FanID: fanID, Category: DataImports, Action: DataErase, Count: n.Imports, At: now, Rule: "erasure request: imported histories", Basis: ErasureBasis},
 		{FanID: fanID, Category: DataFollow, Action: DataErase, Count: unfollowed, At: now, Rule: "erasure request: follows no club policy keeps", Basis: ErasureBasis},
+	}...)
+	t, job, err := anonymisation(ctx, tx, fanID, er.Transactions, now)
+	if err != nil {
+		return nil, err
 	}
-	t := er.Transactions
+	er.Transactions = t
 	if t.At.After(now) {
-		until := *t.At
+		until := *t.At // the due time of the job that ends the hold
 		rs = append(rs, &DeletionReceipt{FanID: fanID, Category: DataTransactionRecords, Action: DataHold, At: now, Until: &until, Rule: t.Rule, Basis: t.Basis})
 	}
-	body, err := json.Marshal(anonymisePayload{FanID: fanID, Rule: t.Rule, Basis: t.Basis})
-	if err != nil {
-		return nil, fmt.Errorf("anonymise payload: %w", err)
-	}
-	job := &Job{Kind: JobAnonymiseTransactions, Key: JobAnonymiseTransactions + "/" + strconv.FormatInt(fanID, 10), Payload: body, DueAt: *t.At}
-	if err := tx.EnqueueJobs(ctx, []*Job{job}); err != nil {
-		return nil, fmt.Errorf("enqueue anonymisation: %w", err)
+	if job != nil {
+		if err := tx.EnqueueJobs(ctx, []*Job{job}); err != nil {
+			return nil, fmt.Errorf("enqueue anonymisation: %w", err)
+		}
 	}
 	if err := tx.AddReceipts(ctx, rs); err != nil {
 		return nil, fmt.Errorf("add receipts: %w", err)
@@ -231,6 +288,56 @@ func (e *Engine) eraseAccountTx(ctx context.Context, tx Tx, fanID int64, er *Era
 		out[i] = *r
 	}
 	return out, nil
+}
+
+// eraseWaitingData does now, in an erasure's transaction, the erasures of
+// m's last exit that wait for the progress it kept (erasedWithProgress:
+// a "0" log retention, deviceIds erase), since the erasure deletes that
+// progress: the device records at once, with a receipt it returns, and
+// the behaviour log by a data.purge job due now over the same tenure
+// (its receipt when it runs); the jobs that waited are canceled.
+func (e *Engine) eraseWaitingData(ctx context.Context, tx Tx, cp *clubPolicy, m *Membership, now time.Time) ([]*DeletionReceipt, error) {
+	if !cp.policy.Data.ErasedWithProgress || !RestoresProgress(*m, now) {
+		return nil, nil
+	}
+	const why = "; the kept progress erased by the account erasure"
+	var rs []*DeletionReceipt
+	var cancel []string
+	for _, s := range PlanDataExit(cp.policy, cp.loc, nil, m.LeftAt, nil, false).Steps {
+		if s.Action != DataErase || s.At == nil || !s.At.Equal(m.LeftAt.UTC()) {
+			continue // not an erasure due at the exit: it never waited
+		}
+		s.Rule += ", erasedWithProgress" + why
+		s.Basis = ErasureBasis
+		switch s.Category {
+		case DataDeviceIDs:
+			n, err := tx.DeleteDevices(ctx, m.FanID, m.ClubID)
+			if err != nil {
+				return nil, fmt.Errorf("erase devices: %w", err)
+			}
+			rs = append(rs, stepReceipt(m.FanID, m.ClubID, s, n, now))
+		case DataBehaviourLog:
+			t := now
+			s.At = &t
+			j, err := purgeJob(m.FanID, m.ClubID, m.LeftAt, m.LeftAt.Add(e.limits.EventSkew), s)
+			if err != nil {
+				return nil, err
+			}
+			j.Key += "/erasure"
+			if err := tx.EnqueueJobs(ctx, []*Job{j}); err != nil {
+				return nil, fmt.Errorf("enqueue log purge: %w", err)
+			}
+		default:
+			continue
+		}
+		cancel = append(cancel, purgeKey(s.Category, m.FanID, m.ClubID, m.LeftAt))
+	}
+	if len(cancel) > 0 {
+		if err := tx.CancelJobs(ctx, cancel); err != nil {
+			return nil, fmt.Errorf("cancel waiting purges: %w", err)
+		}
+	}
+	return rs, nil
 }
 
 // runAnonymise runs a data.anonymise job: the fan's payments and gifts

@@ -16,9 +16,14 @@ const JobPurgeData = "data.purge"
 // purgePayload is a data.purge job's input: the exit it belongs to and
 // the plan step it runs.
 type purgePayload struct {
-	FanID    int64        `json:"fan_id"`
-	ClubID   int64        `json:"club_id"`
-	ExitAt   time.Time    `json:"exit_at"`
+	FanID  int64     `json:"fan_id"`
+	ClubID int64     `json:"club_id"`
+	ExitAt time.Time `json:"exit_at"`
+	// UpTo is the latest event time a log purge covers: the exit plus the
+	// event skew of the exiting engine (Limits.EventSkew), since events
+	// dated that far ahead were accepted during the tenure. Zero in jobs
+	// enqueued before it existed: the exit plus this engine's skew.
+	UpTo     time.Time    `json:"up_to,omitzero"`
 	Category DataCategory `json:"category"`
 	Rule     string       `json:"rule"`
 	Basis    string       `json:"basis"`
@@ -86,7 +91,7 @@ func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID
 		if s.Action != DataErase || s.At == nil {
 			continue
 		}
-		j, err := purgeJob(fanID, cp.club.ID, now, s)
+		j, err := purgeJob(fanID, cp.club.ID, now, now.Add(e.limits.EventSkew), s)
 		if err != nil {
 			return err
 		}
@@ -105,15 +110,21 @@ func (e *Engine) applyDataExit(ctx context.Context, tx Tx, cp *clubPolicy, fanID
 	return nil
 }
 
-// purgeJob is the data.purge job of an exit's step, due at the step's time.
-func purgeJob(fanID, clubID int64, exitAt time.Time, s DataStep) (*Job, error) {
-	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), Category: s.Category, Rule: s.Rule, Basis: s.Basis, Keep: s.Keep})
+// purgeJob is the data.purge job of an exit's step, due at the step's
+// time; a log purge covers the events up to upTo.
+func purgeJob(fanID, clubID int64, exitAt, upTo time.Time, s DataStep) (*Job, error) {
+	body, err := json.Marshal(purgePayload{FanID: fanID, ClubID: clubID, ExitAt: exitAt.UTC(), UpTo: upTo.UTC(), Category: s.Category,
+		Rule: s.Rule, Basis: s.Basis, Keep: s.Keep})
 	if err != nil {
 		return nil, fmt.Errorf("purge payload: %w", err)
 	}
-	key := JobPurgeData + "/" + string(s.Category) + "/" + strconv.FormatInt(fanID, 10) + "/" + strconv.FormatInt(clubID, 10) +
+	return &Job{Kind: JobPurgeData, Key: purgeKey(s.Category, fanID, clubID, exitAt), Payload: body, DueAt: *s.At}, nil
+}
+
+// purgeKey is the key of the data.purge job of an exit's step.
+func purgeKey(c DataCategory, fanID, clubID int64, exitAt time.Time) string {
+	return JobPurgeData + "/" + string(c) + "/" + strconv.FormatInt(fanID, 10) + "/" + strconv.FormatInt(clubID, 10) +
 		"/" + strconv.FormatInt(exitAt.UnixNano(), 10)
-	return &Job{Kind: JobPurgeData, Key: key, Payload: body, DueAt: *s.At}, nil
 }
 
 // stepReceipt is the receipt of a data step executed now.
@@ -129,11 +140,15 @@ func boolCount(b bool) int64 {
 	return 0
 }
 
-// runPurge runs a data.purge job: unless the fan rejoined the club since
-// the exit (the membership is active, or left at another time: a later
-// exit planned its own purge), it deletes the step's data (a log purge
-// keeps the events of the step's Keep actions) and writes its receipt,
-// with the count deleted and kept, in one transaction with the job's end.
+// runPurge runs a data.purge job: it deletes the step's data and writes
+// its receipt, with the count deleted and kept, in one transaction with
+// the job's end. A log purge deletes the ended tenure's events: those
+// dated up to the exit plus the event skew, but none dated at or after a
+// later rejoin, and keeps those of the step's Keep actions. What the fan
+// did since does not stop it: a rejoin that restored the exit's kept
+// progress canceled the job (rejoinPurges). A job enqueued before UpTo
+// existed still does nothing when the fan has rejoined since the exit, as
+// it did then.
 func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 	var p purgePayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
@@ -144,7 +159,8 @@ func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 		if err != nil && !isNotFound(err) {
 			return fmt.Errorf("find membership: %w", err)
 		}
-		if err == nil && (m.Status != StatusLeft || !m.LeftAt.Equal(p.ExitAt)) {
+		rejoined := err == nil && (m.Status != StatusLeft || !m.LeftAt.Equal(p.ExitAt))
+		if rejoined && p.UpTo.IsZero() {
 			return e.FinishJobInTx(ctx, tx, job)
 		}
 		var res EventPurge
@@ -152,7 +168,11 @@ func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 		case DataDeviceIDs:
 			res.Deleted, err = tx.DeleteDevices(ctx, p.FanID, p.ClubID)
 		case DataBehaviourLog:
-			res, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, p.ExitAt, p.Keep)
+			upTo := p.upTo(e.limits.EventSkew)
+			if rejoined && m.JoinedAt.After(p.ExitAt) && !m.JoinedAt.After(upTo) {
+				upTo = m.JoinedAt.Add(-time.Nanosecond) // the new tenure's events stay
+			}
+			res, err = tx.PurgeEvents(ctx, p.FanID, p.ClubID, upTo, p.Keep)
 		default:
 			return PermanentJobError(fmt.Errorf("no purge for category %q", p.Category))
 		}
@@ -166,4 +186,70 @@ func (e *Engine) runPurge(ctx context.Context, job *Job) error {
 		}
 		return e.FinishJobInTx(ctx, tx, job)
 	})
+}
+
+// rejoinPurges settles, in a rejoin's transaction, the data.purge jobs
+// still pending of the exit the rejoin follows (prev: the membership
+// before it). A rejoin that restores the progress that exit kept
+// (RestoresProgress) continues the ended tenure: the purges due later
+// than the exit (after a retention, or with the kept progress) are
+// canceled, and the log and devices stay with the restored progress until
+// a later exit plans their fate again; a purge due at the exit itself
+// still runs. Any other rejoin starts a new tenure: the log purge still
+// runs (it spares events dated from the rejoin on), and a device erasure
+// that waited for the kept progress is done now, before the new tenure
+// records any device, with its receipt.
+func (e *Engine) rejoinPurges(ctx context.Context, tx Tx, prev Membership, now time.Time) error {
+	restored := RestoresProgress(prev, now)
+	for _, c := range []DataCategory{DataBehaviourLog, DataDeviceIDs} {
+		key := purgeKey(c, prev.FanID, prev.ClubID, prev.LeftAt)
+		j, err := tx.FindJob(ctx, key)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("find purge: %w", err)
+		}
+		switch {
+		case j.State != JobPending:
+			continue
+		case restored && j.DueAt.After(prev.LeftAt):
+		case !restored && c == DataDeviceIDs:
+			if err := erasePurgeDevicesNow(ctx, tx, j, now); err != nil {
+				return err
+			}
+		default:
+			continue
+		}
+		if err := tx.CancelJobs(ctx, []string{key}); err != nil {
+			return fmt.Errorf("cancel purge: %w", err)
+		}
+	}
+	return nil
+}
+
+// erasePurgeDevicesNow does in tx, at now, the device erasure a pending
+// data.purge job j would do, with the job's receipt; the caller cancels j.
+func erasePurgeDevicesNow(ctx context.Context, tx Tx, j *Job, now time.Time) error {
+	var p purgePayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return fmt.Errorf("device purge payload: %w", err)
+	}
+	n, err := tx.DeleteDevices(ctx, p.FanID, p.ClubID)
+	if err != nil {
+		return fmt.Errorf("erase devices: %w", err)
+	}
+	r := &DeletionReceipt{FanID: p.FanID, ClubID: p.ClubID, Category: DataDeviceIDs, Action: DataErase, Count: n, At: now, Rule: p.Rule, Basis: p.Basis}
+	if err := tx.AddReceipts(ctx, []*DeletionReceipt{r}); err != nil {
+		return fmt.Errorf("add receipt: %w", err)
+	}
+	return nil
+}
+
+// upTo is the latest event time the purge covers: UpTo, or for a job
+// enqueued before UpTo existed the exit plus skew.
+func (p purgePayload) upTo(skew time.Duration) time.Time {
+	if !p.UpTo.IsZero() {
+		return p.UpTo
+	}
+	return p.ExitAt.Add(skew)
 }

@@ -45,12 +45,27 @@ type PrivacyTx interface {
 	AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) (int64, error)
 
 	// EraseFan erases a fan's account identity: the handle becomes
-	// "erased_<id>" and the password hash empty (no login matches it),
-	// every live session token of the fan is revoked, and the fan's
-	// notifications (with their webhook deliveries) are deleted. The fan's
-	// row stays, as other records refer to its id. It returns how many
-	// records went or changed (the fan, tokens, notifications).
-	EraseFan(ctx context.Context, fanID int64) (int64, error)
+	// ErasedHandle(id) ("erased:<id>", which no other account can hold)
+	// and the password hash empty (no login matches it), every live
+	// session token of the fan is revoked, the fan's notifications (with
+	// their webhook deliveries) are deleted, and so are the fan's birth
+	// date record (birth date, verification method, verifier reference)
+	// and imported histories. The fan's row stays, as other records refer
+	// to its id. It returns how many records of each category went or
+	// changed; ENOTFOUND for an unknown fan.
+	EraseFan(ctx context.Context, fanID int64) (FanErasure, error)
+}
+
+// FanErasure is what EraseFan erased, by category (DataAccount, DataAge,
+// DataImports).
+type FanErasure struct {
+	// Account counts the fan's row (handle and password erased), the
+	// tokens revoked and the notifications deleted.
+	Account int64
+	// Age counts the birth date records deleted (0 or 1).
+	Age int64
+	// Imports counts the imported histories deleted.
+	Imports int64
 }
 
 // DeviceState is how a stored device record reacts to later sightings.

@@ -110,22 +110,8 @@ func (e *Engine) RevokeAgreement(ctx context.Context, fanID int64, agreementID s
 			if err != nil {
 				return fmt.Errorf("find subscription: %w", err)
 			}
-			if s.Status.Live() && s.AutoRenew {
-				cp, err := e.loadClub(ctx, tx, s.ClubID)
-				if err != nil {
-					return err
-				}
-				next, err := RevokeAgreement(cp.policy.Paid, *s, tx.Now())
-				if err != nil {
-					return err
-				}
-				if err := tx.UpdateSubscription(ctx, &next); err != nil {
-					return fmt.Errorf("update subscription: %w", err)
-				}
-				if err := e.scheduleSubscription(ctx, tx, cp, &next); err != nil {
-					return err
-				}
-				s = &next
+			if s, err = e.revokeRenewalTx(ctx, tx, s); err != nil {
+				return err
 			}
 			out = append(out, &SubscriptionResult{SubscriptionView: s.View(tx.Now()), AgreementID: s.AgreementID})
 		}
@@ -135,4 +121,29 @@ func (e *Engine) RevokeAgreement(ctx context.Context, fanID int64, agreementID s
 		return nil, err
 	}
 	return out, nil
+}
+
+// revokeRenewalTx stops in tx the renewal of s, which runs on a revoked
+// (or absent) payment agreement, under its club's policy
+// (RevokeAgreement), with its jobs rescheduled; it returns s as it is
+// now. A subscription that no longer renews is returned unchanged.
+func (e *Engine) revokeRenewalTx(ctx context.Context, tx Tx, s *Subscription) (*Subscription, error) {
+	if !s.Status.Live() || !s.AutoRenew {
+		return s, nil
+	}
+	cp, err := e.loadClub(ctx, tx, s.ClubID)
+	if err != nil {
+		return nil, err
+	}
+	next, err := RevokeAgreement(cp.policy.Paid, *s, tx.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.UpdateSubscription(ctx, &next); err != nil {
+		return nil, fmt.Errorf("update subscription: %w", err)
+	}
+	if err := e.scheduleSubscription(ctx, tx, cp, &next); err != nil {
+		return nil, err
+	}
+	return &next, nil
 }

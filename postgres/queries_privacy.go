@@ -23,4 +23,6 @@ const (
 	qDeleteFanDeliveries = `DELETE FROM webhook_deliveries WHERE notification_id IN
  (SELECT id FROM notifications WHERE recipient_kind = 'fan' AND recipient_id = $1)`
 	qDeleteFanNotifications = `DELETE FROM notifications WHERE recipient_kind = 'fan' AND recipient_id = $1`
+	qDeleteFanAge           = `DELETE FROM fan_ages WHERE fan_id = $1`
+	qDeleteFanImports       = `DELETE FROM imports WHERE fan_id = $1`
 )

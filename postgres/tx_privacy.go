@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -120,24 +119,35 @@ func (t *Tx) AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) 
 }
 
 // EraseFan erases a fan's account identity (see fanclub.PrivacyTx).
-func (t *Tx) EraseFan(ctx context.Context, fanID int64) (int64, error) {
-	tag, err := t.exec(ctx, "erase fan", qEraseFan, fanID, "erased_"+strconv.FormatInt(fanID, 10))
+func (t *Tx) EraseFan(ctx context.Context, fanID int64) (fanclub.FanErasure, error) {
+	var out fanclub.FanErasure
+	tag, err := t.exec(ctx, "erase fan", qEraseFan, fanID, fanclub.ErasedHandle(fanID))
 	if err != nil {
-		return 0, err
+		return out, err
 	}
 	if tag.RowsAffected() == 0 {
-		return 0, fanclub.Errorf(fanclub.ENOTFOUND, "Fan %d not found.", fanID)
+		return out, fanclub.Errorf(fanclub.ENOTFOUND, "Fan %d not found.", fanID)
 	}
-	n := tag.RowsAffected()
-	if tag, err = t.exec(ctx, "revoke tokens", qRevokeFanTokens, fanID, ts(t.now)); err != nil {
-		return 0, err
+	out.Account = tag.RowsAffected()
+	steps := []struct {
+		what, q string
+		args    []any
+		count   *int64
+	}{
+		{"revoke tokens", qRevokeFanTokens, []any{fanID, ts(t.now)}, &out.Account},
+		{"webhook deliveries", qDeleteFanDeliveries, []any{fanID}, nil},
+		{"notifications", qDeleteFanNotifications, []any{fanID}, &out.Account},
+		{"fan age", qDeleteFanAge, []any{fanID}, &out.Age},
+		{"imports", qDeleteFanImports, []any{fanID}, &out.Imports},
 	}
-	n += tag.RowsAffected()
-	if _, err = t.exec(ctx, "webhook deliveries", qDeleteFanDeliveries, fanID); err != nil {
-		return 0, err
+	for _, s := range steps {
+		tag, err := t.exec(ctx, s.what, s.q, s.args...)
+		if err != nil {
+			return fanclub.FanErasure{}, err
+		}
+		if s.count != nil {
+			*s.count += tag.RowsAffected()
+		}
 	}
-	if tag, err = t.exec(ctx, "notifications", qDeleteFanNotifications, fanID); err != nil {
-		return 0, err
-	}
-	return n + tag.RowsAffected(), nil
+	return out, nil
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"fanclub"
@@ -154,34 +153,38 @@ func (t *Tx) AnonymiseTransactions(ctx context.Context, fanID, pseudonym int64) 
 }
 
 // EraseFan erases a fan's account identity (see fanclub.PrivacyTx).
-func (t *Tx) EraseFan(ctx context.Context, fanID int64) (int64, error) {
-	n, err := t.affected(ctx, "fan", `UPDATE fans SET handle = ?, password_hash = '' WHERE id = ?`, "erased_"+strconv.FormatInt(fanID, 10), fanID)
+func (t *Tx) EraseFan(ctx context.Context, fanID int64) (fanclub.FanErasure, error) {
+	var out fanclub.FanErasure
+	n, err := t.affected(ctx, "fan", `UPDATE fans SET handle = ?, password_hash = '' WHERE id = ?`, fanclub.ErasedHandle(fanID), fanID)
 	if err != nil {
-		return 0, err
+		return out, err
 	}
 	if n == 0 {
-		return 0, notFound("Fan", fanID)
+		return out, notFound("Fan", fanID)
 	}
-	steps := []struct{ what, q string }{
-		{"tokens", `UPDATE tokens SET revoked_at = ? WHERE role = 'fan' AND subject_id = ? AND revoked_at IS NULL`},
+	out.Account = n
+	steps := []struct {
+		what, q string
+		args    []any
+		count   *int64
+	}{
+		{"tokens", `UPDATE tokens SET revoked_at = ? WHERE role = 'fan' AND subject_id = ? AND revoked_at IS NULL`, []any{ts(t.now), fanID}, &out.Account},
 		{"webhook deliveries", `DELETE FROM webhook_deliveries WHERE notification_id IN
- (SELECT id FROM notifications WHERE recipient_kind = 'fan' AND recipient_id = ?)`},
-		{"notifications", `DELETE FROM notifications WHERE recipient_kind = 'fan' AND recipient_id = ?`},
+ (SELECT id FROM notifications WHERE recipient_kind = 'fan' AND recipient_id = ?)`, []any{fanID}, nil},
+		{"notifications", `DELETE FROM notifications WHERE recipient_kind = 'fan' AND recipient_id = ?`, []any{fanID}, &out.Account},
+		{"fan age", `DELETE FROM fan_ages WHERE fan_id = ?`, []any{fanID}, &out.Age},
+		{"imports", `DELETE FROM imports WHERE fan_id = ?`, []any{fanID}, &out.Imports},
 	}
-	for i, s := range steps {
-		args := []any{fanID}
-		if i == 0 {
-			args = []any{ts(t.now), fanID}
-		}
-		m, err := t.affected(ctx, s.what, s.q, args...)
+	for _, s := range steps {
+		m, err := t.affected(ctx, s.what, s.q, s.args...)
 		if err != nil {
-			return 0, err
+			return fanclub.FanErasure{}, err
 		}
-		if i != 1 {
-			n += m
+		if s.count != nil {
+			*s.count += m
 		}
 	}
-	return n, nil
+	return out, nil
 }
 
 // affected runs a statement and returns the rows it changed.

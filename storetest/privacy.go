@@ -155,7 +155,8 @@ func testAnonymiseTransactions(t *testing.T, s fanclub.Store, c *clock.Manual) {
 }
 
 // testEraseFan checks that an erased fan cannot be found by handle, has
-// no password, no live tokens and no notifications.
+// no password, no live tokens, no notifications, no birth date and no
+// imports, and that another fan's stay.
 func testEraseFan(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	ctx := context.Background()
 	var fans []int64
@@ -167,11 +168,17 @@ func testEraseFan(t *testing.T, s fanclub.Store, c *clock.Manual) {
 			n := &fanclub.Notification{ID: "n" + string(rune('a'+f)), Recipient: fanclub.FanRecipient(f), ClubID: 1,
 				Kind: fanclub.NotifyExitReceipt, At: c.Now(), Data: []byte("{}")}
 			must(t, "AddNotifications", tx.AddNotifications(ctx, []*fanclub.Notification{n}))
+			must(t, "SaveFanAge", tx.SaveFanAge(ctx, &fanclub.FanAge{FanID: f, BirthDate: "2001-02-03", Method: fanclub.AgeIdentity, Ref: "vfy_1", SetAt: c.Now()}))
+			for _, sum := range []string{"aa", "bb"} {
+				_, err := tx.CreateImport(ctx, &fanclub.Import{FanID: f, SourceInstance: "https://a.example", KeyID: "k", SourceFanID: 9, SHA256: sum,
+					ExportedAt: c.Now(), ImportedAt: c.Now(), Counts: map[string]int64{}, Memberships: []fanclub.ImportedMembership{}})
+				must(t, "CreateImport", err)
+			}
 		}
 		n, err := tx.EraseFan(ctx, fans[0])
 		must(t, "EraseFan", err)
-		if n < 2 {
-			t.Fatalf("EraseFan changed %d records, want the fan and its token at least", n)
+		if n.Account < 2 || n.Age != 1 || n.Imports != 2 {
+			t.Fatalf("EraseFan erased %+v, want the fan and its token at least, 1 age and 2 imports", n)
 		}
 		_, err = tx.EraseFan(ctx, 999999)
 		wantCode(t, "EraseFan(unknown)", err, fanclub.ENOTFOUND)
@@ -179,7 +186,7 @@ func testEraseFan(t *testing.T, s fanclub.Store, c *clock.Manual) {
 	inReadTx(t, s, func(tx fanclub.Tx) {
 		f, err := tx.FindFanByID(ctx, fans[0])
 		must(t, "FindFanByID", err)
-		if f.Handle == "erase-0" || f.PasswordHash != "" {
+		if f.Handle != fanclub.ErasedHandle(fans[0]) || f.PasswordHash != "" {
 			t.Fatalf("erased fan still has handle %q, password hash %q", f.Handle, f.PasswordHash)
 		}
 		_, err = tx.FindFanByHandle(ctx, "erase-0")
@@ -197,8 +204,18 @@ func testEraseFan(t *testing.T, s fanclub.Store, c *clock.Manual) {
 		ns, err := tx.ListNotifications(ctx, fanclub.FanRecipient(fans[0]), 0, 10)
 		must(t, "ListNotifications", err)
 		wantEqual(t, "erased fan's notifications", len(ns), 0)
+		_, err = tx.FindFanAge(ctx, fans[0])
+		wantCode(t, "FindFanAge(erased fan)", err, fanclub.ENOTFOUND)
+		ims, err := tx.ListImports(ctx, fans[0])
+		must(t, "ListImports(erased fan)", err)
+		wantEqual(t, "erased fan's imports", len(ims), 0)
 		other, err := tx.FindFanByID(ctx, fans[1])
 		must(t, "FindFanByID(other)", err)
 		wantEqual(t, "other fan's handle", other.Handle, "erase-1")
+		_, err = tx.FindFanAge(ctx, fans[1])
+		must(t, "FindFanAge(other)", err)
+		ims, err = tx.ListImports(ctx, fans[1])
+		must(t, "ListImports(other)", err)
+		wantEqual(t, "other fan's imports", len(ims), 2)
 	})
 }
