@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"fanclub"
 	"fanclub/policyfile"
