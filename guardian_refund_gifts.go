@@ -13,12 +13,18 @@ import (
 // <prefix>/share takes the creator's share back from pending.
 func giftReversalKey(g *Gift) string { return "gift-reversal/" + g.Key }
 
+// reversalKeys are the keys of g's two reversal transfers, coins first.
+func reversalKeys(g *Gift) []string {
+	k := giftReversalKey(g)
+	return []string{k + "/coins", k + "/share"}
+}
+
 // reversedGifts returns the keys of those of gifts a guardian refund has
 // reversed (either of its transfers is in the ledger).
 func reversedGifts(ctx context.Context, tx Tx, gifts []*Gift) (map[string]bool, error) {
 	keys := make([]string, 0, 2*len(gifts))
 	for _, g := range gifts {
-		keys = append(keys, giftReversalKey(g)+"/coins", giftReversalKey(g)+"/share")
+		keys = append(keys, reversalKeys(g)...)
 	}
 	found, err := tx.FindTransfers(ctx, keys)
 	if err != nil {
@@ -26,10 +32,10 @@ func reversedGifts(ctx context.Context, tx Tx, gifts []*Gift) (map[string]bool, 
 	}
 	out := map[string]bool{}
 	for _, g := range gifts {
-		_, coins := found[giftReversalKey(g)+"/coins"]
-		_, share := found[giftReversalKey(g)+"/share"]
-		if coins || share {
-			out[g.Key] = true
+		for _, k := range reversalKeys(g) {
+			if _, ok := found[k]; ok {
+				out[g.Key] = true
+			}
 		}
 	}
 	return out, nil
@@ -91,7 +97,7 @@ func returnedPerGift(ctx context.Context, tx Tx, c *exitCover, x *RevenueExit, l
 	}
 	keys := []string{"exit/" + x.Key + "/gift-return"}
 	for _, g := range gs {
-		keys = append(keys, giftReversalKey(g)+"/coins", giftReversalKey(g)+"/share")
+		keys = append(keys, reversalKeys(g)...)
 	}
 	found, err := tx.FindTransfers(ctx, keys)
 	if err != nil {
@@ -118,7 +124,7 @@ func returnedPerGift(ctx context.Context, tx Tx, c *exitCover, x *RevenueExit, l
 // reversedBefore reports whether a reversal transfer of g was stored
 // before the transfer numbered seq.
 func reversedBefore(found map[string]ledger.Transfer, g *Gift, seq int64) bool {
-	for _, k := range []string{giftReversalKey(g) + "/coins", giftReversalKey(g) + "/share"} {
+	for _, k := range reversalKeys(g) {
 		if t, ok := found[k]; ok && t.Seq < seq {
 			return true
 		}

@@ -266,7 +266,7 @@ func weekLines(gifts []*Gift, exits []*RevenueExit, held bool) []SettlementLine 
 func withoutReversedShares(ctx context.Context, tx Tx, gifts []*Gift) ([]*Gift, error) {
 	keys := make([]string, len(gifts))
 	for i, g := range gifts {
-		keys[i] = "gift-reversal/" + g.Key + "/share"
+		keys[i] = reversalKeys(g)[1]
 	}
 	back, err := tx.FindTransfers(ctx, keys)
 	if err != nil || len(back) == 0 {
